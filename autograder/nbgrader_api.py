@@ -1,0 +1,29 @@
+"""A thin, checked wrapper around nbgrader's Python API (`nbgrader.apps.NbGraderAPI`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nbgrader.apps import NbGraderAPI
+
+from autograder.coursedir import nbgrader_config
+
+
+class NbGraderError(RuntimeError):
+    """An nbgrader command reported failure; the message holds its log."""
+
+
+def course_api(root: Path, *, db_path: Path | None = None) -> NbGraderAPI:
+    """An `NbGraderAPI` for the course rooted at `root` (see `coursedir.nbgrader_config`)."""
+    return NbGraderAPI(config=nbgrader_config(root, db_path=db_path))
+
+
+def check(result: dict, action: str) -> dict:
+    """Raise `NbGraderError` unless an API call's `result` says it succeeded.
+
+    nbgrader's API returns `{"success": bool, "log": str, "error": str}` instead of raising.
+    """
+    if not result.get("success"):
+        detail = result.get("error") or result.get("log") or "no log"
+        raise NbGraderError(f"nbgrader failed to {action}:\n{detail}")
+    return result

@@ -1,0 +1,40 @@
+"""Helpers for the PyTorch course notebooks: data, pictures, explorers, training and checks.
+
+Lessons import the modules they need, e.g. `from course import checks, plot, utils`.
+"""
+
+from course import checks, plot, utils, widgets
+from course.checks import (
+    assert_close,
+    assert_device,
+    assert_dtype,
+    assert_equal,
+    assert_grad_close,
+    assert_gradcheck,
+    assert_requires_grad,
+    assert_shape,
+    assert_tensor,
+    assert_vectorised,
+)
+from course.utils import Timer, get_device, seed_everything, time_it
+
+__all__ = [
+    "Timer",
+    "assert_close",
+    "assert_device",
+    "assert_dtype",
+    "assert_equal",
+    "assert_grad_close",
+    "assert_gradcheck",
+    "assert_requires_grad",
+    "assert_shape",
+    "assert_tensor",
+    "assert_vectorised",
+    "checks",
+    "get_device",
+    "plot",
+    "seed_everything",
+    "time_it",
+    "utils",
+    "widgets",
+]

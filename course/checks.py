@@ -1,0 +1,265 @@
+"""Tensor-aware assertions for exercise tests, with messages that tell a student what went wrong.
+
+Every check raises `AssertionError` (so nbgrader counts it as a failed test) with a message that
+names the thing checked, what was expected and what came back.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+from torch.autograd.gradcheck import GradcheckError
+from torch.overrides import TorchFunctionMode
+
+__all__ = [
+    "assert_close",
+    "assert_device",
+    "assert_dtype",
+    "assert_equal",
+    "assert_grad_close",
+    "assert_gradcheck",
+    "assert_requires_grad",
+    "assert_shape",
+    "assert_tensor",
+    "assert_vectorised",
+    "describe",
+]
+
+
+def describe(value: Any) -> str:
+    """A one-line description of `value`: shape, dtype and device for tensors, type otherwise."""
+    if isinstance(value, torch.Tensor):
+        grad = ", requires_grad=True" if value.requires_grad else ""
+        return (
+            f"tensor of shape {tuple(value.shape)}, dtype {value.dtype}, "
+            f"device {value.device}{grad}"
+        )
+    text = repr(value)
+    return f"{type(value).__name__} {text[:60] + '...' if len(text) > 60 else text}"
+
+
+def _fail(name: str, problem: str, expected: Any, got: Any) -> None:
+    __tracebackhide__ = True
+    raise AssertionError(f"{name} {problem}.\n  expected: {expected}\n  got:      {got}")
+
+
+def assert_tensor(actual: Any, *, name: str = "result") -> None:
+    """Check that `actual` is a `torch.Tensor` (not a list, NumPy array or Python number)."""
+    __tracebackhide__ = True
+    if not isinstance(actual, torch.Tensor):
+        hint = " (did you forget to return it?)" if actual is None else ""
+        _fail(name, f"is not a torch.Tensor{hint}", "a torch.Tensor", describe(actual))
+
+
+def assert_shape(actual: torch.Tensor, shape: Sequence[int], *, name: str = "result") -> None:
+    """Check `actual.shape == shape`."""
+    __tracebackhide__ = True
+    assert_tensor(actual, name=name)
+    if tuple(actual.shape) != tuple(shape):
+        _fail(name, "has the wrong shape", tuple(shape), tuple(actual.shape))
+
+
+def assert_dtype(actual: torch.Tensor, dtype: torch.dtype, *, name: str = "result") -> None:
+    """Check `actual.dtype == dtype`."""
+    __tracebackhide__ = True
+    assert_tensor(actual, name=name)
+    if actual.dtype != dtype:
+        _fail(name, "has the wrong dtype", dtype, actual.dtype)
+
+
+def assert_device(
+    actual: torch.Tensor, device: torch.device | str, *, name: str = "result"
+) -> None:
+    """Check that `actual` lives on `device` ("cuda" matches any CUDA device index)."""
+    __tracebackhide__ = True
+    assert_tensor(actual, name=name)
+    device = torch.device(device)
+    same_type = actual.device.type == device.type
+    if not same_type or (device.index is not None and actual.device.index != device.index):
+        _fail(name, "is on the wrong device", device, actual.device)
+
+
+def assert_requires_grad(
+    actual: torch.Tensor, expected: bool = True, *, name: str = "result"
+) -> None:
+    """Check whether `actual` takes part in autograd (`requires_grad`)."""
+    __tracebackhide__ = True
+    assert_tensor(actual, name=name)
+    if actual.requires_grad != expected:
+        hint = (
+            " (is it detached, or computed under torch.no_grad()?)"
+            if expected
+            else " (did you forget .detach() or torch.no_grad()?)"
+        )
+        _fail(name, f"has the wrong requires_grad{hint}", expected, actual.requires_grad)
+
+
+def _as_tensor_like(expected: Any, actual: torch.Tensor) -> torch.Tensor:
+    if isinstance(expected, torch.Tensor):
+        return expected
+    return torch.as_tensor(expected, dtype=actual.dtype)
+
+
+def _worst_element(actual: torch.Tensor, expected: torch.Tensor, equal_nan: bool) -> str:
+    a, e = actual.detach().cpu().double(), expected.detach().cpu().double()
+    close = torch.isclose(a, e, rtol=0.0, atol=0.0, equal_nan=equal_nan)
+    diff = (a - e).abs().nan_to_num(nan=float("inf"))
+    diff[close] = 0.0
+    flat = int(diff.argmax())
+    index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), a.shape))
+    where = f" at index {index}" if index else ""
+    return (
+        f"{int((~close).sum())} of {a.numel()} elements differ; the largest difference is "
+        f"{float(diff.reshape(-1)[flat]):.4g}{where}: expected "
+        f"{float(e.reshape(-1)[flat]):.6g}, got {float(a.reshape(-1)[flat]):.6g}"
+    )
+
+
+def assert_close(
+    actual: Any,
+    expected: Any,
+    *,
+    rtol: float | None = None,
+    atol: float | None = None,
+    name: str = "result",
+    check_dtype: bool = True,
+    check_device: bool = True,
+    equal_nan: bool = False,
+) -> None:
+    """Check that `actual` is a tensor of the same shape, dtype and device as `expected`, with
+    values equal within `atol + rtol * |expected|` (PyTorch's defaults for the dtype when None).
+
+    `expected` may also be a Python number or nested list; it then takes `actual`'s dtype.
+    """
+    __tracebackhide__ = True
+    assert_tensor(actual, name=name)
+    check_dtype = check_dtype and isinstance(expected, torch.Tensor)
+    expected = _as_tensor_like(expected, actual)
+    assert_shape(actual, expected.shape, name=name)
+    if check_dtype:
+        assert_dtype(actual, expected.dtype, name=name)
+    if check_device:
+        assert_device(actual, expected.device, name=name)
+    try:
+        torch.testing.assert_close(
+            actual.detach().cpu(),
+            expected.detach().cpu().to(actual.dtype),
+            rtol=rtol,
+            atol=atol,
+            equal_nan=equal_nan,
+            check_dtype=False,
+        )
+    except AssertionError:
+        detail = _worst_element(actual, expected, equal_nan)
+        raise AssertionError(
+            f"{name} has wrong values: {detail}.\n"
+            f"  expected: {_preview(expected)}\n  got:      {_preview(actual)}"
+        ) from None
+
+
+def assert_equal(actual: Any, expected: Any, *, name: str = "result", **kwargs: Any) -> None:
+    """Check that `actual` equals `expected` exactly: `assert_close` with zero tolerance."""
+    __tracebackhide__ = True
+    assert_close(actual, expected, rtol=0.0, atol=0.0, name=name, **kwargs)
+
+
+def _preview(t: torch.Tensor) -> str:
+    with torch.no_grad():
+        text = repr(t.detach().cpu())
+    text = " ".join(text.split())
+    return text if len(text) <= 300 else text[:300] + " ..."
+
+
+def assert_grad_close(
+    tensor: torch.Tensor, expected_grad: Any, *, name: str = "x", **kwargs: Any
+) -> None:
+    """Check that `tensor.grad` exists and is close to `expected_grad`."""
+    __tracebackhide__ = True
+    assert_tensor(tensor, name=name)
+    if tensor.grad is None:
+        hint = (
+            "it does not require grad"
+            if not tensor.requires_grad
+            else "backward() was not called, or it is not a leaf (use retain_grad())"
+        )
+        raise AssertionError(f"{name}.grad is None: {hint}.")
+    assert_close(tensor.grad, expected_grad, name=f"{name}.grad", **kwargs)
+
+
+def assert_gradcheck(
+    fn: Callable[..., Any], inputs: Sequence[torch.Tensor], *, name: str = "backward"
+) -> None:
+    """Compare the analytical gradients of `fn` at `inputs` with finite differences.
+
+    Inputs should be float64 with `requires_grad=True`, as `torch.autograd.gradcheck` needs.
+    """
+    __tracebackhide__ = True
+    try:
+        torch.autograd.gradcheck(fn, tuple(inputs), eps=1e-6, atol=1e-5, rtol=1e-3)
+    except GradcheckError as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise AssertionError(
+            f"{name} disagrees with finite differences: {first_line}\n{error}"
+        ) from None
+
+
+class _CountTorchCalls(TorchFunctionMode):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        self.calls += 1
+        return func(*args, **(kwargs or {}))
+
+
+def _count_work(fn: Callable[..., Any], args: Sequence[Any]) -> tuple[int, int]:
+    """Run `fn(*args)`; return (Python lines executed in fn's file, torch calls made)."""
+    filename = fn.__code__.co_filename
+    lines = 0
+
+    def tracer(frame, event, arg):
+        nonlocal lines
+        if frame.f_code.co_filename != filename:
+            return None
+        if event == "line":
+            lines += 1
+        return tracer
+
+    counter = _CountTorchCalls()
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        with counter:
+            fn(*args)
+    finally:
+        sys.settrace(previous)
+    return lines, counter.calls
+
+
+def assert_vectorised(
+    fn: Callable[..., Any],
+    small_args: Sequence[Any],
+    large_args: Sequence[Any],
+    *,
+    name: str | None = None,
+) -> None:
+    """Check that `fn` does the same amount of Python work on large inputs as on small ones.
+
+    A Python loop over rows runs more lines and makes more torch calls as the input grows; a
+    vectorised function does not. This watches what the function does, not how it is written.
+    """
+    __tracebackhide__ = True
+    name = name or f"{fn.__name__}()"
+    small = _count_work(fn, small_args)
+    large = _count_work(fn, large_args)
+    if large[0] > small[0] or large[1] > small[1]:
+        raise AssertionError(
+            f"{name} does more Python work on bigger inputs, so it loops in Python: "
+            f"{small[0]} lines and {small[1]} torch calls on the small input, "
+            f"{large[0]} lines and {large[1]} torch calls on the large one. "
+            "Use broadcasting or a single tensor operation instead of a loop."
+        )

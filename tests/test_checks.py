@@ -1,0 +1,145 @@
+"""Tests for course.checks: each assertion passes on good input and explains bad input."""
+
+import numpy as np
+import pytest
+import torch
+
+from course import checks
+
+
+def fails_with(fn, *args, **kwargs) -> str:
+    with pytest.raises(AssertionError) as info:
+        fn(*args, **kwargs)
+    return str(info.value)
+
+
+def test_assert_tensor_names_what_came_back():
+    """Does a non-tensor answer get a message saying what it was?"""
+    message = fails_with(checks.assert_tensor, [1, 2], name="f(x)")
+    assert "f(x) is not a torch.Tensor" in message and "list" in message
+    assert "forget to return" in fails_with(checks.assert_tensor, None)
+    assert "ndarray" in fails_with(checks.assert_tensor, np.zeros(2))
+
+
+def test_assert_shape_shows_expected_and_actual():
+    """Does a shape mismatch show both shapes?"""
+    checks.assert_shape(torch.zeros(2, 3), (2, 3))
+    message = fails_with(checks.assert_shape, torch.zeros(3, 2), (2, 3), name="out")
+    assert "out has the wrong shape" in message
+    assert "expected: (2, 3)" in message and "got:      (3, 2)" in message
+
+
+def test_assert_dtype_and_device():
+    """Are dtype and device mismatches reported by name?"""
+    checks.assert_dtype(torch.zeros(1), torch.float32)
+    assert "torch.int64" in fails_with(checks.assert_dtype, torch.zeros(1), torch.int64)
+    checks.assert_device(torch.zeros(1), "cpu")
+    assert "wrong device" in fails_with(checks.assert_device, torch.zeros(1), "meta")
+
+
+def test_assert_requires_grad_gives_a_hint():
+    """Does a detached result get a hint about detach/no_grad?"""
+    x = torch.ones(2, requires_grad=True)
+    checks.assert_requires_grad(x * 2)
+    assert "no_grad" in fails_with(checks.assert_requires_grad, (x * 2).detach())
+    assert "detach" in fails_with(checks.assert_requires_grad, x * 2, False)
+
+
+def test_assert_close_matches_torch_testing_on_good_values():
+    """Do values within tolerance pass, including Python numbers and lists?"""
+    checks.assert_close(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0 + 1e-7]))
+    checks.assert_close(torch.tensor([1.0, 2.0]), [1.0, 2.0])
+    checks.assert_close(torch.tensor(7), 7)
+
+
+def test_assert_close_points_at_the_worst_element():
+    """Does a value mismatch say how many elements differ and where the worst one is?"""
+    expected = torch.zeros(2, 3)
+    actual = expected.clone()
+    actual[1, 2] = 5.0
+    actual[0, 0] = 0.5
+    message = fails_with(checks.assert_close, actual, expected, name="d")
+    assert "d has wrong values: 2 of 6 elements differ" in message
+    assert "at index (1, 2): expected 0, got 5" in message
+
+
+def test_assert_close_checks_shape_then_dtype():
+    """Are shape and dtype checked before values, with their own messages?"""
+    assert "wrong shape" in fails_with(checks.assert_close, torch.zeros(3), torch.zeros(1, 3))
+    message = fails_with(checks.assert_close, torch.zeros(3, dtype=torch.float64), torch.zeros(3))
+    assert "wrong dtype" in message
+    checks.assert_close(torch.zeros(3, dtype=torch.float64), torch.zeros(3), check_dtype=False)
+
+
+def test_assert_close_reports_nan():
+    """Is a NaN where a number was expected reported as a difference?"""
+    message = fails_with(checks.assert_close, torch.tensor([float("nan")]), torch.tensor([1.0]))
+    assert "1 of 1 elements differ" in message and "got nan" in message
+    checks.assert_close(torch.tensor([float("nan")]), torch.tensor([float("nan")]), equal_nan=True)
+
+
+def test_assert_equal_has_no_tolerance():
+    """Does assert_equal reject a tiny difference that assert_close accepts?"""
+    fails_with(checks.assert_equal, torch.tensor([1.0]), torch.tensor([1.0 + 1e-6]))
+    checks.assert_equal(torch.tensor([3, 7, 3]), [3, 7, 3])
+
+
+def test_assert_grad_close_explains_missing_gradients():
+    """Does a missing .grad say why it might be missing?"""
+    x = torch.ones(2, requires_grad=True)
+    assert "backward() was not called" in fails_with(checks.assert_grad_close, x, [1.0, 1.0])
+    (x * 3).sum().backward()
+    checks.assert_grad_close(x, [3.0, 3.0])
+    assert "does not require grad" in fails_with(checks.assert_grad_close, torch.ones(1), [1.0])
+
+
+def test_assert_gradcheck_catches_a_wrong_backward():
+    """Is a custom Function with a wrong backward caught by the gradient check?"""
+
+    class WrongSquare(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x**2
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * x  # should be 2 * x
+
+    x = torch.randn(3, dtype=torch.float64, requires_grad=True)
+    checks.assert_gradcheck(lambda t: t**2, [x])
+    assert "finite differences" in fails_with(checks.assert_gradcheck, WrongSquare.apply, [x])
+
+
+def loop_rows(x):
+    return torch.stack([row.sum() for row in x])
+
+
+def comprehension_over_lists(x):
+    return torch.tensor([sum(row) for row in x.tolist()])
+
+
+def builtin_map(x):
+    return torch.stack(list(map(torch.sum, x)))
+
+
+def vectorised(x):
+    total = x.sum(dim=1)
+    return total
+
+
+@pytest.mark.parametrize("looped", [loop_rows, comprehension_over_lists, builtin_map])
+def test_assert_vectorised_catches_loops_however_written(looped):
+    """Is a Python loop caught whether it calls torch per row, works on lists or uses map?"""
+    small, large = (torch.ones(3, 4),), (torch.ones(30, 4),)
+    message = fails_with(checks.assert_vectorised, looped, small, large)
+    assert "loops in Python" in message
+
+
+def test_assert_vectorised_passes_vectorised_code():
+    """Does a broadcasting solution pass, however large the input?"""
+    checks.assert_vectorised(vectorised, (torch.ones(3, 4),), (torch.ones(300, 4),))
+    checks.assert_vectorised(
+        torch.cdist, (torch.ones(3, 2), torch.ones(4, 2)), (torch.ones(30, 2), torch.ones(40, 2))
+    )
