@@ -11,7 +11,7 @@ from autograder.release import release
 
 
 def _release(args: argparse.Namespace) -> int:
-    problems = release(root=args.root, check_only=args.check)
+    problems = release(root=args.root, lessons=args.lessons, check_only=args.check)
     if not args.check:
         print(f"lessons/ regenerated from solutions/ in {args.root}")
         return 0
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", type=Path, default=repo_root(), help="the course root")
     commands = parser.add_subparsers(dest="command", required=True)
     rel = commands.add_parser("release", help="regenerate lessons/ from solutions/")
+    rel.add_argument("lessons", nargs="*", help="lesson ids to release (default: all)")
     rel.add_argument(
         "--check", action="store_true", help="change nothing; exit 1 when lessons/ is stale"
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
@@ -13,8 +15,17 @@ class NbGraderError(RuntimeError):
     """An nbgrader command reported failure; the message holds its log."""
 
 
+def _put_own_scripts_on_path() -> None:
+    """nbgrader runs the `alembic` command from PATH, so make it find this environment's copy
+    even when the virtual environment is not activated."""
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
 def course_api(root: Path, *, db_path: Path | None = None) -> NbGraderAPI:
     """An `NbGraderAPI` for the course rooted at `root` (see `coursedir.nbgrader_config`)."""
+    _put_own_scripts_on_path()
     return NbGraderAPI(config=nbgrader_config(root, db_path=db_path))
 
 
@@ -24,6 +35,6 @@ def check(result: dict, action: str) -> dict:
     nbgrader's API returns `{"success": bool, "log": str, "error": str}` instead of raising.
     """
     if not result.get("success"):
-        detail = result.get("error") or result.get("log") or "no log"
+        detail = "\n".join(filter(None, [result.get("log"), result.get("error")])) or "no log"
         raise NbGraderError(f"nbgrader failed to {action}:\n{detail}")
     return result

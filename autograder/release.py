@@ -10,27 +10,30 @@ from __future__ import annotations
 import filecmp
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY, lesson_ids
 from autograder.nbgrader_api import check, course_api
 
 
-def build_release(root: Path, out: Path) -> list[str]:
-    """Generate the student version of every lesson in `root/solutions` into `out/lessons`.
+def build_release(root: Path, out: Path, lessons: Sequence[str] | None = None) -> list[str]:
+    """Generate the student version of `lessons` (default: all) into `out/lessons`.
 
+    `out` becomes a scratch course: a copy of `root/solutions` and a gradebook of its own.
     Returns the lesson ids released.
     """
     shutil.copytree(root / SOURCE_DIRECTORY, out / SOURCE_DIRECTORY)
     api = course_api(out)
-    lessons = lesson_ids(out)
+    lessons = list(lessons) if lessons else lesson_ids(out)
     for lesson in lessons:
         check(api.generate_assignment(lesson, force=True, create=True), f"release {lesson}")
     return lessons
 
 
-def differences(expected: Path, actual: Path) -> list[str]:
-    """Relative paths that differ between two folder trees (missing, extra or changed)."""
+def differences(expected: Path, actual: Path, prefix: str = "") -> list[str]:
+    """Paths that differ between two folder trees (missing, extra or changed), relative to
+    `actual` and starting with `prefix`."""
     found: list[str] = []
 
     def walk(cmp: filecmp.dircmp, prefix: str) -> None:
@@ -42,16 +45,20 @@ def differences(expected: Path, actual: Path) -> list[str]:
             walk(sub, f"{prefix}{name}/")
 
     if not actual.exists():
-        return [f"{actual.name}/ (missing)"]
-    walk(filecmp.dircmp(expected, actual, ignore=[".ipynb_checkpoints", "__pycache__"]), "")
+        return [f"{prefix or actual.name + '/'} (missing)"]
+    walk(filecmp.dircmp(expected, actual, ignore=[".ipynb_checkpoints", "__pycache__"]), prefix)
     return sorted(found)
 
 
-def release(*, root: Path, check_only: bool = False) -> list[str]:
+def release(
+    *, root: Path, lessons: Sequence[str] | None = None, check_only: bool = False
+) -> list[str]:
     """Regenerate `root/lessons` from `root/solutions`, or with `check_only` report staleness.
 
     Args:
         root: the course root.
+        lessons: the lesson ids to release; all of them when None. Only a full release or
+            check also removes or reports lesson folders that have no source any more.
         check_only: change nothing; return what differs between `lessons/` and a fresh release.
 
     Returns:
@@ -59,12 +66,20 @@ def release(*, root: Path, check_only: bool = False) -> list[str]:
     """
     with tempfile.TemporaryDirectory(prefix="course-release-") as scratch:
         scratch_root = Path(scratch)
-        build_release(root, scratch_root)
+        released = build_release(root, scratch_root, lessons)
         fresh = scratch_root / RELEASE_DIRECTORY
         target = root / RELEASE_DIRECTORY
         if check_only:
+            if lessons:
+                return [
+                    d
+                    for lesson in released
+                    for d in differences(fresh / lesson, target / lesson, f"{lesson}/")
+                ]
             return differences(fresh, target)
-        if target.exists():
+        if not lessons and target.exists():
             shutil.rmtree(target)
-        shutil.copytree(fresh, target)
+        for lesson in released:
+            shutil.rmtree(target / lesson, ignore_errors=True)
+            shutil.copytree(fresh / lesson, target / lesson)
         return []
