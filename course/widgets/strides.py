@@ -1,9 +1,4 @@
-"""Interactive explorers for the lessons, built on ipywidgets.
-
-Each explorer is an `ipywidgets.interactive`: in JupyterLab its controls redraw the picture; with no
-front end attached (nbval, autograding) it still draws its first picture once, so the notebook runs
-headless, and `explorer.result` holds the last figure drawn.
-"""
+"""The stride explorer: how indexing and view operations map a tensor onto its storage."""
 
 from __future__ import annotations
 
@@ -16,7 +11,7 @@ from matplotlib.figure import Figure
 
 from course import plot
 
-__all__ = ["VIEW_OPERATIONS", "stride_explorer"]
+__all__ = ["VIEW_OPERATIONS", "draw_view", "stride_explorer"]
 
 # Each entry turns the base tensor x (rows, cols) into a view, copy or expansion of it.
 VIEW_OPERATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {

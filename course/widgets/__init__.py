@@ -1,0 +1,10 @@
+"""Interactive explorers for the lessons, built on ipywidgets, one module per topic.
+
+Each explorer is an `ipywidgets.interactive`: in JupyterLab its controls redraw the picture; with no
+front end attached (nbval, autograding) it still draws its first picture once, so the notebook runs
+headless, and `explorer.result` holds the last figure drawn.
+"""
+
+from course.widgets.strides import VIEW_OPERATIONS, draw_view, stride_explorer
+
+__all__ = ["VIEW_OPERATIONS", "draw_view", "stride_explorer"]
