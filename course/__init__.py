@@ -3,7 +3,7 @@
 Lessons import the modules they need, e.g. `from course import checks, plot, utils`.
 """
 
-from course import checks, plot, utils, widgets
+from course import checks, data, plot, utils, widgets
 from course.checks import (
     assert_close,
     assert_device,
@@ -31,6 +31,7 @@ __all__ = [
     "assert_tensor",
     "assert_vectorised",
     "checks",
+    "data",
     "get_device",
     "plot",
     "seed_everything",
