@@ -3,7 +3,7 @@
 Lessons import the modules they need, e.g. `from course import checks, plot, utils`.
 """
 
-from course import checks, data, plot, utils, widgets
+from course import checks, data, graph, plot, summary, utils, widgets
 from course.checks import (
     assert_close,
     assert_device,
@@ -33,8 +33,10 @@ __all__ = [
     "checks",
     "data",
     "get_device",
+    "graph",
     "plot",
     "seed_everything",
+    "summary",
     "time_it",
     "utils",
     "widgets",

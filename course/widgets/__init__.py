@@ -5,6 +5,19 @@ front end attached (nbval, autograding) it still draws its first picture once, s
 headless, and `explorer.result` holds the last figure drawn.
 """
 
+from course.widgets.conv import conv_explorer, conv_output_size, draw_conv
+from course.widgets.descent import SURFACES, descend, descent_explorer, draw_descent
 from course.widgets.strides import VIEW_OPERATIONS, draw_view, stride_explorer
 
-__all__ = ["VIEW_OPERATIONS", "draw_view", "stride_explorer"]
+__all__ = [
+    "SURFACES",
+    "VIEW_OPERATIONS",
+    "conv_explorer",
+    "conv_output_size",
+    "descend",
+    "descent_explorer",
+    "draw_conv",
+    "draw_descent",
+    "draw_view",
+    "stride_explorer",
+]
