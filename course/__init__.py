@@ -3,7 +3,7 @@
 Lessons import the modules they need, e.g. `from course import checks, plot, utils`.
 """
 
-from course import checks, data, graph, plot, summary, utils, widgets
+from course import checks, data, graph, plot, summary, train, utils, widgets
 from course.checks import (
     assert_close,
     assert_device,
@@ -38,6 +38,7 @@ __all__ = [
     "seed_everything",
     "summary",
     "time_it",
+    "train",
     "utils",
     "widgets",
 ]
