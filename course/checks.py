@@ -97,6 +97,20 @@ def assert_requires_grad(
         _fail(name, f"has the wrong requires_grad{hint}", expected, actual.requires_grad)
 
 
+# torch.testing.assert_close's default (rtol, atol) per dtype; exact for integers and bools.
+_DEFAULT_TOLERANCES = {
+    torch.float16: (1e-3, 1e-5),
+    torch.bfloat16: (1.6e-2, 1e-5),
+    torch.float32: (1.3e-6, 1e-5),
+    torch.float64: (1e-7, 1e-7),
+}
+
+
+def _tolerances(dtype: torch.dtype, rtol: float | None, atol: float | None) -> tuple[float, float]:
+    default_rtol, default_atol = _DEFAULT_TOLERANCES.get(dtype, (0.0, 0.0))
+    return (default_rtol if rtol is None else rtol, default_atol if atol is None else atol)
+
+
 def _as_tensor_like(expected: Any, actual: torch.Tensor) -> torch.Tensor:
     if isinstance(expected, torch.Tensor):
         return expected
@@ -130,7 +144,8 @@ def assert_close(
     equal_nan: bool = False,
 ) -> None:
     """Check that `actual` is a tensor of the same shape, dtype and device as `expected`, with
-    values equal within `atol + rtol * |expected|` (PyTorch's defaults for the dtype when None).
+    values equal within `atol + rtol * |expected|` (PyTorch's default for the dtype when None,
+    so `atol=1e-6` alone keeps the default `rtol`).
 
     `expected` may also be a Python number or nested list; it then takes `actual`'s dtype.
     """
@@ -143,6 +158,7 @@ def assert_close(
         assert_dtype(actual, expected.dtype, name=name)
     if check_device:
         assert_device(actual, expected.device, name=name)
+    rtol, atol = _tolerances(actual.dtype, rtol, atol)
     try:
         torch.testing.assert_close(
             actual.detach().cpu(),

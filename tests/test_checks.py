@@ -143,3 +143,10 @@ def test_assert_vectorised_passes_vectorised_code():
     checks.assert_vectorised(
         torch.cdist, (torch.ones(3, 2), torch.ones(4, 2)), (torch.ones(30, 2), torch.ones(40, 2))
     )
+
+
+def test_assert_close_accepts_one_tolerance_alone():
+    """Can a test give only atol (or only rtol) and keep the dtype's default for the other?"""
+    checks.assert_close(torch.tensor([1e-7]), [0.0], atol=1e-6)
+    fails_with(checks.assert_close, torch.tensor([1e-5]), [0.0], atol=1e-6)
+    checks.assert_close(torch.tensor([100.0001]), [100.0], rtol=1e-5)

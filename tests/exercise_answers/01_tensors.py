@@ -1,0 +1,194 @@
+"""Lesson 01's exercises: correct answers written other ways, and the mistakes people make."""
+
+CORRECT = {
+    "to_unit_range": [
+        "def to_unit_range(images):\n    return images.float().div(255.0)",
+        "def to_unit_range(images):\n    return images / 255",
+        "def to_unit_range(images):\n"
+        "    out = images.to(dtype=torch.float32)\n    out /= 255.0\n    return out",
+    ],
+    "to_numpy_copy": [
+        "def to_numpy_copy(t):\n    return t.detach().cpu().clone().numpy()",
+        "def to_numpy_copy(t):\n    return np.array(t.detach().cpu())",
+        "import copy\ndef to_numpy_copy(t):\n    return copy.deepcopy(t.detach().cpu().numpy())",
+    ],
+    "channels_last": [
+        "def channels_last(images):\n    return images.movedim(1, -1)",
+        "def channels_last(images):\n    return images.transpose(1, 2).transpose(2, 3)",
+        "def channels_last(images):\n    return torch.permute(images, (0, 2, 3, 1))",
+    ],
+    "sliding_windows": [
+        "def sliding_windows(x, size):\n"
+        "    n = x.shape[0] - size + 1\n"
+        "    return x.as_strided((n, size), (x.stride(0), x.stride(0)), x.storage_offset())",
+        "def sliding_windows(x, size):\n    return x.unfold(dimension=0, size=size, step=1)",
+    ],
+    "standardise": [
+        "def standardise(X):\n    return (X - X.mean(0)) / X.std(0, unbiased=False)",
+        "def standardise(X):\n"
+        "    centred = X - X.mean(dim=0)\n"
+        "    return centred / centred.pow(2).mean(dim=0).sqrt()",
+        "def standardise(X):\n"
+        "    var, mean = torch.var_mean(X, dim=0, correction=0)\n"
+        "    return (X - mean) * var.rsqrt()",
+    ],
+    "topk_accuracy": [
+        "def topk_accuracy(logits, labels, k=1):\n"
+        "    _, top = torch.topk(logits, k)\n"
+        "    return (top == labels[:, None]).sum().item() / len(labels)",
+        "def topk_accuracy(logits, labels, k=1):\n"
+        "    order = logits.argsort(dim=1, descending=True)[:, :k]\n"
+        "    return float((order == labels.view(-1, 1)).any(1).float().mean())",
+        "def topk_accuracy(logits, labels, k=1):\n"
+        "    true_scores = logits.gather(1, labels.unsqueeze(1))\n"
+        "    rank = (logits > true_scores).sum(dim=1)\n"
+        "    return (rank < k).float().mean()",
+    ],
+    "cosine_similarity_matrix": [
+        "def cosine_similarity_matrix(X, Y):\n"
+        "    return F.cosine_similarity(X.unsqueeze(1), Y.unsqueeze(0), dim=2)",
+        "def cosine_similarity_matrix(X, Y):\n"
+        "    return F.normalize(X, dim=1) @ F.normalize(Y, dim=1).T",
+        "def cosine_similarity_matrix(X, Y):\n"
+        "    dots = torch.einsum('nd,md->nm', X, Y)\n"
+        "    return dots / (X.norm(dim=1)[:, None] * Y.norm(dim=1)[None, :])",
+    ],
+    "knn_predict": [
+        "def knn_predict(X_train, y_train, X_test, k):\n"
+        "    d = ((X_test[:, None, :] - X_train[None, :, :]) ** 2).sum(-1)\n"
+        "    idx = d.argsort(dim=1)[:, :k]\n"
+        "    labels = y_train[idx]\n"
+        "    c = int(y_train.max()) + 1\n"
+        "    votes = torch.zeros(len(X_test), c, dtype=torch.long)\n"
+        "    votes.scatter_add_(1, labels, torch.ones_like(labels))\n"
+        "    return votes.argmax(1)",
+        "def knn_predict(X_train, y_train, X_test, k):\n"
+        "    nearest = torch.cdist(X_test, X_train).topk(k, largest=False).indices\n"
+        "    c = int(y_train.max()) + 1\n"
+        "    offset = y_train[nearest] + c * torch.arange(len(X_test))[:, None]\n"
+        "    counts = torch.bincount(offset.flatten(), minlength=c * len(X_test))\n"
+        "    return counts.view(len(X_test), c).argmax(dim=1)",
+    ],
+}
+
+MISTAKES = {
+    "to_unit_range": {
+        "integer division": "def to_unit_range(images):\n    return (images // 255).float()",
+        "float64 via numpy": (
+            "def to_unit_range(images):\n    return torch.from_numpy(images.numpy() / 255)"
+        ),
+        "divides by 256": "def to_unit_range(images):\n    return images.float() / 256",
+        "keeps uint8": "def to_unit_range(images):\n    return images / 255 * 0 + images",
+    },
+    "to_numpy_copy": {
+        "numpy() shares memory": "def to_numpy_copy(t):\n    return t.numpy()",
+        "detach still shares": "def to_numpy_copy(t):\n    return t.detach().numpy()",
+        "force=True still shares": "def to_numpy_copy(t):\n    return t.numpy(force=True)",
+        "a list, not an array": "def to_numpy_copy(t):\n    return t.tolist()",
+    },
+    "channels_last": {
+        "reshape": (
+            "def channels_last(images):\n"
+            "    n, c, h, w = images.shape\n    return images.reshape(n, h, w, c)"
+        ),
+        "transpose swaps H and W": "def channels_last(images):\n    return images.transpose(1, 3)",
+        "copies": "def channels_last(images):\n    return images.permute(0, 2, 3, 1).contiguous()",
+    },
+    "sliding_windows": {
+        "copies with stack": (
+            "def sliding_windows(x, size):\n"
+            "    return torch.stack([x[i:i + size] for i in range(len(x) - size + 1)])"
+        ),
+        "non-overlapping windows": (
+            "def sliding_windows(x, size):\n    return x.unfold(0, size, size)"
+        ),
+        "ignores x's stride": (
+            "def sliding_windows(x, size):\n"
+            "    return x.as_strided((len(x) - size + 1, size), (1, 1))"
+        ),
+        "one window short": "def sliding_windows(x, size):\n    return x.unfold(0, size, 1)[:-1]",
+    },
+    "standardise": {
+        "rows instead of columns": (
+            "def standardise(X):\n"
+            "    return (X - X.mean(1, keepdim=True)) / X.std(1, correction=0, keepdim=True)"
+        ),
+        "default correction": "def standardise(X):\n    return (X - X.mean(0)) / X.std(0)",
+        "modifies X in place": (
+            "def standardise(X):\n    X -= X.mean(0)\n    X /= X.std(0, correction=0)\n    return X"
+        ),
+        "loops over columns": (
+            "def standardise(X):\n"
+            "    cols = [(c - c.mean()) / c.std(correction=0) for c in X.T]\n"
+            "    return torch.stack(cols, dim=1)"
+        ),
+    },
+    "topk_accuracy": {
+        "smallest instead of largest": (
+            "def topk_accuracy(logits, labels, k=1):\n"
+            "    top = logits.topk(k, dim=1, largest=False).indices\n"
+            "    return (top == labels[:, None]).any(1).float().mean().item()"
+        ),
+        "labels broadcast along the wrong axis": (
+            "def topk_accuracy(logits, labels, k=1):\n"
+            "    top = logits.topk(k, dim=1).indices\n"
+            "    return (top == labels).any(1).float().mean().item()"
+        ),
+        "a count, not a fraction": (
+            "def topk_accuracy(logits, labels, k=1):\n"
+            "    top = logits.topk(k, dim=1).indices\n"
+            "    return (top == labels[:, None]).any(1).sum().item()"
+        ),
+        "top-1 whatever k": (
+            "def topk_accuracy(logits, labels, k=1):\n"
+            "    return (logits.argmax(1) == labels).float().mean().item()"
+        ),
+        "loops over rows": (
+            "def topk_accuracy(logits, labels, k=1):\n"
+            "    hits = [int(l) in row.topk(k).indices.tolist() for row, l in zip(logits, labels)]\n"
+            "    return sum(hits) / len(hits)"
+        ),
+    },
+    "cosine_similarity_matrix": {
+        "not normalised": "def cosine_similarity_matrix(X, Y):\n    return X @ Y.T",
+        "normalised along the wrong dim": (
+            "def cosine_similarity_matrix(X, Y):\n"
+            "    return (X / X.norm(dim=0)) @ (Y / Y.norm(dim=0)).T"
+        ),
+        "only X normalised": (
+            "def cosine_similarity_matrix(X, Y):\n"
+            "    return (X / X.norm(dim=1, keepdim=True)) @ Y.T"
+        ),
+        "loops over pairs": (
+            "def cosine_similarity_matrix(X, Y):\n"
+            "    return torch.stack([F.cosine_similarity(x[None], Y) for x in X])"
+        ),
+    },
+    "knn_predict": {
+        "label of the single nearest": (
+            "def knn_predict(X_train, y_train, X_test, k):\n"
+            "    return y_train[torch.cdist(X_test, X_train).argmin(dim=1)]"
+        ),
+        "k farthest": (
+            "def knn_predict(X_train, y_train, X_test, k):\n"
+            "    nearest = torch.cdist(X_test, X_train).topk(k, dim=1).indices\n"
+            "    votes = F.one_hot(y_train[nearest], int(y_train.max()) + 1).sum(1)\n"
+            "    return votes.argmax(1)"
+        ),
+        "mode of the neighbours' labels via mean": (
+            "def knn_predict(X_train, y_train, X_test, k):\n"
+            "    nearest = torch.cdist(X_test, X_train).topk(k, largest=False).indices\n"
+            "    return y_train[nearest].float().mean(1).round().long()"
+        ),
+        "loops over test rows": (
+            "def knn_predict(X_train, y_train, X_test, k):\n"
+            "    out = []\n"
+            "    for x in X_test:\n"
+            "        idx = ((X_train - x) ** 2).sum(1).topk(k, largest=False).indices\n"
+            "        out.append(torch.bincount(y_train[idx]).argmax())\n"
+            "    return torch.stack(out)"
+        ),
+    },
+}
+
+GRADING_MISTAKE = ("channels_last", "reshape")
