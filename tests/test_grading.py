@@ -27,7 +27,7 @@ def graded_course(request, tmp_path_factory):
     """Release one lesson in a scratch course, submit three notebooks and autograde them."""
     lesson = request.param
     root = tmp_path_factory.mktemp(f"grade-{lesson}")
-    build_release(Path(__file__).parent.parent, root)
+    build_release(Path(__file__).parent.parent, root, [lesson])
     source = read_source_notebook(lesson)
     student = nbformat.read(root / "lessons" / lesson / f"{lesson}.ipynb", as_version=4)
     model = answers_of(source)
