@@ -3,7 +3,7 @@
 Lessons import the modules they need, e.g. `from course import checks, plot, utils`.
 """
 
-from course import checks, data, graph, plot, summary, train, utils, widgets
+from course import checks, data, deploy, graph, plot, summary, train, utils, widgets
 from course.checks import (
     assert_close,
     assert_device,
@@ -32,6 +32,7 @@ __all__ = [
     "assert_vectorised",
     "checks",
     "data",
+    "deploy",
     "get_device",
     "graph",
     "plot",
