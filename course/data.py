@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,11 +23,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, IterableDataset, get_worker_info
 
 __all__ = [
     "DIGITS_SPLITS",
     "DigitsDataset",
+    "NumberStream",
     "data_dir",
     "digits_as_mnist",
     "image_folder",
@@ -41,9 +42,13 @@ _SPLIT_SEED = 0  # fixed forever: changing it would change every lesson's number
 
 
 def data_dir() -> Path:
-    """The folder for datasets and checkpoints: `$COURSE_DATA` if set, else `<repo>/data`."""
+    """The folder for datasets and checkpoints: `$COURSE_DATA` if set, else `data/` at the root of
+    the course checkout (or in the current folder when `course` is installed elsewhere)."""
     override = os.environ.get("COURSE_DATA")
-    return Path(override) if override else Path(__file__).resolve().parents[1] / "data"
+    if override:
+        return Path(override)
+    checkout = Path(__file__).resolve().parents[1]
+    return (checkout if (checkout / "pyproject.toml").exists() else Path.cwd()) / "data"
 
 
 @lru_cache(maxsize=1)
@@ -99,6 +104,26 @@ class DigitsDataset(Dataset):
 
     def __repr__(self) -> str:
         return f"DigitsDataset(split={self.split!r}, size={len(self)})"
+
+
+class NumberStream(IterableDataset):
+    """An iterable-style dataset: the numbers 0..n-1 as int64 scalars, read in order.
+
+    With `split_across_workers=False` every DataLoader worker process replays the whole stream
+    (each item arrives once per worker); with True each worker takes every k-th item (k workers).
+    """
+
+    def __init__(self, n: int, *, split_across_workers: bool = False) -> None:
+        self.n = n
+        self.split_across_workers = split_across_workers
+
+    def __iter__(self) -> Iterator[torch.Tensor]:
+        start, step = 0, 1
+        worker = get_worker_info()  # None in the main process
+        if self.split_across_workers and worker is not None:
+            start, step = worker.id, worker.num_workers
+        for i in range(start, self.n, step):
+            yield torch.tensor(i)
 
 
 class _DigitsLikeMNIST(Dataset):

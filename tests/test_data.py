@@ -159,3 +159,15 @@ def test_image_folder_reads_png_tree(tmp_path):
     x, label = dataset[0]
     assert x.shape == (1, 8, 8)
     assert dataset.classes[label] == Path(dataset.samples[0][0]).parent.name
+
+
+def test_number_stream_in_main_process_and_workers():
+    """Does each worker replay the stream unless asked to split it, and split it exactly?"""
+    assert [int(x) for x in data.NumberStream(5)] == [0, 1, 2, 3, 4]
+    batches = list(DataLoader(data.NumberStream(100), batch_size=6))
+    assert len(batches) == 17 and len(batches[-1]) == 4
+    doubled = torch.cat(list(DataLoader(data.NumberStream(10), batch_size=4, num_workers=2)))
+    assert sorted(doubled.tolist()) == sorted(list(range(10)) * 2)
+    stream = data.NumberStream(10, split_across_workers=True)
+    once = torch.cat(list(DataLoader(stream, batch_size=4, num_workers=2)))
+    assert sorted(once.tolist()) == list(range(10))
