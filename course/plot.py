@@ -124,8 +124,13 @@ def show_images(
     *,
     ncols: int = 8,
     cmap: str = "gray_r",
+    vmin: float | None = None,
+    vmax: float | None = None,
 ) -> Figure:
-    """Show a batch of images in a grid. images: (N, H, W) or (N, C, H, W); labels: N titles."""
+    """Show a batch of images in a grid. images: (N, H, W) or (N, C, H, W); labels: N titles.
+
+    `vmin`/`vmax` fix the value range shared by every panel (default: each image its own range).
+    """
     images = images.detach().cpu()
     if images.dim() == 4:
         images = images.permute(0, 2, 3, 1)  # matplotlib wants channels last
@@ -137,7 +142,7 @@ def show_images(
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            ax.imshow(images[i].numpy(), cmap=cmap)
+            ax.imshow(images[i].numpy(), cmap=cmap, vmin=vmin, vmax=vmax)
             if labels is not None:
                 ax.set_title(str(labels[i]), fontsize=9)
     fig.tight_layout()

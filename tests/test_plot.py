@@ -64,3 +64,10 @@ def test_show_images_draws_one_panel_per_image():
     assert titled == list("abcde")
     fig = plot.show_images(torch.rand(2, 8, 8))
     assert sum(bool(ax.images) for ax in fig.axes) == 2
+
+
+def test_show_images_can_share_one_value_range():
+    """With vmin/vmax, does every panel use the same colour scale instead of its own?"""
+    fig = plot.show_images(torch.rand(3, 8, 8) * 0.5, vmin=-1.0, vmax=1.0)
+    limits = {ax.images[0].get_clim() for ax in fig.axes if ax.images}
+    assert limits == {(-1.0, 1.0)}
