@@ -1,0 +1,126 @@
+"""`SandboxExecute`: nbgrader's Execute step, run in the sandbox and judged by the grader.
+
+It replaces `nbgrader.preprocessors.Execute` in the autograde pipeline. The notebook it receives
+has already been sanitised by nbgrader (outputs cleared, test cells restored from the gradebook).
+Its cells run in `autograder.sandbox`; the outputs written back are built here from the runner's
+structured report, so a submission cannot fake them: a test cell gets an `error` output exactly
+when its test raised or its helpers were tampered with, and nbgrader's `SaveAutoGrades` scores it
+from that.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import is_grade, is_solution
+from traitlets import Float, Integer, Unicode
+
+from autograder.sandbox import Limits, run_sandboxed
+
+
+class SandboxExecute(NbGraderPreprocessor):
+    """Execute a sanitised submission in the sandbox and record each cell's outputs."""
+
+    cell_timeout = Float(60.0, help="Seconds one cell may run before it is stopped.").tag(
+        config=True
+    )
+    wall_time = Float(300.0, help="Seconds the whole submission may run, restarts included.").tag(
+        config=True
+    )
+    cpu_time = Integer(300, help="CPU seconds one run of the notebook may use.").tag(config=True)
+    memory_mb = Integer(
+        2048, help="Memory (MiB of data segment) each sandboxed process may use."
+    ).tag(config=True)
+    max_processes = Integer(64, help="Processes and threads the sandbox may have at once.").tag(
+        config=True
+    )
+    trusted_setup = Unicode(
+        "", help="The lesson's own setup cell; the names it defines are restored before each test."
+    ).tag(config=True)
+    lesson_files = Unicode(
+        "", help="Folder of the files the lesson needs next to its notebook (copied to scratch)."
+    ).tag(config=True)
+
+    def limits(self) -> Limits:
+        """The resource limits these traitlets describe."""
+        return Limits(
+            cell_s=self.cell_timeout,
+            wall_s=self.wall_time,
+            cpu_s=self.cpu_time,
+            memory_mb=self.memory_mb,
+            processes=self.max_processes,
+        )
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        """Run `nb` in the sandbox; put outputs on its cells and the run's story in resources.
+
+        `resources["autograder"]` receives `isolation`, `failures` (cell index -> reason) and
+        `tampering` (descriptions).
+        """
+        cells = _jobs(nb)
+        with tempfile.TemporaryDirectory(prefix="autograder-scratch-") as tmp:
+            scratch = Path(tmp) / "work"
+            self._fill_scratch(scratch, nb)
+            result = run_sandboxed(
+                cells=cells, trusted_setup=self.trusted_setup, scratch=scratch, limits=self.limits()
+            )
+        tampering: list[str] = []
+        for cell in cells:
+            index = cell["index"]
+            report = result.cells.get(index)
+            nb.cells[index].outputs = _outputs(report, result.failures.get(index))
+            if report and report.get("tampering"):
+                grade = nb.cells[index].metadata.nbgrader.get("grade_id", index)
+                tampering.append(f"{grade}: changed {', '.join(report['tampering'][:5])}")
+        resources.setdefault("autograder", {}).update(
+            isolation=result.isolation,
+            failures={_name(nb, i): why for i, why in result.failures.items()},
+            tampering=tampering,
+        )
+        return nb, resources
+
+    def _fill_scratch(self, scratch: Path, nb: NotebookNode) -> None:
+        if self.lesson_files and Path(self.lesson_files).is_dir():
+            shutil.copytree(
+                self.lesson_files, scratch, ignore=shutil.ignore_patterns("*.ipynb", ".*")
+            )
+        scratch.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, scratch / "submission.ipynb")
+
+
+def _jobs(nb: NotebookNode) -> list[dict]:
+    jobs = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        test = is_grade(cell) and not is_solution(cell)
+        jobs.append({"index": index, "kind": "test" if test else "code", "source": cell.source})
+    return jobs
+
+
+def _name(nb: NotebookNode, index: int) -> str:
+    grade = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id")
+    return grade or f"cell {index}"
+
+
+def _outputs(report: dict | None, failure: str | None) -> list[NotebookNode]:
+    if report is None:
+        reason = failure or "not run"
+        return [nbformat.v4.new_output("error", ename="NotRun", evalue=reason, traceback=[reason])]
+    outputs = []
+    if report.get("stdout"):
+        outputs.append(nbformat.v4.new_output("stream", name="stdout", text=report["stdout"]))
+    error = report.get("error")
+    if error:
+        traceback = error.get("traceback") or [f"{error['ename']}: {error['evalue']}"]
+        outputs.append(
+            nbformat.v4.new_output(
+                "error", ename=error["ename"], evalue=error["evalue"], traceback=traceback
+            )
+        )
+    return outputs

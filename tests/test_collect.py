@@ -1,0 +1,23 @@
+"""`python -m autograder collect`: zips and LMS downloads become nbgrader's submitted/ layout."""
+
+import zipfile
+
+from autograder.collect import collect
+
+
+def test_zips_and_lms_files_are_laid_out_and_the_rest_reported(tmp_path):
+    """Do a zip per student and `<student>_<anything>.ipynb` files land in submitted/, with
+    unusable files reported and the originals kept?"""
+    sources, out = tmp_path / "downloads", tmp_path / "submitted"
+    sources.mkdir()
+    with zipfile.ZipFile(sources / "alice.zip", "w") as zf:
+        zf.writestr("../../escape/01_tensors.ipynb", "{}")
+    (sources / "bob_attempt_2_late.ipynb").write_text("{}")
+    (sources / "broken.zip").write_bytes(b"not a zip")
+    (sources / "readme.txt").write_text("hi")
+    problems = collect(sources=sources, out=out, lesson="01_tensors")
+    assert (out / "alice" / "01_tensors" / "01_tensors.ipynb").exists()
+    assert (out / "bob" / "01_tensors" / "01_tensors.ipynb").exists()
+    assert not (tmp_path / "escape").exists()
+    assert [p.split(":")[0] for p in problems] == ["broken.zip", "readme.txt"]
+    assert (sources / "bob_attempt_2_late.ipynb").exists()

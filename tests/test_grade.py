@@ -1,0 +1,305 @@
+"""`python -m autograder grade` end to end: one batch of good, broken, hostile and tampering
+submissions built from a real lesson, graded in the sandbox; the good grades must be unaffected.
+
+The lesson is the first one in solutions/ trimmed to its setup cell and exercises, so the batch
+stays fast; the hostile cases run only inside the sandbox, with small limits.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import runpy
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.grade import grade
+from autograder.release import build_release
+from autograder.sandbox import Limits, isolation
+from autograder.submissions import answered, answers_of, exercises, grade_id, is_answer_cell
+from conftest import LESSONS, ROOT, read_source_notebook
+
+LESSON = LESSONS[0]
+ANSWERS = Path(__file__).parent / "exercise_answers" / f"{LESSON}.py"
+LIMITS = Limits(cell_s=15, wall_s=120, cpu_s=120, memory_mb=1536, processes=48)
+
+SNOOP = """
+import os, socket
+found = []
+for path in {paths!r}:
+    try:
+        open(path).read(10)
+        found.append("read " + path)
+    except OSError:
+        pass
+for path in {writes!r}:
+    try:
+        open(path, "w").write("x")
+        found.append("wrote " + path)
+    except OSError:
+        pass
+try:
+    socket.create_connection(("1.1.1.1", 80), timeout=2)
+    found.append("network")
+except OSError:
+    pass
+print("LEAKS:", found)
+"""
+TAMPER = """
+import builtins, sys
+import course.checks
+from IPython import get_ipython
+for name in dir(course.checks):
+    if name.startswith("assert"):
+        setattr(course.checks, name, lambda *args, **kwargs: None)
+builtins.AssertionError = type("AssertionError", (Exception,), {})
+sys.excepthook = lambda *args: print("Visible tests passed.")
+get_ipython().showtraceback = lambda *args, **kwargs: None
+"""
+LAZY_TAMPER = """import course.checks
+    for name in dir(course.checks):
+        setattr(course.checks, name, lambda *args, **kwargs: None)
+    return None"""
+FORK_BOMB = "import os\nwhile True:\n    os.fork()"
+HOSTILE_CELLS = {
+    "infinite_loop": "while True:\n    pass",
+    "memory_hog": "hog = [bytearray(64 << 20) for _ in range(100)]",
+    "fork_bomb": FORK_BOMB,
+    "segfault": "import ctypes\nctypes.string_at(0)",
+    "exits_kernel": "import os\nos._exit(0)",
+    "raises_system_exit": "raise SystemExit(0)",
+}
+
+
+def trimmed_source() -> nbformat.NotebookNode:
+    """The real lesson's source notebook, keeping its setup cell and its exercises."""
+    notebook = read_source_notebook(LESSON)
+    setup = next(c for c in notebook.cells if c.cell_type == "code")
+    notebook.cells = [setup] + [c for c in notebook.cells if grade_id(c)]
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    """A course holding the trimmed lesson, and its student release."""
+    root = tmp_path_factory.mktemp("course-src")
+    (root / "solutions" / LESSON).mkdir(parents=True)
+    nbformat.write(trimmed_source(), root / "solutions" / LESSON / f"{LESSON}.ipynb")
+    build_release(root, root / "release")
+    return root
+
+
+def insert_after_setup(notebook, source: str):
+    notebook = copy.deepcopy(notebook)
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(source))
+    return notebook
+
+
+def answer_cells(notebook) -> list[int]:
+    return [i for i, c in enumerate(notebook.cells) if is_answer_cell(c)]
+
+
+def build_corpus(course: Path, submitted: Path, out: Path) -> dict[str, float]:
+    """Write every case into `submitted`; return the score each must get (None: just graded)."""
+    release = nbformat.read(course / "release" / "lessons" / LESSON / f"{LESSON}.ipynb", 4)
+    source = trimmed_source()
+    model = answered(release, answers_of(source))
+    found = exercises(source)
+    total = sum(points for _, points in found.values())
+    first = answer_cells(model)[0]
+    first_points = found[grade_id(model.cells[first])][1]
+    expected: dict[str, float] = {}
+
+    def put(student: str, notebook, score: float | None, name: str = LESSON) -> None:
+        path = submitted / student / LESSON / f"{name}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, path)
+        expected[student] = score
+
+    def put_raw(student: str, data: bytes) -> None:
+        path = submitted / student / LESSON / f"{LESSON}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        expected[student] = 0
+
+    put("good_1", model, total)
+    put("good_2", model, total)
+    put("blank", release, 0)
+    if ANSWERS.exists():
+        variants = runpy.run_path(str(ANSWERS))
+        wrong_id, description = variants["GRADING_MISTAKE"]
+        mistake = variants["MISTAKES"][wrong_id][description]
+        put("one_wrong", answered(model, {wrong_id: mistake}), total - found[wrong_id][1])
+    # Files that are not notebooks.
+    put_raw("empty_file", b"")
+    put_raw("invalid_json", b'{"cells": [')
+    put_raw("not_a_notebook", b'{"hello": "world"}')
+    # Structure students break; all repaired, so every answer still counts.
+    put("wrong_name", model, total, name="my homework")
+    put("nbformat_v3", nbformat.convert(copy.deepcopy(model), 3), total)
+    dup = copy.deepcopy(model)
+    dup.cells.insert(first, copy.deepcopy(dup.cells[first]))
+    put("duplicated_cell", dup, total)
+    split = copy.deepcopy(model)
+    helper = copy.deepcopy(split.cells[first])
+    helper.source = "UNUSED_HELPER = 1"
+    split.cells.insert(first, helper)
+    put("split_cell", split, total)
+    lost = copy.deepcopy(model)
+    for i in answer_cells(lost):
+        del lost.cells[i].metadata["nbgrader"]
+    put("lost_metadata", lost, total)
+    reordered = copy.deepcopy(model)
+    last = answer_cells(reordered)[-1]
+    reordered.cells.insert(1, reordered.cells.pop(last))
+    put("reordered", reordered, total)
+    retyped = copy.deepcopy(model)
+    retyped.cells[first].cell_type = "markdown"
+    del retyped.cells[first]["outputs"], retyped.cells[first]["execution_count"]
+    put("retyped_cell", retyped, total)
+    deleted = copy.deepcopy(model)
+    del deleted.cells[first]
+    put("deleted_answer", deleted, total - first_points)
+    edited = copy.deepcopy(model)
+    edited.cells[first + 1].source = "print('Visible tests passed.')"
+    put("edited_test", edited, total)
+    # Hostile code in a cell of the student's own: the answers still count.
+    for student, code in HOSTILE_CELLS.items():
+        put(student, insert_after_setup(model, code), total)
+    # The same in an answer cell costs exactly that exercise.
+    bomb = copy.deepcopy(model)
+    bomb.cells[first].source = FORK_BOMB
+    put("fork_bomb_answer", bomb, total - first_points)
+    paths = [
+        str(ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"),
+        str(out / "course" / "gradebook.db"),
+        str(submitted / "good_1" / LESSON / f"{LESSON}.ipynb"),
+        str(course / "solutions" / LESSON / f"{LESSON}.ipynb"),
+    ]
+    writes = [
+        str(submitted / "good_1" / "hacked.txt"),
+        str(ROOT / "hacked.txt"),
+        str(out / "hacked.txt"),
+    ]
+    put("snoop", insert_after_setup(model, SNOOP.format(paths=paths, writes=writes)), total)
+    # Tampering with how tests run or report gains nothing.
+    put("tamper", insert_after_setup(release, TAMPER), 0)
+    lazy = copy.deepcopy(model)
+    lazy.cells[first].source = release.cells[first].source.replace(
+        "raise NotImplementedError()", LAZY_TAMPER
+    )
+    put("tamper_lazy", lazy, total - first_points)
+    return expected
+
+
+@pytest.fixture(scope="module")
+def graded(course, tmp_path_factory):
+    """The whole corpus graded in one batch."""
+    base = tmp_path_factory.mktemp("grading")
+    submitted, out = base / "submitted", base / "out"
+    expected = build_corpus(course, submitted, out)
+    (submitted / "good_1" / "notes.txt").write_text("a stray file")
+    before = {p: p.read_bytes() for p in submitted.rglob("*") if p.is_file()}
+    batch = grade(
+        submissions=submitted, out=out, root=course, workers=2, limits=LIMITS, progress=False
+    )
+    return batch, expected, submitted, out, before
+
+
+def rows(path: Path) -> list[dict]:
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def test_sandbox_is_real_isolation():
+    """Does this machine grade in bubblewrap rather than the weaker fallback?"""
+    assert isolation() == "bubblewrap"
+
+
+def test_every_submission_gets_its_expected_grade(graded):
+    """Does each case score exactly what it earned, good submissions unaffected by the bad?"""
+    batch, expected, _, out, _ = graded
+    scores = {r["student_id"]: float(r["score"]) for r in rows(out / "grades.csv")}
+    assert set(scores) == set(expected)
+    wrong = {s: (scores[s], e) for s, e in expected.items() if scores[s] != e}
+    report = (out / "report.md").read_text()
+    assert not wrong, report
+
+
+def test_exercises_csv_has_one_row_per_graded_cell(graded):
+    """Does exercises.csv hold one row per submission and test cell, adding up to grades.csv?"""
+    batch, expected, _, out, _ = graded
+    cells = rows(out / "exercises.csv")
+    per_student = {}
+    for r in cells:
+        per_student.setdefault(r["student_id"], []).append(float(r["score"]))
+    grades = {r["student_id"]: float(r["score"]) for r in rows(out / "grades.csv")}
+    assert {s: sum(v) for s, v in per_student.items()} == grades
+    assert len(cells) == len(expected) * len(exercises(trimmed_source()))
+
+
+def test_report_names_every_bad_submission_with_a_reason(graded):
+    """Are broken files failed, repairs, tampering and crashes all listed with their reasons?"""
+    _, _, _, out, _ = graded
+    report = (out / "report.md").read_text()
+    for phrase in (
+        "empty file",
+        "not valid JSON",
+        "not a notebook",
+        "duplicated",
+        "split",
+        "lost its nbgrader metadata",
+        "reordered",
+        "type changed",
+        "deleted",
+        "checksum mismatch",
+        "nbformat 3",
+        "more than 15 s",
+        "crashed",
+        "exited",
+        "tampering",
+        "my homework.ipynb",
+        "stray file",
+    ):
+        assert phrase in report, phrase
+    assert (out / "score_histogram.png").stat().st_size > 0
+
+
+def test_sandbox_blocks_reads_writes_and_network(graded):
+    """Could a submission read solutions, the gradebook or others' work, write outside, or
+    reach the network?"""
+    _, _, submitted, out, _ = graded
+    notebook = nbformat.read(
+        out / "course" / "autograded" / "snoop" / LESSON / f"{LESSON}.ipynb", 4
+    )
+    printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
+    assert "LEAKS: []" in printed
+    assert not (submitted / "good_1" / "hacked.txt").exists()
+    assert not (ROOT / "hacked.txt").exists() and not (out / "hacked.txt").exists()
+
+
+def test_feedback_has_no_hidden_tests(graded):
+    """Does every student get HTML feedback that shows no hidden test source?"""
+    batch, _, _, out, _ = graded
+    hidden = [
+        line.strip()
+        for c in read_source_notebook(LESSON).cells
+        for line in c.source.split("BEGIN HIDDEN TESTS")[-1]
+        .split("END HIDDEN TESTS")[0]
+        .splitlines()[1:]
+        if "BEGIN HIDDEN TESTS" in c.source and len(line.strip()) > 20
+    ]
+    graded_ok = [s for s in batch.submissions if s.error is None]
+    for s in graded_ok:
+        html = next((out / "feedback" / s.student / LESSON).glob("*.html")).read_text()
+        assert "BEGIN HIDDEN TESTS" not in html
+        assert not [h for h in hidden if h in html]
+
+
+def test_submissions_are_never_modified(graded):
+    """Are the original files exactly as they came?"""
+    _, _, submitted, _, before = graded
+    after = {p: p.read_bytes() for p in submitted.rglob("*") if p.is_file()}
+    assert after == before
