@@ -6,8 +6,10 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 STAMP := $(VENV)/.installed
+# Jupyter refuses to start as root (containers, CI) unless told that is intended.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup sandbox lab instructor test release clean
+.PHONY: setup sandbox browser lab instructor test release clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,16 +24,22 @@ sandbox:
 	  || { apt-get update -qq && apt-get install -y -qq bubblewrap; }; } \
 	  || echo "bubblewrap missing and not root: grading would use the weaker fallback"; }
 
+# tests/test_browser.py drives Debian's Chromium; install it from apt when missing (as root).
+browser:
+	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && { apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 chromium; } \
+	  || echo "chromium missing and not installed: tests/test_browser.py will skip"; }
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=lessons
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=lessons
 
 instructor: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=.
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=.
 
 release: $(STAMP)
 	$(BIN)/python -m autograder release
 
-test: $(STAMP) sandbox
+test: $(STAMP) sandbox browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

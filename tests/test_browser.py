@@ -1,0 +1,183 @@
+"""The course in a real browser: JupyterLab, opened in headless Chromium, runs a lesson as a
+student does; its explorer answers the mouse, its figures show, nbgrader validates it, and the
+instructor's formgrader loads.
+
+One JupyterLab serves a scratch copy of the course (solutions/, lessons/, nbgrader_config.py)
+and is started in that copy, as `make instructor` starts in the checkout, so both the student's
+side (the lesson, the Validate button) and the formgrader are checked on one server and nothing
+is written into the repository. The lesson run is the solution notebook: "Run All Cells" stops at
+the first exception, and in the student version every exercise cell raises NotImplementedError
+by design, so only the solution runs every cell, and any error output at all is a real fault.
+The student version differs from it only in exercise cells (tests/test_release.py checks that).
+
+Screenshots land in artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_helpers import (
+    SHOTS,
+    Notebook,
+    chromium_missing_reason,
+    copy_course,
+    jupyter,
+    lab_server,
+    launch_chromium,
+    save_screenshot,
+)
+
+from conftest import ROOT
+
+LESSON = "01_tensors"
+NOTEBOOK = f"solutions/{LESSON}/{LESSON}.ipynb"
+MISSING = chromium_missing_reason()
+needs_browser = pytest.mark.skipif(MISSING is not None, reason=str(MISSING))
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def code_cell_count(path) -> int:
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    return sum(1 for cell in notebook.cells if cell.cell_type == "code" and cell.source.strip())
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    course = copy_course(ROOT, tmp_path_factory.mktemp("course"), lessons=[LESSON])
+    with lab_server(course, home=tmp_path_factory.mktemp("jupyter-home")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def lesson(server, page) -> Notebook:
+    """The lesson open in JupyterLab after Run > Run All Cells has finished."""
+    notebook = Notebook(page, server, NOTEBOOK, shots=SHOTS)
+    try:
+        notebook.open()
+        notebook.run_all(code_cells=code_cell_count(server.root_dir / NOTEBOOK))
+    except Exception:
+        notebook.screenshot("lesson_failed_to_run")
+        print(server.log_tail())
+        raise
+    return notebook
+
+
+def test_nbgrader_front_end_is_enabled():
+    """Does `jupyter labextension list` show nbgrader's JupyterLab extension enabled and OK
+    (not "not compatible") with this environment's JupyterLab?"""
+    listing = ANSI.sub("", jupyter("labextension", "list"))
+    nbgrader = [line for line in listing.splitlines() if "@jupyter/nbgrader" in line]
+    assert nbgrader, listing
+    assert "enabled" in nbgrader[0] and "OK" in nbgrader[0], listing
+
+
+@needs_browser
+def test_nbgrader_server_extensions_load(server):
+    """Does the running server load nbgrader's four server extensions?"""
+    log = server.log_path.read_text()
+    for name in ("formgrader", "validate_assignment", "assignment_list", "course_list"):
+        assert f"nbgrader.server_extensions.{name} | extension was successfully loaded" in log
+
+
+@needs_browser
+def test_lesson_runs_every_cell_without_an_error(lesson):
+    """After Run All, has every code cell run, with no error or warning output shown?"""
+    lesson.screenshot("lesson_after_run_all")
+    errors = lesson.stderr_outputs()
+    assert errors == [], "error outputs:\n" + "\n---\n".join(errors)
+
+
+@needs_browser
+def test_lesson_shows_matplotlib_figures(lesson):
+    """Are the lesson's own figures (besides the explorer's) drawn as images, and none left
+    as '<Figure size ...>' text?"""
+    images = lesson.page.locator(".jp-Cell-outputArea .jp-RenderedImage img")
+    widths = images.evaluate_all(
+        "images => images.filter(i => !i.closest('.widget-interact')).map(i => i.naturalWidth)"
+    )
+    assert len(widths) >= 1 and all(width > 100 for width in widths), widths
+    figure = images.first
+    figure.scroll_into_view_if_needed()
+    lesson.screenshot("figure", locator=figure)
+    texts = lesson.page.locator(".jp-Cell-outputArea").all_inner_texts()
+    assert not any("<Figure size" in text for text in texts)
+
+
+@needs_browser
+def test_explorer_is_a_live_control(lesson):
+    """Is the stride explorer drawn as sliders and a drop-down (not 'interactive(...)' text),
+    and does dragging a slider or picking a view redraw its picture?"""
+    page = lesson.page
+    explorer = page.locator(".widget-interact").first
+    explorer.scroll_into_view_if_needed()
+    outputs = page.locator(".jp-OutputArea").all_inner_texts()
+    assert not any("interactive(children" in text for text in outputs)
+    rows = explorer.locator(".widget-hslider", has=page.locator("label", has_text="rows"))
+    lesson.screenshot("explorer_before", locator=explorer)
+
+    with lesson.picture_changes(explorer):
+        lesson.drag_slider_to_end(rows)
+    readout = rows.locator(".widget-readout").inner_text()
+    assert readout == rows.locator(".noUi-handle").get_attribute("aria-valuemax").split(".")[0]
+    lesson.screenshot("explorer_after_drag", locator=explorer)
+
+    with lesson.picture_changes(explorer):
+        explorer.locator(".widget-dropdown select").select_option("x.t().contiguous()")
+    lesson.screenshot("explorer_after_dropdown", locator=explorer)
+
+
+@needs_browser
+def test_nbgrader_validates_the_lesson(lesson):
+    """Does the notebook show the Nbgrader menu and a Validate button, and does validating the
+    lesson report that it passes all its tests?"""
+    page = lesson.page
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$")).click()
+    items = page.locator(".lm-Menu-itemLabel").all_inner_texts()
+    lesson.screenshot("nbgrader_menu")
+    page.keyboard.press("Escape")
+    assert {"Assignment List", "Formgrader"} <= set(items), items
+
+    page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True).click()
+    dialog = page.locator(".jp-Dialog", has_text="Validation Results")
+    dialog.wait_for(timeout=120_000)
+    lesson.screenshot("validate")
+    assert "Success! Your notebook passes all the tests." in dialog.inner_text()
+    dialog.get_by_role("button", name="Ok").click()
+
+
+@needs_browser
+def test_formgrader_lists_the_lesson(server, browser):
+    """Does the instructor's /formgrader page load and list the lesson as an assignment?"""
+    context = browser.new_context(viewport={"width": 1400, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(server.address("formgrader"))
+        row = page.locator("tbody#main-table tr", has_text=LESSON)
+        row.wait_for(timeout=60_000)
+        save_screenshot(page, "formgrader")
+        assert page.locator("h1", has_text="Manage Assignments").is_visible()
+    finally:
+        context.close()
