@@ -3,7 +3,7 @@
 Lessons import the modules they need, e.g. `from course import checks, plot, utils`.
 """
 
-from course import checks, data, deploy, graph, plot, summary, train, utils, widgets
+from course import checks, data, deploy, gan, graph, plot, summary, train, utils, widgets
 from course.checks import (
     assert_close,
     assert_device,
@@ -33,6 +33,7 @@ __all__ = [
     "checks",
     "data",
     "deploy",
+    "gan",
     "get_device",
     "graph",
     "plot",
