@@ -50,7 +50,7 @@ class LayerRow:
 
 
 def layer_table(model: nn.Module, x: torch.Tensor) -> list[LayerRow]:
-    """Run `model(x)` once under `torch.no_grad()` and describe every leaf layer in call order.
+    """Run `model(x)` once (eval mode, no autograd) and describe each leaf layer in call order.
 
     x: an input batch, e.g. (batch, 1, 8, 8). Layers that did not run come last, with no shape.
     """
@@ -66,10 +66,13 @@ def layer_table(model: nn.Module, x: torch.Tensor) -> list[LayerRow]:
 
     leaves = _leaves(model)
     handles = [m.register_forward_hook(recorder(name)) for name, m in leaves]
+    was_training = model.training
+    model.eval()  # so that BatchNorm's running statistics are left as they are
     try:
         with torch.no_grad():
             model(x)
     finally:
+        model.train(was_training)
         for handle in handles:
             handle.remove()
     rows = [

@@ -87,3 +87,11 @@ def test_plot_parameter_counts_draws_one_bar_per_layer_with_parameters(cnn):
     ax = fig.axes[0]
     assert [round(p.get_height()) for p in ax.patches] == [40, 8, 650]
     assert "698 parameters" in ax.get_title()
+
+
+def test_layer_table_leaves_mode_and_batchnorm_statistics_alone(cnn):
+    """Does a summary keep the model's mode and leave BatchNorm's running statistics unchanged?"""
+    before = cnn[1].running_mean.clone()
+    summary.layer_table(cnn, torch.randn(4, 1, 8, 8) + 5)
+    assert cnn.training
+    assert torch.equal(cnn[1].running_mean, before)
