@@ -1,0 +1,380 @@
+"""Lesson 04's exercises: correct answers written other ways, and the mistakes people make."""
+
+CORRECT = {
+    "to_tensor": [
+        "def to_tensor(image):\n"
+        "    t = torch.tensor(image)\n"
+        "    if t.ndim == 2:\n"
+        "        t = t[None]\n"
+        "    else:\n"
+        "        t = t.movedim(-1, 0)\n"
+        "    return t.to(torch.float32).div(255)",
+        "def to_tensor(image):\n"
+        "    arr = np.atleast_3d(image).astype(np.float32) / 255.0\n"
+        "    return torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))",
+        "def to_tensor(image):\n    return transforms.ToTensor()(image)",
+    ],
+    "TransformedTensorDataset": [
+        "class TransformedTensorDataset(Dataset):\n"
+        "    def __init__(self, X, y, *, transform=None):\n"
+        "        self.X = X\n"
+        "        self.y = y\n"
+        "        self.transform = transform or (lambda x: x)\n"
+        "    def __len__(self):\n"
+        "        return self.X.shape[0]\n"
+        "    def __getitem__(self, i):\n"
+        "        return self.transform(self.X[i]), self.y[i]",
+        "class TransformedTensorDataset(TensorDataset):\n"
+        "    def __init__(self, X, y, *, transform=None):\n"
+        "        super().__init__(X, y)\n"
+        "        self.transform = transform\n"
+        "    def __getitem__(self, i):\n"
+        "        x, y = super().__getitem__(i)\n"
+        "        return (x if self.transform is None else self.transform(x)), y",
+    ],
+    "pad_collate": [
+        "def pad_collate(batch):\n"
+        "    seqs, labels = zip(*batch)\n"
+        "    lengths = torch.tensor([s.numel() for s in seqs])\n"
+        "    out = torch.zeros(len(seqs), int(lengths.max()), dtype=torch.int64)\n"
+        "    for row, s in enumerate(seqs):\n"
+        "        out[row, : len(s)] = s\n"
+        "    return out, lengths, torch.tensor(labels)",
+        "def pad_collate(batch):\n"
+        "    longest = max(len(s) for s, _ in batch)\n"
+        "    padded = torch.stack([torch.nn.functional.pad(s, (0, longest - len(s))) "
+        "for s, _ in batch])\n"
+        "    lengths = torch.as_tensor([len(s) for s, _ in batch], dtype=torch.long)\n"
+        "    return padded, lengths, torch.as_tensor([l for _, l in batch], dtype=torch.long)",
+    ],
+    "reproducible_split": [
+        "def reproducible_split(dataset, val_fraction, *, seed):\n"
+        "    n = len(dataset)\n"
+        "    n_val = round(n * val_fraction)\n"
+        "    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()\n"
+        "    return Subset(dataset, order[n_val:]), Subset(dataset, order[:n_val])",
+        "def reproducible_split(dataset, val_fraction, *, seed):\n"
+        "    order = np.random.default_rng(seed).permutation(len(dataset))\n"
+        "    n_val = round(len(dataset) * val_fraction)\n"
+        "    train_idx, val_idx = order[n_val:].tolist(), order[:n_val].tolist()\n"
+        "    return Subset(dataset, train_idx), Subset(dataset, val_idx)",
+    ],
+    "streaming_mean_std": [
+        "def streaming_mean_std(batches):\n"
+        "    n = 0\n"
+        "    for X in batches:\n"
+        "        flat = X.transpose(0, 1).reshape(X.shape[1], -1).double()\n"
+        "        if n == 0:\n"
+        "            s = flat.sum(1)\n"
+        "            s2 = (flat * flat).sum(1)\n"
+        "        else:\n"
+        "            s += flat.sum(1)\n"
+        "            s2 += (flat * flat).sum(1)\n"
+        "        n += flat.shape[1]\n"
+        "    mean = s / n\n"
+        "    return mean.float(), torch.sqrt(s2 / n - mean ** 2).float()",
+        # Welford-style merging of batch statistics (Chan et al.), numerically stable
+        "def streaming_mean_std(batches):\n"
+        "    count, mean, m2 = 0, None, None\n"
+        "    for X in batches:\n"
+        "        X = X.double()\n"
+        "        k = X.numel() // X.shape[1]\n"
+        "        b_mean = X.mean(dim=(0, 2, 3))\n"
+        "        b_m2 = ((X - b_mean.view(1, -1, 1, 1)) ** 2).sum(dim=(0, 2, 3))\n"
+        "        if mean is None:\n"
+        "            count, mean, m2 = k, b_mean, b_m2\n"
+        "            continue\n"
+        "        delta = b_mean - mean\n"
+        "        total = count + k\n"
+        "        mean = mean + delta * k / total\n"
+        "        m2 = m2 + b_m2 + delta ** 2 * count * k / total\n"
+        "        count = total\n"
+        "    return mean.float(), (m2 / count).sqrt().float()",
+    ],
+    "balanced_sampler": [
+        "def balanced_sampler(labels):\n"
+        "    classes, inverse, counts = torch.unique(labels, return_inverse=True, "
+        "return_counts=True)\n"
+        "    return WeightedRandomSampler((1.0 / counts.float())[inverse].tolist(), len(labels))",
+        "def balanced_sampler(labels):\n"
+        "    counts = {c: int((labels == c).sum()) for c in labels.unique().tolist()}\n"
+        "    weights = [1 / counts[c] for c in labels.tolist()]\n"
+        "    return WeightedRandomSampler(weights, num_samples=labels.numel())",
+    ],
+    "make_loaders": [
+        "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+        "    dataset = TensorDataset(X, y)\n"
+        "    n_val = round(len(X) * val_fraction)\n"
+        "    g = torch.Generator().manual_seed(seed)\n"
+        "    train_part, val_part = random_split(dataset, [len(X) - n_val, n_val], generator=g)\n"
+        "    X_tr = X[train_part.indices]\n"
+        "    var, mean = torch.var_mean(X_tr, dim=(0, 2, 3), correction=0)\n"
+        "    shape = (1, -1, 1, 1)\n"
+        "    norm = lambda A: (A - mean.view(shape)) / var.sqrt().view(shape)\n"
+        "    train_ds = TensorDataset(norm(X_tr), y[train_part.indices])\n"
+        "    val_ds = TensorDataset(norm(X[val_part.indices]), y[val_part.indices])\n"
+        "    return (DataLoader(train_ds, batch_size, shuffle=True, generator=g),\n"
+        "            DataLoader(val_ds, batch_size, shuffle=False))",
+        # normalising item by item with a transform, as a torchvision pipeline would
+        "class _Normalised(Dataset):\n"
+        "    def __init__(self, X, y, idx, mean, std):\n"
+        "        self.X, self.y, self.idx, self.mean, self.std = X, y, idx, mean, std\n"
+        "    def __len__(self):\n"
+        "        return len(self.idx)\n"
+        "    def __getitem__(self, i):\n"
+        "        j = self.idx[i]\n"
+        "        return transforms.Normalize(self.mean, self.std)(self.X[j]), self.y[j]\n"
+        "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+        "    order = np.random.default_rng(seed).permutation(len(X))\n"
+        "    n_val = round(len(X) * val_fraction)\n"
+        "    val_idx, train_idx = order[:n_val].tolist(), order[n_val:].tolist()\n"
+        "    part = X[train_idx].double()\n"
+        "    mean = part.mean(dim=(0, 2, 3)).tolist()\n"
+        "    std = part.std(dim=(0, 2, 3), unbiased=False).tolist()\n"
+        "    g = torch.Generator()\n"
+        "    g.manual_seed(seed)\n"
+        "    sampler = torch.utils.data.RandomSampler(range(len(train_idx)), generator=g)\n"
+        "    train = DataLoader(_Normalised(X, y, train_idx, mean, std), batch_size=batch_size,\n"
+        "                       sampler=sampler)\n"
+        "    val = DataLoader(_Normalised(X, y, val_idx, mean, std), batch_size=batch_size)\n"
+        "    return train, val",
+    ],
+}
+
+MISTAKES = {
+    "to_tensor": {
+        "reshape instead of permute": (
+            "def to_tensor(image):\n"
+            "    t = torch.from_numpy(image).float() / 255\n"
+            "    if t.dim() == 2:\n"
+            "        return t.unsqueeze(0)\n"
+            "    return t.reshape(t.shape[2], t.shape[0], t.shape[1])"
+        ),
+        "forgets to divide by 255": (
+            "def to_tensor(image):\n"
+            "    t = torch.from_numpy(np.atleast_3d(image).copy())\n"
+            "    return t.permute(2, 0, 1).float()"
+        ),
+        "no channel for greyscale": (
+            "def to_tensor(image):\n"
+            "    t = torch.from_numpy(image).float() / 255\n"
+            "    return t.permute(2, 0, 1) if t.dim() == 3 else t"
+        ),
+        "integer division keeps uint8": (
+            "def to_tensor(image):\n"
+            "    t = torch.from_numpy(np.atleast_3d(image).copy())\n"
+            "    return (t // 255).permute(2, 0, 1)"
+        ),
+    },
+    "TransformedTensorDataset": {
+        "transform applied once in __init__": (
+            "class TransformedTensorDataset(Dataset):\n"
+            "    def __init__(self, X, y, *, transform=None):\n"
+            "        self.X = transform(X) if transform else X\n"
+            "        self.y = y\n"
+            "    def __len__(self):\n"
+            "        return len(self.X)\n"
+            "    def __getitem__(self, i):\n"
+            "        return self.X[i], self.y[i]"
+        ),
+        "transforms the label too": (
+            "class TransformedTensorDataset(Dataset):\n"
+            "    def __init__(self, X, y, *, transform=None):\n"
+            "        self.X, self.y, self.t = X, y, transform or (lambda v: v)\n"
+            "    def __len__(self):\n"
+            "        return len(self.X)\n"
+            "    def __getitem__(self, i):\n"
+            "        return self.t(self.X[i]), self.t(self.y[i])"
+        ),
+        "len is the size of an item": (
+            "class TransformedTensorDataset(Dataset):\n"
+            "    def __init__(self, X, y, *, transform=None):\n"
+            "        self.X, self.y, self.t = X, y, transform or (lambda v: v)\n"
+            "    def __len__(self):\n"
+            "        return self.X[0].numel()\n"
+            "    def __getitem__(self, i):\n"
+            "        return self.t(self.X[i]), self.y[i]"
+        ),
+    },
+    "pad_collate": {
+        "lengths measured after padding": (
+            "def pad_collate(batch):\n"
+            "    padded = pad_sequence([s for s, _ in batch], batch_first=True)\n"
+            "    lengths = torch.tensor([len(row) for row in padded])\n"
+            "    return padded, lengths, torch.tensor([l for _, l in batch])"
+        ),
+        "time-major padding": (
+            "def pad_collate(batch):\n"
+            "    padded = pad_sequence([s for s, _ in batch])\n"
+            "    lengths = torch.tensor([len(s) for s, _ in batch])\n"
+            "    return padded, lengths, torch.tensor([l for _, l in batch])"
+        ),
+        "sorts the batch by length": (
+            "def pad_collate(batch):\n"
+            "    batch = sorted(batch, key=lambda item: -len(item[0]))\n"
+            "    padded = pad_sequence([s for s, _ in batch], batch_first=True)\n"
+            "    lengths = torch.tensor([len(s) for s, _ in batch])\n"
+            "    return padded, lengths, torch.tensor([l for _, l in batch])"
+        ),
+        "pads with -1": (
+            "def pad_collate(batch):\n"
+            "    padded = pad_sequence([s for s, _ in batch], batch_first=True, padding_value=-1)\n"
+            "    lengths = torch.tensor([len(s) for s, _ in batch])\n"
+            "    return padded, lengths, torch.tensor([l for _, l in batch])"
+        ),
+    },
+    "reproducible_split": {
+        "seeds the global generator": (
+            "def reproducible_split(dataset, val_fraction, *, seed):\n"
+            "    torch.manual_seed(seed)\n"
+            "    n_val = round(len(dataset) * val_fraction)\n"
+            "    return tuple(random_split(dataset, [len(dataset) - n_val, n_val]))"
+        ),
+        "no seed at all": (
+            "def reproducible_split(dataset, val_fraction, *, seed):\n"
+            "    n_val = round(len(dataset) * val_fraction)\n"
+            "    return tuple(random_split(dataset, [len(dataset) - n_val, n_val]))"
+        ),
+        "takes the last items, no shuffle": (
+            "def reproducible_split(dataset, val_fraction, *, seed):\n"
+            "    n_val = round(len(dataset) * val_fraction)\n"
+            "    n = len(dataset)\n"
+            "    return Subset(dataset, list(range(n - n_val))), "
+            "Subset(dataset, list(range(n - n_val, n)))"
+        ),
+        "validation gets the larger part": (
+            "def reproducible_split(dataset, val_fraction, *, seed):\n"
+            "    n_val = round(len(dataset) * val_fraction)\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    return tuple(random_split(dataset, [n_val, len(dataset) - n_val], generator=g))"
+        ),
+    },
+    "streaming_mean_std": {
+        "mean of batch means": (
+            "def streaming_mean_std(batches):\n"
+            "    means, stds = [], []\n"
+            "    for X in batches:\n"
+            "        means.append(X.mean(dim=(0, 2, 3)))\n"
+            "        stds.append(X.std(dim=(0, 2, 3), correction=0))\n"
+            "    return torch.stack(means).mean(0), torch.stack(stds).mean(0)"
+        ),
+        "sample std (n - 1)": (
+            "def streaming_mean_std(batches):\n"
+            "    n, s, s2 = 0, 0.0, 0.0\n"
+            "    for X in batches:\n"
+            "        X = X.double()\n"
+            "        n += X.numel() // X.shape[1]\n"
+            "        s = s + X.sum(dim=(0, 2, 3))\n"
+            "        s2 = s2 + (X ** 2).sum(dim=(0, 2, 3))\n"
+            "    var = (s2 - s ** 2 / n) / (n - 1)\n"
+            "    return (s / n).float(), var.sqrt().float()"
+        ),
+        "two passes over the batches": (
+            "def streaming_mean_std(batches):\n"
+            "    n, s = 0, 0.0\n"
+            "    for X in batches:\n"
+            "        n += X.numel() // X.shape[1]\n"
+            "        s = s + X.double().sum(dim=(0, 2, 3))\n"
+            "    mean = s / n\n"
+            "    sq = 0.0\n"
+            "    for X in batches:\n"
+            "        sq = sq + ((X.double() - mean.view(1, -1, 1, 1)) ** 2).sum(dim=(0, 2, 3))\n"
+            "    return mean.float(), (sq / n).sqrt().float()"
+        ),
+        "one number for all channels": (
+            "def streaming_mean_std(batches):\n"
+            "    n, s, s2 = 0, 0.0, 0.0\n"
+            "    for X in batches:\n"
+            "        X = X.double()\n"
+            "        n += X.numel()\n"
+            "        s += X.sum().item()\n"
+            "        s2 += (X ** 2).sum().item()\n"
+            "    mean = s / n\n"
+            "    return torch.tensor([mean]), torch.tensor([(s2 / n - mean ** 2) ** 0.5])"
+        ),
+    },
+    "balanced_sampler": {
+        "weights proportional to class counts": (
+            "def balanced_sampler(labels):\n"
+            "    counts = torch.bincount(labels)\n"
+            "    return WeightedRandomSampler(counts[labels].double(), len(labels))"
+        ),
+        "without replacement": (
+            "def balanced_sampler(labels):\n"
+            "    counts = torch.bincount(labels)\n"
+            "    return WeightedRandomSampler(1.0 / counts[labels].double(), len(labels),\n"
+            "                                 replacement=False)"
+        ),
+        "uniform weights": (
+            "def balanced_sampler(labels):\n"
+            "    return WeightedRandomSampler(torch.ones(len(labels)), len(labels))"
+        ),
+        "one draw per class": (
+            "def balanced_sampler(labels):\n"
+            "    counts = torch.bincount(labels)\n"
+            "    return WeightedRandomSampler(1.0 / counts[labels].double(), len(counts))"
+        ),
+    },
+    "make_loaders": {
+        "statistics of all the data": (
+            "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+            "    mean = X.mean(dim=(0, 2, 3), keepdim=True)\n"
+            "    std = X.std(dim=(0, 2, 3), keepdim=True, correction=0)\n"
+            "    dataset = TensorDataset((X - mean) / std, y)\n"
+            "    n_val = round(len(X) * val_fraction)\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    tr, va = random_split(dataset, [len(X) - n_val, n_val], generator=g)\n"
+            "    return (DataLoader(tr, batch_size, shuffle=True, generator=g),\n"
+            "            DataLoader(va, batch_size))"
+        ),
+        "validation normalised with its own statistics": (
+            "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+            "    n_val = round(len(X) * val_fraction)\n"
+            "    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))\n"
+            "    def norm(A):\n"
+            "        m = A.mean(dim=(0, 2, 3), keepdim=True)\n"
+            "        return (A - m) / A.std(dim=(0, 2, 3), keepdim=True, correction=0)\n"
+            "    tr, va = order[n_val:], order[:n_val]\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    return (DataLoader(TensorDataset(norm(X[tr]), y[tr]), batch_size, shuffle=True,\n"
+            "                       generator=g),\n"
+            "            DataLoader(TensorDataset(norm(X[va]), y[va]), batch_size))"
+        ),
+        "one number for all channels": (
+            "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+            "    n_val = round(len(X) * val_fraction)\n"
+            "    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))\n"
+            "    tr, va = order[n_val:], order[:n_val]\n"
+            "    m, s = X[tr].mean(), X[tr].std(correction=0)\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    return (DataLoader(TensorDataset((X[tr] - m) / s, y[tr]), batch_size,\n"
+            "                       shuffle=True, generator=g),\n"
+            "            DataLoader(TensorDataset((X[va] - m) / s, y[va]), batch_size))"
+        ),
+        "shuffle from the global random state": (
+            "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+            "    n_val = round(len(X) * val_fraction)\n"
+            "    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))\n"
+            "    tr, va = order[n_val:], order[:n_val]\n"
+            "    m = X[tr].mean(dim=(0, 2, 3), keepdim=True)\n"
+            "    s = X[tr].std(dim=(0, 2, 3), keepdim=True, correction=0)\n"
+            "    return (DataLoader(TensorDataset((X[tr] - m) / s, y[tr]), batch_size,\n"
+            "                       shuffle=True),\n"
+            "            DataLoader(TensorDataset((X[va] - m) / s, y[va]), batch_size))"
+        ),
+        "drops the last partial batch": (
+            "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+            "    n_val = round(len(X) * val_fraction)\n"
+            "    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))\n"
+            "    tr, va = order[n_val:], order[:n_val]\n"
+            "    m = X[tr].mean(dim=(0, 2, 3), keepdim=True)\n"
+            "    s = X[tr].std(dim=(0, 2, 3), keepdim=True, correction=0)\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    return (DataLoader(TensorDataset((X[tr] - m) / s, y[tr]), batch_size,\n"
+            "                       shuffle=True, generator=g, drop_last=True),\n"
+            "            DataLoader(TensorDataset((X[va] - m) / s, y[va]), batch_size))"
+        ),
+    },
+}
+
+GRADING_MISTAKE = ("pad_collate", "lengths measured after padding")
