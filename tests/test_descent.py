@@ -37,6 +37,12 @@ def test_a_big_learning_rate_diverges_and_says_so(name, lr):
     assert "diverged" in fig.axes[0].get_title()
 
 
+def test_a_walk_that_climbs_is_called_diverging_before_it_leaves_the_window():
+    """Is a walk whose height grows labelled as diverging even before it flies off?"""
+    fig = descent.draw_descent("elongated bowl", 0.105, 20)
+    assert fig.axes[0].get_title().endswith("20 steps, going uphill: diverging")
+
+
 def test_explorer_draws_its_first_picture_without_a_front_end():
     """Does the explorer produce a figure as soon as it is created (for nbval and grading)?"""
     explorer = widgets.descent_explorer()

@@ -98,7 +98,12 @@ def draw_descent(surface: str, lr: float, steps: int) -> Figure:
     left.set_ylim(*spec.ylim)
     left.legend(loc="upper right", fontsize=8)
     taken = len(path) - 1
-    verdict = f"diverged after {taken} steps" if _diverged(path) else f"{taken} steps"
+    if _diverged(path):
+        verdict = f"diverged after {taken} steps"
+    elif heights[-1] > heights[0]:
+        verdict = f"{taken} steps, going uphill: diverging"
+    else:
+        verdict = f"{taken} steps"
     left.set_title(f"{surface}, lr={lr:.3g}: {verdict}", fontsize=10)
     right.semilogy(np.arange(len(heights)), np.clip(heights, 1e-12, None), color="tab:red")
     right.set_xlabel("step")
