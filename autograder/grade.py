@@ -175,6 +175,7 @@ def execute(course: Path, submission: Submission, limits: Limits) -> tuple[Submi
         story = resources["autograder"]
         submission.isolation = story["isolation"]
         submission.notes += [f"{cell}: {why}" for cell, why in story["failures"].items()]
+        submission.notes += story["notes"]
         submission.flags += [f"tampering in {what}" for what in story["tampering"]]
         return submission, nb
     except Exception as exc:  # noqa: BLE001 (a bad submission never stops the batch)
@@ -328,21 +329,23 @@ def run_all(
     limits: Limits,
     progress: bool,
 ) -> None:
-    """Execute in a pool; save (one gradebook writer) and make feedback here as results arrive."""
+    """Execute and make feedback in a pool; save here (one gradebook writer) as results arrive."""
     bar = tqdm(total=len(found), unit="submission", disable=not progress, desc="grading")
     results: dict[tuple[str, str], Submission] = {}
-
-    def finish(submission: Submission, nb: dict | None) -> None:
-        _save_and_feedback(course, out, submission, nb)
-        results[(submission.student, submission.lesson)] = submission
-        failed = sum(s.error is not None for s in results.values())
-        bar.set_postfix(failed=failed, refresh=False)
-        bar.update()
-
-    for submission in (s for s in found if s.error is not None):
-        finish(submission, None)
-    pending = [s for s in found if s.error is None]
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        feedback_jobs = {}
+
+        def finish(submission: Submission, nb: dict | None) -> None:
+            _save(course, submission, nb)
+            results[(submission.student, submission.lesson)] = submission
+            if nb is not None and submission.error is None:
+                feedback_jobs[pool.submit(_feedback_job, course, out, submission)] = submission
+            bar.set_postfix(failed=sum(s.error is not None for s in results.values()))
+            bar.update()
+
+        for submission in (s for s in found if s.error is not None):
+            finish(submission, None)
+        pending = [s for s in found if s.error is None]
         futures = {pool.submit(execute, course, s, limits): s for s in pending}
         for future in as_completed(futures):
             try:
@@ -351,14 +354,29 @@ def run_all(
                 submission, nb = futures[future], None
                 submission.error = f"the grading worker died ({type(exc).__name__})"
             finish(submission, nb)
+        for future in as_completed(feedback_jobs):
+            submission = results[(feedback_jobs[future].student, feedback_jobs[future].lesson)]
+            try:
+                problem = future.result()
+            except Exception as exc:  # noqa: BLE001
+                problem = f"{type(exc).__name__}: {str(exc)[:200]}"
+            if problem:
+                submission.error = f"graded, but no feedback: {problem}"
     bar.close()
     found[:] = [results[(s.student, s.lesson)] for s in found]
 
 
-def _save_and_feedback(course: Path, out: Path, submission: Submission, nb: dict | None) -> None:
+def _save(course: Path, submission: Submission, nb: dict | None) -> None:
     try:
         save(course, submission, nb)
-        if nb is not None:
-            feedback(course, out, submission)
     except Exception as exc:  # noqa: BLE001 (never lose a submission: report it instead)
         submission.error = submission.error or f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
+def _feedback_job(course: Path, out: Path, submission: Submission) -> str | None:
+    """Worker step: the feedback of one saved submission; the problem, or None."""
+    try:
+        feedback(course, out, submission)
+    except Exception as exc:  # noqa: BLE001 (reported, never fatal)
+        return f"{type(exc).__name__}: {str(exc)[:200]}"
+    return None

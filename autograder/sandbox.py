@@ -204,10 +204,12 @@ class _quiet:
 
 
 def _death_reason(returncode: int) -> str:
-    if returncode == -signal.SIGXCPU or returncode == -signal.SIGKILL:
+    # bwrap reports a child killed by signal N as exit status 128 + N.
+    signum = -returncode if returncode < 0 else returncode - 128 if returncode > 128 else 0
+    if signum in (signal.SIGXCPU, signal.SIGKILL):
         return "the kernel was killed by a resource limit (CPU time or memory)"
-    if returncode < 0:
-        return f"the kernel crashed (signal {signal.Signals(-returncode).name})"
+    if signum:
+        return f"the kernel crashed (signal {signal.Signals(signum).name})"
     return f"the kernel exited (exit status {returncode}) instead of finishing the notebook"
 
 

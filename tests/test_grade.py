@@ -23,7 +23,7 @@ from conftest import LESSONS, ROOT, read_source_notebook
 
 LESSON = LESSONS[0]
 ANSWERS = Path(__file__).parent / "exercise_answers" / f"{LESSON}.py"
-LIMITS = Limits(cell_s=15, wall_s=120, cpu_s=120, memory_mb=1536, processes=48)
+LIMITS = Limits(cell_s=10, wall_s=120, cpu_s=120, memory_mb=1536, processes=48)
 
 SNOOP = """
 import os, socket
@@ -141,10 +141,11 @@ def build_corpus(course: Path, submitted: Path, out: Path) -> dict[str, float]:
     put("nbformat_v3", nbformat.convert(copy.deepcopy(model), 3), total)
     dup = copy.deepcopy(model)
     dup.cells.insert(first, copy.deepcopy(dup.cells[first]))
+    dup.cells[first].id = "copied-cell"
     put("duplicated_cell", dup, total)
     split = copy.deepcopy(model)
     helper = copy.deepcopy(split.cells[first])
-    helper.source = "UNUSED_HELPER = 1"
+    helper.source, helper.id = "UNUSED_HELPER = 1", "helper-cell"
     split.cells.insert(first, helper)
     put("split_cell", split, total)
     lost = copy.deepcopy(model)
@@ -191,6 +192,11 @@ def build_corpus(course: Path, submitted: Path, out: Path) -> dict[str, float]:
         "raise NotImplementedError()", LAZY_TAMPER
     )
     put("tamper_lazy", lazy, total - first_points)
+    leaves = copy.deepcopy(model)
+    leaves.cells[first].source = release.cells[first].source.replace(
+        "raise NotImplementedError()", "import os\n    os._exit(0)"
+    )
+    put("exits_during_test", leaves, total - first_points)
     return expected
 
 
@@ -256,8 +262,9 @@ def test_report_names_every_bad_submission_with_a_reason(graded):
         "deleted",
         "checksum mismatch",
         "nbformat 3",
-        "more than 15 s",
-        "crashed",
+        "more than 10 s",
+        "crashed (signal SIGSEGV)",
+        "memory limit",
         "exited",
         "tampering",
         "my homework.ipynb",

@@ -60,7 +60,7 @@ class SandboxExecute(NbGraderPreprocessor):
         """Run `nb` in the sandbox; put outputs on its cells and the run's story in resources.
 
         `resources["autograder"]` receives `isolation`, `failures` (cell index -> reason) and
-        `tampering` (descriptions).
+        `tampering` (descriptions) and `notes` (limits hit by cells, worth reporting).
         """
         cells = _jobs(nb)
         with tempfile.TemporaryDirectory(prefix="autograder-scratch-") as tmp:
@@ -70,10 +70,14 @@ class SandboxExecute(NbGraderPreprocessor):
                 cells=cells, trusted_setup=self.trusted_setup, scratch=scratch, limits=self.limits()
             )
         tampering: list[str] = []
+        notes: list[str] = []
         for cell in cells:
             index = cell["index"]
             report = result.cells.get(index)
             nb.cells[index].outputs = _outputs(report, result.failures.get(index))
+            limit = _limit_hit(report)
+            if limit:
+                notes.append(f"{_name(nb, index)}: {limit}")
             if report and report.get("tampering"):
                 grade = nb.cells[index].metadata.nbgrader.get("grade_id", index)
                 tampering.append(f"{grade}: changed {', '.join(report['tampering'][:5])}")
@@ -81,6 +85,7 @@ class SandboxExecute(NbGraderPreprocessor):
             isolation=result.isolation,
             failures={_name(nb, i): why for i, why in result.failures.items()},
             tampering=tampering,
+            notes=notes,
         )
         return nb, resources
 
@@ -101,6 +106,22 @@ def _jobs(nb: NotebookNode) -> list[dict]:
         test = is_grade(cell) and not is_solution(cell)
         jobs.append({"index": index, "kind": "test" if test else "code", "source": cell.source})
     return jobs
+
+
+LIMIT_ERRORS = {
+    "MemoryError": "hit the sandbox's memory limit",
+    "BlockingIOError": "hit the sandbox's process limit",
+    "SystemExit": "tried to exit the kernel",
+    "KeyboardInterrupt": "interrupted itself",
+}
+
+
+def _limit_hit(report: dict | None) -> str | None:
+    """What a student cell's error says about the sandbox, when it says anything."""
+    error = (report or {}).get("error") or {}
+    if error.get("ename") == "OSError" and "network" in error.get("evalue", "").lower():
+        return "tried to reach the network (blocked)"
+    return LIMIT_ERRORS.get(error.get("ename", ""))
 
 
 def _name(nb: NotebookNode, index: int) -> str:
