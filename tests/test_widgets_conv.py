@@ -97,3 +97,22 @@ def test_draw_conv_marks_kernel_squared_taps(config):
         assert len(taps) == kernel * kernel
         side = size + 2 * padding
         assert len(fig.axes[0].patches) == side * side
+
+
+def test_lesson_answer_agrees_with_the_package_copy():
+    """Does lesson 03's model answer for conv_output_size agree with course.widgets.conv?"""
+    from autograder.submissions import answers_of
+    from conftest import read_source_notebook
+
+    namespace = {}
+    exec(answers_of(read_source_notebook("03_nn_module"))["conv_output_size"], namespace)
+    lesson = namespace["conv_output_size"]
+    for size, kernel, stride, padding, dilation in GRID:
+        expected = conv.conv_output_size(
+            size, kernel, stride=stride, padding=padding, dilation=dilation
+        )
+        if expected < 1:
+            with pytest.raises(ValueError):
+                lesson(size, kernel, stride, padding, dilation)
+        else:
+            assert lesson(size, kernel, stride, padding, dilation) == expected
