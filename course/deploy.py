@@ -29,6 +29,7 @@ __all__ = [
     "CondGate",
     "GatedCell",
     "SignGate",
+    "SumOfViews",
     "count_graph_nodes",
     "draw_sweep",
     "graph_text",
@@ -91,6 +92,20 @@ class GatedCell(nn.Module):
 
     def forward(self, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
         return torch.tanh(self.gate(self.linear(x)) + h)
+
+
+class SumOfViews(nn.Module):
+    """`linear(sum of the inputs)` for any number of inputs, each (batch, features).
+
+    TorchScript cannot script a `forward(*views)`; tracing it with a fixed number of inputs works.
+    """
+
+    def __init__(self, features: int = 4) -> None:
+        super().__init__()
+        self.linear = nn.Linear(features, features)
+
+    def forward(self, *views: torch.Tensor) -> torch.Tensor:
+        return self.linear(sum(views))
 
 
 def graph_text(module: torch.jit.ScriptModule) -> str:

@@ -155,3 +155,15 @@ def test_sweep_and_draw_sweep_show_where_a_trace_goes_wrong():
     torch.testing.assert_close(means["traced"], shifts)
     fig = deploy.draw_sweep(shifts, means, flip_at=0.0)
     assert len(fig.axes[0].get_lines()) == 3  # two models and the flip marker
+
+
+def test_sum_of_views_traces_but_does_not_script():
+    """Is SumOfViews a model only tracing can convert (for the fallback exercise)?"""
+    model = deploy.SumOfViews()
+    a, b = torch.randn(2, 4), torch.randn(2, 4)
+    torch.testing.assert_close(model(a, b), model.linear(a + b))
+    with deploy.legacy_torchscript():
+        with pytest.raises(Exception, match="variable number"):
+            torch.jit.script(model)
+        traced = torch.jit.trace(model, (a, b))
+    torch.testing.assert_close(traced(b, a), model(b, a))

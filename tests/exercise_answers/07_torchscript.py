@@ -1,0 +1,321 @@
+"""Lesson 07's exercises: correct answers written other ways, and the mistakes people make."""
+
+CORRECT = {
+    "trace_agrees": [
+        "def trace_agrees(model, example, inputs):\n"
+        "    traced = torch.jit.trace(model, example)\n"
+        "    agrees = []\n"
+        "    for x in inputs:\n"
+        "        agrees.append(bool(torch.allclose(traced(x), model(x))))\n"
+        "    return agrees",
+        "def trace_agrees(model, example, inputs):\n"
+        "    with warnings.catch_warnings():\n"
+        "        warnings.simplefilter('ignore')\n"
+        "        traced = torch.jit.trace(model, (example,), check_trace=False)\n"
+        "    result = []\n"
+        "    for x in inputs:\n"
+        "        try:\n"
+        "            torch.testing.assert_close(traced(x), model(x))\n"
+        "            result.append(True)\n"
+        "        except AssertionError:\n"
+        "            result.append(False)\n"
+        "    return result",
+    ],
+    "where_gate": [
+        "class WhereGate(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        sign = (x.sum() > 0).to(x.dtype) * 2 - 1\n"
+        "        return x * sign",
+        "class WhereGate(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        keep = x.sum().gt(0)\n"
+        "        return torch.where(keep, x, x.neg())",
+        "class WhereGate(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        factor = torch.where(x.sum() > 0, 1.0, -1.0).to(x.dtype)\n"
+        "        return factor * x",
+    ],
+    "to_torchscript": [
+        "def to_torchscript(model, example):\n"
+        "    model = model.eval()\n"
+        "    try:\n"
+        "        converted = torch.jit.script(model)\n"
+        "    except Exception:\n"
+        "        converted = torch.jit.trace(model, example)\n"
+        "    return converted",
+        "def to_torchscript(model, example):\n"
+        "    try:\n"
+        "        return torch.jit.script(model).eval()\n"
+        "    except Exception:\n"
+        "        pass\n"
+        "    return torch.jit.trace(model.eval(), example)",
+    ],
+    "export_dynamic_batch": [
+        "def export_dynamic_batch(model, example):\n"
+        "    return torch.export.export(\n"
+        "        model.eval(), (example,), dynamic_shapes=({0: Dim.DYNAMIC},))",
+        "import inspect\n"
+        "def export_dynamic_batch(model, example):\n"
+        "    model.train(False)\n"
+        "    name = next(iter(inspect.signature(model.forward).parameters))\n"
+        "    n = Dim('n', min=1, max=4096)\n"
+        "    return torch.export.export(model, args=(example,),\n"
+        "                               dynamic_shapes={name: {0: n}})",
+    ],
+    "routed_linear": [
+        "class RoutedLinear(nn.Module):\n"
+        "    def __init__(self, in_features, out_features):\n"
+        "        super().__init__()\n"
+        "        self.pos = nn.Linear(in_features, out_features)\n"
+        "        self.neg = nn.Linear(in_features, out_features)\n"
+        "    def forward(self, x):\n"
+        "        return torch.cond(x.mean() > 0, lambda t: self.pos(t),\n"
+        "                          lambda t: self.neg(t), [x])",
+        "class RoutedLinear(nn.Module):\n"
+        "    def __init__(self, in_features, out_features):\n"
+        "        super().__init__()\n"
+        "        self.pos = nn.Linear(in_features, out_features)\n"
+        "        self.neg = nn.Linear(in_features, out_features)\n"
+        "    def forward(self, x):\n"
+        "        # both branches computed, one kept: exports without torch.cond\n"
+        "        return torch.where(x.mean() > 0, self.pos(x), self.neg(x))",
+        "class RoutedLinear(nn.Module):\n"
+        "    def __init__(self, in_features, out_features):\n"
+        "        super().__init__()\n"
+        "        self.pos = nn.Linear(in_features, out_features)\n"
+        "        self.neg = nn.Linear(in_features, out_features)\n"
+        "    def _positive(self, x):\n"
+        "        return self.pos(x)\n"
+        "    def _negative(self, x):\n"
+        "        return self.neg(x)\n"
+        "    def forward(self, x):\n"
+        "        return torch.cond(x.mean().gt(0), self._positive, self._negative, (x,))",
+    ],
+    "verify_saved": [
+        "def verify_saved(path, model, inputs, *, atol=1e-5):\n"
+        "    path = Path(path)\n"
+        "    if path.suffix == '.pt2':\n"
+        "        loaded = torch.export.load(path).module()\n"
+        "    else:\n"
+        "        loaded = torch.jit.load(str(path))\n"
+        "    model = model.eval()\n"
+        "    ok = True\n"
+        "    for x in inputs:\n"
+        "        with torch.no_grad():\n"
+        "            ok = ok and torch.allclose(loaded(x), model(x), rtol=0, atol=atol)\n"
+        "    return bool(ok)",
+        "def verify_saved(path, model, inputs, *, atol=1e-5):\n"
+        "    if str(path).endswith('.pt2'):\n"
+        "        run = torch.export.load(str(path)).module()\n"
+        "    else:\n"
+        "        run = torch.jit.load(path, map_location='cpu')\n"
+        "    model.train(False)\n"
+        "    try:\n"
+        "        for x in inputs:\n"
+        "            torch.testing.assert_close(run(x), model(x), rtol=0.0, atol=atol)\n"
+        "    except AssertionError:\n"
+        "        return False\n"
+        "    return True",
+    ],
+    "package_model": [
+        "def package_model(model, example, path):\n"
+        "    model = model.eval()\n"
+        "    n = Dim('n')\n"
+        "    program = torch.export.export(model, (example,), dynamic_shapes=({0: n},))\n"
+        "    torch.export.save(program, path)\n"
+        "    module = torch.export.load(path).module()\n"
+        "    for X in (example, torch.cat([example, example[:1]])):\n"
+        "        with torch.no_grad():\n"
+        "            try:\n"
+        "                torch.testing.assert_close(module(X), model(X), rtol=0, atol=1e-5)\n"
+        "            except AssertionError as error:\n"
+        "                raise ValueError(str(error)) from None\n"
+        "    return module",
+        "def package_model(model, example, path):\n"
+        "    model.train(False)\n"
+        "    shapes = ({0: Dim.DYNAMIC},)\n"
+        "    torch.export.save(torch.export.export(model, (example,),\n"
+        "                                          dynamic_shapes=shapes), str(path))\n"
+        "    loaded = torch.export.load(str(path)).module()\n"
+        "    checks = [example, example.repeat(3, *[1] * (example.dim() - 1))]\n"
+        "    with torch.no_grad():\n"
+        "        worst = max(float((loaded(X) - model(X)).abs().max()) for X in checks)\n"
+        "    if worst > 1e-5:\n"
+        "        raise ValueError(f'exported program differs from the model by {worst}')\n"
+        "    return loaded",
+    ],
+}
+
+MISTAKES = {
+    "trace_agrees": {
+        "retraces on every input": "def trace_agrees(model, example, inputs):\n"
+        "    return [torch.allclose(torch.jit.trace(model, x)(x), model(x)) for x in inputs]",
+        "compares the model with itself": "def trace_agrees(model, example, inputs):\n"
+        "    traced = torch.jit.trace(model, example)\n"
+        "    return [torch.allclose(model(x), model(x)) for x in inputs]",
+        "traces on the first input": "def trace_agrees(model, example, inputs):\n"
+        "    if not inputs:\n"
+        "        return []\n"
+        "    traced = torch.jit.trace(model, inputs[0])\n"
+        "    return [torch.allclose(traced(x), model(x)) for x in inputs]",
+        "returns tensors": "def trace_agrees(model, example, inputs):\n"
+        "    traced = torch.jit.trace(model, example)\n"
+        "    return [(traced(x) == model(x)).all() for x in inputs]",
+    },
+    "where_gate": {
+        "python if on the sum": "class WhereGate(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        if x.sum() > 0:\n"
+        "            return x\n"
+        "        return -x",
+        "elementwise where": "class WhereGate(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        return torch.where(x > 0, x, -x)",
+        "sign of the sum": "class WhereGate(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        return x * torch.sign(x.sum())",
+        "greater or equal": "class WhereGate(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        return torch.where(x.sum() >= 0, x, -x)",
+    },
+    "to_torchscript": {
+        "always traces": "def to_torchscript(model, example):\n"
+        "    return torch.jit.trace(model.eval(), example)",
+        "always scripts": "def to_torchscript(model, example):\n"
+        "    return torch.jit.script(model.eval())",
+        "forgets eval": "def to_torchscript(model, example):\n"
+        "    try:\n"
+        "        return torch.jit.script(model)\n"
+        "    except Exception:\n"
+        "        return torch.jit.trace(model, example)",
+        "falls back to the eager model": "def to_torchscript(model, example):\n"
+        "    model.eval()\n"
+        "    try:\n"
+        "        return torch.jit.script(model)\n"
+        "    except Exception:\n"
+        "        return model",
+    },
+    "export_dynamic_batch": {
+        "no dynamic shapes": "def export_dynamic_batch(model, example):\n"
+        "    return torch.export.export(model.eval(), (example,))",
+        "forgets eval": "def export_dynamic_batch(model, example):\n"
+        "    return torch.export.export(model, (example,), dynamic_shapes=({0: Dim('b')},))",
+        "maximum batch too small": "def export_dynamic_batch(model, example):\n"
+        "    batch = Dim('batch', max=16)\n"
+        "    return torch.export.export(model.eval(), (example,),\n"
+        "                               dynamic_shapes=({0: batch},))",
+        "dynamic features instead of batch": "def export_dynamic_batch(model, example):\n"
+        "    return torch.export.export(model.eval(), (example,),\n"
+        "                               dynamic_shapes=({1: Dim('batch')},))",
+    },
+    "routed_linear": {
+        "python if": "class RoutedLinear(nn.Module):\n"
+        "    def __init__(self, in_features, out_features):\n"
+        "        super().__init__()\n"
+        "        self.pos = nn.Linear(in_features, out_features)\n"
+        "        self.neg = nn.Linear(in_features, out_features)\n"
+        "    def forward(self, x):\n"
+        "        if x.mean() > 0:\n"
+        "            return self.pos(x)\n"
+        "        return self.neg(x)",
+        "routes each row": "class RoutedLinear(nn.Module):\n"
+        "    def __init__(self, in_features, out_features):\n"
+        "        super().__init__()\n"
+        "        self.pos = nn.Linear(in_features, out_features)\n"
+        "        self.neg = nn.Linear(in_features, out_features)\n"
+        "    def forward(self, x):\n"
+        "        keep = x.mean(dim=1, keepdim=True) > 0\n"
+        "        return torch.where(keep, self.pos(x), self.neg(x))",
+        "greater or equal": "class RoutedLinear(nn.Module):\n"
+        "    def __init__(self, in_features, out_features):\n"
+        "        super().__init__()\n"
+        "        self.pos = nn.Linear(in_features, out_features)\n"
+        "        self.neg = nn.Linear(in_features, out_features)\n"
+        "    def forward(self, x):\n"
+        "        return torch.cond(x.mean() >= 0, self.pos, self.neg, (x,))",
+        "branches swapped": "class RoutedLinear(nn.Module):\n"
+        "    def __init__(self, in_features, out_features):\n"
+        "        super().__init__()\n"
+        "        self.pos = nn.Linear(in_features, out_features)\n"
+        "        self.neg = nn.Linear(in_features, out_features)\n"
+        "    def forward(self, x):\n"
+        "        return torch.cond(x.mean() > 0, self.neg, self.pos, (x,))",
+    },
+    "verify_saved": {
+        "uses torch.load": "def verify_saved(path, model, inputs, *, atol=1e-5):\n"
+        "    loaded = torch.load(path)\n"
+        "    model.eval()\n"
+        "    return all(bool((loaded(x) - model(x)).abs().max() <= atol) for x in inputs)",
+        "checks only the first input": "def verify_saved(path, model, inputs, *, atol=1e-5):\n"
+        "    if Path(path).suffix == '.pt2':\n"
+        "        loaded = torch.export.load(path).module()\n"
+        "    else:\n"
+        "        loaded = torch.jit.load(path)\n"
+        "    model.eval()\n"
+        "    x = inputs[0]\n"
+        "    return bool((loaded(x) - model(x)).abs().max() <= atol)",
+        "forgets eval": "def verify_saved(path, model, inputs, *, atol=1e-5):\n"
+        "    if Path(path).suffix == '.pt2':\n"
+        "        loaded = torch.export.load(path).module()\n"
+        "    else:\n"
+        "        loaded = torch.jit.load(path)\n"
+        "    return all(bool((loaded(x) - model(x)).abs().max() <= atol) for x in inputs)",
+        "ignores atol": "def verify_saved(path, model, inputs, *, atol=1e-5):\n"
+        "    if Path(path).suffix == '.pt2':\n"
+        "        loaded = torch.export.load(path).module()\n"
+        "    else:\n"
+        "        loaded = torch.jit.load(path)\n"
+        "    model.eval()\n"
+        "    return all(torch.allclose(loaded(x), model(x)) for x in inputs)",
+        "returns a tensor": "def verify_saved(path, model, inputs, *, atol=1e-5):\n"
+        "    if Path(path).suffix == '.pt2':\n"
+        "        loaded = torch.export.load(path).module()\n"
+        "    else:\n"
+        "        loaded = torch.jit.load(path)\n"
+        "    model.eval()\n"
+        "    diffs = torch.stack([(loaded(x) - model(x)).abs().max() for x in inputs])\n"
+        "    return (diffs <= atol).all()",
+    },
+    "package_model": {
+        "forgets eval": "def package_model(model, example, path):\n"
+        "    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim('b')},))\n"
+        "    torch.export.save(program, path)\n"
+        "    loaded = torch.export.load(path).module()\n"
+        "    for X in [example, torch.cat([example, example])]:\n"
+        "        if (loaded(X) - model(X)).abs().max() > 1e-5:\n"
+        "            raise ValueError('mismatch')\n"
+        "    return loaded",
+        "no dynamic batch": "def package_model(model, example, path):\n"
+        "    model.eval()\n"
+        "    program = torch.export.export(model, (example,))\n"
+        "    torch.export.save(program, path)\n"
+        "    loaded = torch.export.load(path).module()\n"
+        "    if (loaded(example) - model(example)).abs().max() > 1e-5:\n"
+        "        raise ValueError('mismatch')\n"
+        "    return loaded",
+        "does not verify": "def package_model(model, example, path):\n"
+        "    model.eval()\n"
+        "    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim('b')},))\n"
+        "    torch.export.save(program, path)\n"
+        "    return torch.export.load(path).module()",
+        "returns the ExportedProgram": "def package_model(model, example, path):\n"
+        "    model.eval()\n"
+        "    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim('b')},))\n"
+        "    torch.export.save(program, path)\n"
+        "    loaded = torch.export.load(path)\n"
+        "    for X in [example, torch.cat([example, example])]:\n"
+        "        if (loaded.module()(X) - model(X)).abs().max() > 1e-5:\n"
+        "            raise ValueError('mismatch')\n"
+        "    return loaded",
+        "does not save": "def package_model(model, example, path):\n"
+        "    model.eval()\n"
+        "    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim('b')},))\n"
+        "    module = program.module()\n"
+        "    for X in [example, torch.cat([example, example])]:\n"
+        "        if (module(X) - model(X)).abs().max() > 1e-5:\n"
+        "            raise ValueError('mismatch')\n"
+        "    return module",
+    },
+}
+
+GRADING_MISTAKE = ("where_gate", "python if on the sum")
