@@ -187,16 +187,15 @@ def shut_down(server: LabServer, process: subprocess.Popen) -> None:
         process.wait(timeout=15)
     except (OSError, subprocess.TimeoutExpired, urllib.error.URLError):
         pass
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            continue
-    process.wait(timeout=10)
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+        os.killpg(process.pid, signal.SIGKILL)  # a kernel that outlived its server
+    except ProcessLookupError:
+        pass  # the server and its kernels are all gone
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 def copy_course(repo: Path, destination: Path, *, lessons: list[str]) -> Path:
@@ -231,7 +230,7 @@ class Notebook:
     def menu(self, title: str, item: str) -> None:
         """Click `item` in the menu bar's `title` menu."""
         self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{title}$")).click()
-        self.page.locator(".lm-Menu-item", has_text=item).first.click()
+        self.page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
 
     def run_all(self, *, code_cells: int, timeout: float = 120_000) -> None:
         """Run > Run All Cells, then wait until `code_cells` cells have an execution count."""
@@ -251,7 +250,7 @@ class Notebook:
         y = handle["y"] + handle["height"] / 2
         self.page.mouse.move(handle["x"] + handle["width"] / 2, y)
         self.page.mouse.down()
-        self.page.mouse.move(track["x"] + track["width"] + 20, y, steps=5)
+        self.page.mouse.move(track["x"] + track["width"] + 20, y)  # one jump: one redraw
         self.page.mouse.up()
 
     @contextmanager

@@ -155,6 +155,7 @@ def test_nbgrader_validates_the_lesson(lesson):
     lesson report that it passes all its tests?"""
     page = lesson.page
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text="Formgrader").first.wait_for()
     items = page.locator(".lm-Menu-itemLabel").all_inner_texts()
     lesson.screenshot("nbgrader_menu")
     page.keyboard.press("Escape")
@@ -166,6 +167,21 @@ def test_nbgrader_validates_the_lesson(lesson):
     lesson.screenshot("validate")
     assert "Success! Your notebook passes all the tests." in dialog.inner_text()
     dialog.get_by_role("button", name="Ok").click()
+
+
+@needs_browser
+def test_assignment_list_opens_but_lists_no_lesson(lesson):
+    """Does Nbgrader > Assignment List open? It lists nothing: nbgrader's Assignment List shows
+    what an instructor released to an exchange directory, and this course hands out lessons
+    through the repository instead, so a student sees the exchange notice, not the lessons."""
+    from playwright.sync_api import expect
+
+    lesson.menu("Nbgrader", "Assignment List")
+    panel = lesson.page.locator(".lm-DockPanel-widget:visible", has_text="Released assignments")
+    expect(panel.locator("#course_list_default")).not_to_have_text("Loading, please wait...")
+    lesson.screenshot("assignment_list")
+    print(panel.inner_text())
+    assert LESSON not in panel.inner_text()
 
 
 @needs_browser
