@@ -232,7 +232,7 @@ class Notebook:
         self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{title}$")).click()
         self.page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
 
-    def run_all(self, *, code_cells: int, timeout: float = 120_000) -> None:
+    def run_all(self, *, code_cells: int, timeout: float = 240_000) -> None:
         """Run > Run All Cells, then wait until `code_cells` cells have an execution count."""
         self.menu("Run", "Run All Cells")
         self.page.wait_for_function(

@@ -163,7 +163,7 @@ def test_nbgrader_validates_the_lesson(lesson):
 
     page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True).click()
     dialog = page.locator(".jp-Dialog", has_text="Validation Results")
-    dialog.wait_for(timeout=120_000)
+    dialog.wait_for(timeout=240_000)  # validating runs the whole lesson again
     lesson.screenshot("validate")
     assert "Success! Your notebook passes all the tests." in dialog.inner_text()
     dialog.get_by_role("button", name="Ok").click()
