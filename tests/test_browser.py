@@ -191,9 +191,17 @@ def test_formgrader_lists_the_lesson(server, browser):
     try:
         page = context.new_page()
         page.goto(server.address("formgrader"))
-        row = page.locator("tbody#main-table tr", has_text=LESSON)
-        row.wait_for(timeout=60_000)
+        page.locator("tbody#main-table tr", has_text=LESSON).wait_for(timeout=60_000)
         save_screenshot(page, "formgrader")
         assert page.locator("h1", has_text="Manage Assignments").is_visible()
     finally:
         context.close()
+
+
+@needs_browser
+def test_formgrader_opens_from_the_nbgrader_menu(lesson):
+    """Does Nbgrader > Formgrader open the formgrader in a JupyterLab tab?"""
+    lesson.menu("Nbgrader", "Formgrader")
+    formgrader = lesson.page.frame_locator(".lm-DockPanel-widget:visible iframe")
+    formgrader.locator("tbody#main-table tr", has_text=LESSON).wait_for(timeout=60_000)
+    lesson.screenshot("formgrader_in_lab")
