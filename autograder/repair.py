@@ -152,10 +152,12 @@ def rebuild(student: NotebookNode, release: NotebookNode) -> Repaired:
 
 
 def release_index(release: NotebookNode, gid: str) -> int:
+    """The position of the cell `gid` in the release."""
     return next(i for i, c in enumerate(release.cells) if grade_id(c) == gid)
 
 
 def _plain_code(source: str) -> NotebookNode:
+    """A student's own code cell, kept without outputs or metadata."""
     return nbformat.v4.new_code_cell(source)
 
 

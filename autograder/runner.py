@@ -59,6 +59,7 @@ def drop_privileges(uid: int | None) -> None:
 
 
 def protected_modules() -> dict[str, types.ModuleType]:
+    """The loaded modules whose namespaces tests rely on, by name."""
     return {
         name: module
         for name, module in list(sys.modules.items())
@@ -67,6 +68,7 @@ def protected_modules() -> dict[str, types.ModuleType]:
 
 
 def protected_classes() -> dict[str, type]:
+    """The loaded classes in PROTECTED_CLASSES, by dotted name."""
     found = {}
     for dotted in PROTECTED_CLASSES:
         module_name, _, attr = dotted.rpartition(".")
@@ -136,6 +138,7 @@ _MISSING = object()
 
 
 def error_of(exc: BaseException, *, with_traceback: bool) -> dict:
+    """An exception as JSON: name, message and (only for student cells) the traceback."""
     lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
     return {
         "ename": type(exc).__name__,
@@ -225,6 +228,7 @@ class Runner:
 
 
 def main() -> None:
+    """Read the job, seal the channel, become the sandbox's user and run every cell."""
     job = read_job()
     channel = private_channel(job["channel_fd"])
     drop_privileges(job.get("uid"))

