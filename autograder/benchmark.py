@@ -29,6 +29,7 @@ class Throughput:
     nbgrader_s: float  # wall seconds of sequential `nbgrader autograde`
     autograder_s: float  # wall seconds of `autograder grade`
     workers: int  # the autograder's parallel workers
+    disagreements: list[str]  # students whose score differs between the two graders
 
     def lines(self) -> list[str]:
         """A short human-readable summary."""
@@ -38,6 +39,9 @@ class Throughput:
             f"{60 * self.submissions / self.nbgrader_s:.1f} submissions/min",
             f"autograder grade --workers {self.workers}: {self.autograder_s:.1f} s, "
             f"{60 * self.submissions / self.autograder_s:.1f} submissions/min",
+            "scores agree for every student"
+            if not self.disagreements
+            else "scores differ for: " + ", ".join(self.disagreements),
         ]
 
 
@@ -80,5 +84,11 @@ def benchmark(
     nbgrader_s = time.perf_counter() - start
     workers = workers or os.cpu_count() or 1
     start = time.perf_counter()
-    grade(submissions=course / "submitted", out=work / "autograder", root=root, workers=workers)
-    return Throughput(len(ids), nbgrader_s, time.perf_counter() - start, workers)
+    batch = grade(
+        submissions=course / "submitted", out=work / "autograder", root=root, workers=workers
+    )
+    autograder_s = time.perf_counter() - start
+    ours = {s.student: s.score for s in batch.submissions}
+    theirs = {s: api.get_submission(lesson, s)["score"] for s in ids}
+    differ = [f"{s} ({theirs[s]:g} vs {ours.get(s)})" for s in ids if ours.get(s) != theirs[s]]
+    return Throughput(len(ids), nbgrader_s, autograder_s, workers, differ)

@@ -232,7 +232,7 @@ def main() -> None:
     job = read_job()
     channel = private_channel(job["channel_fd"])
     drop_privileges(job.get("uid"))
-    os.chdir(job.get("workdir", os.getcwd()))
+    os.chdir(job.get("workdir") or os.getcwd())
     sys.path.insert(0, os.getcwd())
     Runner(job, channel).run()
     channel.flush()

@@ -78,7 +78,8 @@ def isolation() -> str:
             return "bubblewrap"
     return (
         "WEAKER FALLBACK: bubblewrap (bwrap) is missing or does not work here, so submissions run "
-        "with resource limits only, without mount, network or process-namespace isolation"
+        "with resource limits only, as the grader's own user, without mount, network or "
+        "process-namespace isolation"
     )
 
 
@@ -184,7 +185,7 @@ def _job(cells: list[dict], trusted_setup: str, skip: set[int], channel_fd: int)
         "trusted_setup": trusted_setup,
         "skip": sorted(skip),
         "channel_fd": channel_fd,
-        "uid": SANDBOX_UID_BASE + os.getpid() % 3000 if os.geteuid() == 0 else None,
+        "uid": SANDBOX_UID_BASE + os.getpid() % 3000 if inside and os.geteuid() == 0 else None,
         "workdir": INSIDE_WORKDIR if inside else None,
     }
 
