@@ -1,0 +1,683 @@
+"""Other correct answers and common mistakes for the exercises of lesson 06 (GANs).
+
+Each code string is a whole answer cell. tests/test_exercises.py checks that every CORRECT answer
+passes its exercise's tests and that every MISTAKE fails them.
+"""
+
+CORRECT = {
+    "tanh_range": [
+        """
+def to_tanh_range(x):
+    return (x - 0.5) / 0.5
+
+
+def from_tanh_range(x):
+    return x.mul(0.5).add(0.5)
+""",
+        """
+def to_tanh_range(x):
+    return torch.lerp(torch.full_like(x, -1.0), torch.ones_like(x), x)
+
+
+def from_tanh_range(x):
+    out = x.clone()
+    out.add_(1).div_(2)
+    return out
+""",
+    ],
+    "make_generator": [
+        """
+class Generator(nn.Module):
+    def __init__(self, z_dim, widths):
+        super().__init__()
+        sizes = [z_dim, *widths]
+        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.out = nn.Linear(sizes[-1], 64)
+
+    def forward(self, z):
+        x = z
+        for layer in self.hidden:
+            x = nn.functional.leaky_relu(layer(x), 0.2)
+        return torch.tanh(self.out(x)).view(-1, 1, 8, 8)
+
+
+def make_generator(z_dim, widths):
+    return Generator(z_dim, widths)
+""",
+        """
+def make_generator(z_dim, widths):
+    model = nn.Sequential()
+    for i, width in enumerate(widths):
+        model.add_module(f"fc{i}", nn.Linear(z_dim if i == 0 else widths[i - 1], width))
+        model.add_module(f"act{i}", nn.LeakyReLU(negative_slope=0.2))
+    model.add_module("out", nn.Linear(widths[-1], 64))
+    model.add_module("tanh", nn.Tanh())
+    model.add_module("shape", nn.Unflatten(-1, (1, 8, 8)))
+    return model
+""",
+    ],
+    "make_discriminator": [
+        """
+class Discriminator(nn.Module):
+    def __init__(self, widths, dropout):
+        super().__init__()
+        sizes = [64, *widths]
+        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.out = nn.Linear(sizes[-1], 1)
+        self.p = dropout
+
+    def forward(self, x):
+        x = x.reshape(len(x), -1)
+        for layer in self.hidden:
+            x = nn.functional.dropout(layer(x), self.p, training=self.training)
+            x = nn.functional.leaky_relu(x, 0.2)
+        return self.out(x)
+
+
+def make_discriminator(widths, dropout=0.3):
+    return Discriminator(widths, dropout)
+""",
+        """
+def make_discriminator(widths, dropout=0.3):
+    blocks = [nn.Flatten()]
+    for w_in, w_out in zip([64, *widths[:-1]], widths):
+        blocks.append(nn.Sequential(nn.Linear(w_in, w_out), nn.LeakyReLU(0.2), nn.Dropout(dropout)))
+    blocks.append(nn.Linear(widths[-1], 1))
+    return nn.Sequential(*blocks)
+""",
+    ],
+    "discriminator_step": [
+        """
+def discriminator_step(G, D, real, z, opt_D, loss_fn):
+    with torch.no_grad():
+        fake = G(z)
+    opt_D.zero_grad()
+    out_real = D(real)
+    out_fake = D(fake)
+    loss_real = loss_fn(out_real, torch.ones(out_real.shape))
+    loss_fake = loss_fn(out_fake, torch.zeros(out_fake.shape))
+    loss = loss_real + loss_fake
+    loss.backward()
+    opt_D.step()
+    return float(loss.detach())
+""",
+        """
+def discriminator_step(G, D, real, z, opt_D, loss_fn):
+    fake = G(z).detach()
+    logits = D(torch.cat([real, fake]))
+    n = len(real)
+    loss = loss_fn(logits[:n], torch.ones_like(logits[:n])) + loss_fn(
+        logits[n:], torch.zeros_like(logits[n:]))
+    for p in D.parameters():
+        p.grad = None
+    loss.backward()
+    opt_D.step()
+    return loss.item()
+""",
+    ],
+    "generator_step": [
+        """
+def generator_step(G, D, z, opt_G, loss_fn):
+    for p in D.parameters():
+        p.requires_grad_(False)
+    opt_G.zero_grad()
+    out = D(G(z))
+    loss = loss_fn(out, torch.ones(len(z), 1))
+    loss.backward()
+    opt_G.step()
+    for p in D.parameters():
+        p.requires_grad_(True)
+    return loss.item()
+""",
+        """
+def generator_step(G, D, z, opt_G, loss_fn):
+    logits = D(G(z))
+    loss = -torch.nn.functional.logsigmoid(logits).mean()
+    opt_G.zero_grad()
+    loss.backward()
+    opt_G.step()
+    return float(loss.detach())
+""",
+    ],
+    "sample_grid": [
+        """
+def sample_grid(G, z, ncols):
+    mode = G.training
+    G.train(False)
+    images = G(z).detach()
+    G.train(mode)
+    images = from_range(images)
+    rows = [torch.cat(list(images[i:i + ncols, 0]), dim=1) for i in range(0, len(z), ncols)]
+    return torch.cat(rows, dim=0)
+
+
+def from_range(x):
+    return (x + 1) * 0.5
+""",
+        """
+def sample_grid(G, z, ncols):
+    was_training = G.training
+    G.eval()
+    try:
+        with torch.inference_mode():
+            images = G(z).clone()
+    finally:
+        if was_training:
+            G.train()
+    images = (images.squeeze(1) + 1) / 2
+    n, h, w = images.shape
+    return torch.einsum("rchw->rhcw", images.view(n // ncols, ncols, h, w)).reshape(-1, ncols * w)
+""",
+    ],
+    "quality_score": [
+        """
+def quality_score(logits):
+    probs = logits.softmax(-1)
+    conf, pred = probs.max(-1)
+    hist = torch.zeros(logits.shape[1]).index_add_(0, pred, torch.ones(len(pred)))
+    f = hist / hist.sum()
+    nonzero = f[f > 0]
+    return {
+        "confidence": float(conf.mean()),
+        "entropy": float(-(nonzero * nonzero.log()).sum() / math.log(2)),
+        "covered": int(torch.count_nonzero(hist)),
+    }
+""",
+        """
+def quality_score(logits):
+    pred = logits.argmax(dim=1)
+    confidence = torch.exp(logits.log_softmax(dim=1).max(dim=1).values).mean().item()
+    f = torch.stack([(pred == c).float().mean() for c in range(logits.shape[1])])
+    entropy = -torch.special.xlogy(f, f).sum() / math.log(2)
+    return {"confidence": confidence, "entropy": entropy.item(), "covered": (f > 0).sum().item()}
+""",
+    ],
+    "train_step": [
+        """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
+    opt_D.zero_grad()
+    with torch.no_grad():
+        fake = G(z)
+    r, f = D(real), D(fake)
+    d_loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
+    d_loss.backward()
+    opt_D.step()
+    opt_G.zero_grad()
+    out = D(G(z))
+    g_loss = loss_fn(out, torch.ones_like(out))
+    g_loss.backward()
+    opt_G.step()
+    return float(d_loss), float(g_loss)
+""",
+        """
+def d_part(G, D, real, z, opt_D, loss_fn):
+    fake = G(z).detach()
+    r, f = D(real), D(fake)
+    loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
+    opt_D.zero_grad()
+    loss.backward()
+    opt_D.step()
+    return loss.item()
+
+
+def g_part(G, D, z, opt_G, loss_fn):
+    out = D(G(z))
+    loss = loss_fn(out, torch.ones_like(out))
+    opt_G.zero_grad()
+    loss.backward()
+    opt_G.step()
+    return loss.item()
+
+
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
+    d_loss = d_part(G, D, real, z, opt_D, loss_fn)
+    g_loss = g_part(G, D, z, opt_G, loss_fn)
+    return d_loss, g_loss
+""",
+    ],
+}
+
+MISTAKES = {
+    "tanh_range": {
+        "shift only": """
+def to_tanh_range(x):
+    return x - 0.5
+
+
+def from_tanh_range(x):
+    return x + 0.5
+""",
+        "rescale by the batch min and max": """
+def to_tanh_range(x):
+    return (x - x.min()) / (x.max() - x.min()) * 2 - 1
+
+
+def from_tanh_range(x):
+    return (x - x.min()) / (x.max() - x.min())
+""",
+        "in place on the input": """
+def to_tanh_range(x):
+    return x.mul_(2).sub_(1)
+
+
+def from_tanh_range(x):
+    return x.add_(1).div_(2)
+""",
+        "inverse not inverted": """
+def to_tanh_range(x):
+    return x * 2 - 1
+
+
+def from_tanh_range(x):
+    return x / 2 - 1
+""",
+    },
+    "make_generator": {
+        "ReLU instead of LeakyReLU": """
+def make_generator(z_dim, widths):
+    layers, width_in = [], z_dim
+    for width in widths:
+        layers += [nn.Linear(width_in, width), nn.ReLU()]
+        width_in = width
+    layers += [nn.Linear(width_in, 64), nn.Tanh(), nn.Unflatten(1, (1, 8, 8))]
+    return nn.Sequential(*layers)
+""",
+        "sigmoid output": """
+def make_generator(z_dim, widths):
+    layers, width_in = [], z_dim
+    for width in widths:
+        layers += [nn.Linear(width_in, width), nn.LeakyReLU(0.2)]
+        width_in = width
+    layers += [nn.Linear(width_in, 64), nn.Sigmoid(), nn.Unflatten(1, (1, 8, 8))]
+    return nn.Sequential(*layers)
+""",
+        "no tanh": """
+def make_generator(z_dim, widths):
+    layers, width_in = [], z_dim
+    for width in widths:
+        layers += [nn.Linear(width_in, width), nn.LeakyReLU(0.2)]
+        width_in = width
+    layers += [nn.Linear(width_in, 64), nn.Unflatten(1, (1, 8, 8))]
+    return nn.Sequential(*layers)
+""",
+        "flat output": """
+def make_generator(z_dim, widths):
+    layers, width_in = [], z_dim
+    for width in widths:
+        layers += [nn.Linear(width_in, width), nn.LeakyReLU(0.2)]
+        width_in = width
+    layers += [nn.Linear(width_in, 64), nn.Tanh()]
+    return nn.Sequential(*layers)
+""",
+        "default LeakyReLU slope": """
+def make_generator(z_dim, widths):
+    layers, width_in = [], z_dim
+    for width in widths:
+        layers += [nn.Linear(width_in, width), nn.LeakyReLU()]
+        width_in = width
+    layers += [nn.Linear(width_in, 64), nn.Tanh(), nn.Unflatten(1, (1, 8, 8))]
+    return nn.Sequential(*layers)
+""",
+    },
+    "make_discriminator": {
+        "sigmoid output": """
+def make_discriminator(widths, dropout=0.3):
+    layers, width_in = [nn.Flatten()], 64
+    for width in widths:
+        layers += [nn.Linear(width_in, width), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+        width_in = width
+    layers += [nn.Linear(width_in, 1), nn.Sigmoid()]
+    return nn.Sequential(*layers)
+""",
+        "dropout always on as in the notes": """
+class Discriminator(nn.Module):
+    def __init__(self, widths, dropout):
+        super().__init__()
+        sizes = [64, *widths]
+        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.out = nn.Linear(sizes[-1], 1)
+        self.p = dropout
+
+    def forward(self, x):
+        x = x.flatten(1)
+        for layer in self.hidden:
+            x = nn.functional.dropout(nn.functional.leaky_relu(layer(x), 0.2), self.p)
+        return self.out(x)
+
+
+def make_discriminator(widths, dropout=0.3):
+    return Discriminator(widths, dropout)
+""",
+        "dropout probability ignored": """
+def make_discriminator(widths, dropout=0.3):
+    layers, width_in = [nn.Flatten()], 64
+    for width in widths:
+        layers += [nn.Linear(width_in, width), nn.LeakyReLU(0.2), nn.Dropout(0.3)]
+        width_in = width
+    layers.append(nn.Linear(width_in, 1))
+    return nn.Sequential(*layers)
+""",
+        "no dropout": """
+def make_discriminator(widths, dropout=0.3):
+    layers, width_in = [nn.Flatten()], 64
+    for width in widths:
+        layers += [nn.Linear(width_in, width), nn.LeakyReLU(0.2)]
+        width_in = width
+    layers.append(nn.Linear(width_in, 1))
+    return nn.Sequential(*layers)
+""",
+        "ReLU instead of LeakyReLU": """
+def make_discriminator(widths, dropout=0.3):
+    layers, width_in = [nn.Flatten()], 64
+    for width in widths:
+        layers += [nn.Linear(width_in, width), nn.ReLU(), nn.Dropout(dropout)]
+        width_in = width
+    layers.append(nn.Linear(width_in, 1))
+    return nn.Sequential(*layers)
+""",
+        "output squeezed to (N,)": """
+def make_discriminator(widths, dropout=0.3):
+    layers, width_in = [nn.Flatten()], 64
+    for width in widths:
+        layers += [nn.Linear(width_in, width), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+        width_in = width
+    layers += [nn.Linear(width_in, 1), nn.Flatten(0)]
+    return nn.Sequential(*layers)
+""",
+    },
+    "discriminator_step": {
+        "no detach": """
+def discriminator_step(G, D, real, z, opt_D, loss_fn):
+    fake = G(z)
+    real_logits, fake_logits = D(real), D(fake)
+    loss = (loss_fn(real_logits, torch.ones_like(real_logits))
+            + loss_fn(fake_logits, torch.zeros_like(fake_logits)))
+    opt_D.zero_grad()
+    loss.backward()
+    opt_D.step()
+    return loss.item()
+""",
+        "labels swapped": """
+def discriminator_step(G, D, real, z, opt_D, loss_fn):
+    fake = G(z).detach()
+    real_logits, fake_logits = D(real), D(fake)
+    loss = (loss_fn(real_logits, torch.zeros_like(real_logits))
+            + loss_fn(fake_logits, torch.ones_like(fake_logits)))
+    opt_D.zero_grad()
+    loss.backward()
+    opt_D.step()
+    return loss.item()
+""",
+        "no zero_grad": """
+def discriminator_step(G, D, real, z, opt_D, loss_fn):
+    fake = G(z).detach()
+    real_logits, fake_logits = D(real), D(fake)
+    loss = (loss_fn(real_logits, torch.ones_like(real_logits))
+            + loss_fn(fake_logits, torch.zeros_like(fake_logits)))
+    loss.backward()
+    opt_D.step()
+    return loss.item()
+""",
+        "only the real half": """
+def discriminator_step(G, D, real, z, opt_D, loss_fn):
+    real_logits = D(real)
+    loss = loss_fn(real_logits, torch.ones_like(real_logits))
+    opt_D.zero_grad()
+    loss.backward()
+    opt_D.step()
+    return loss.item()
+""",
+        "labels sized by the real batch": """
+def discriminator_step(G, D, real, z, opt_D, loss_fn):
+    fake = G(z).detach()
+    n = len(real)
+    loss = loss_fn(D(real), torch.ones(n, 1)) + loss_fn(D(fake), torch.zeros(n, 1))
+    opt_D.zero_grad()
+    loss.backward()
+    opt_D.step()
+    return loss.item()
+""",
+        "returns a tensor": """
+def discriminator_step(G, D, real, z, opt_D, loss_fn):
+    fake = G(z).detach()
+    real_logits, fake_logits = D(real), D(fake)
+    loss = (loss_fn(real_logits, torch.ones_like(real_logits))
+            + loss_fn(fake_logits, torch.zeros_like(fake_logits)))
+    opt_D.zero_grad()
+    loss.backward()
+    opt_D.step()
+    return loss
+""",
+    },
+    "generator_step": {
+        "saturating loss": """
+def generator_step(G, D, z, opt_G, loss_fn):
+    logits = D(G(z))
+    loss = -loss_fn(logits, torch.zeros_like(logits))
+    opt_G.zero_grad()
+    loss.backward()
+    opt_G.step()
+    return loss.item()
+""",
+        "label 0 for the fakes": """
+def generator_step(G, D, z, opt_G, loss_fn):
+    logits = D(G(z))
+    loss = loss_fn(logits, torch.zeros_like(logits))
+    opt_G.zero_grad()
+    loss.backward()
+    opt_G.step()
+    return loss.item()
+""",
+        "detached fakes": """
+def generator_step(G, D, z, opt_G, loss_fn):
+    logits = D(G(z).detach())
+    loss = loss_fn(logits, torch.ones_like(logits))
+    opt_G.zero_grad()
+    loss.backward()
+    opt_G.step()
+    return loss.item()
+""",
+        "no zero_grad": """
+def generator_step(G, D, z, opt_G, loss_fn):
+    logits = D(G(z))
+    loss = loss_fn(logits, torch.ones_like(logits))
+    loss.backward()
+    opt_G.step()
+    return loss.item()
+""",
+        "D stepped by hand too": """
+def generator_step(G, D, z, opt_G, loss_fn):
+    logits = D(G(z))
+    loss = loss_fn(logits, torch.ones_like(logits))
+    opt_G.zero_grad()
+    D.zero_grad()
+    loss.backward()
+    opt_G.step()
+    torch.optim.SGD(D.parameters(), lr=0.1).step()
+    return loss.item()
+""",
+    },
+    "sample_grid": {
+        "dropout left on": """
+def sample_grid(G, z, ncols):
+    with torch.no_grad():
+        images = (G(z) + 1) / 2
+    n, _, h, w = images.shape
+    return images.reshape(n // ncols, ncols, h, w).permute(0, 2, 1, 3).reshape(-1, ncols * w)
+""",
+        "G left in eval mode": """
+def sample_grid(G, z, ncols):
+    G.eval()
+    with torch.no_grad():
+        images = (G(z) + 1) / 2
+    n, _, h, w = images.shape
+    return images.reshape(n // ncols, ncols, h, w).permute(0, 2, 1, 3).reshape(-1, ncols * w)
+""",
+        "reshape without permute": """
+def sample_grid(G, z, ncols):
+    was_training = G.training
+    G.eval()
+    with torch.no_grad():
+        images = (G(z) + 1) / 2
+    G.train(was_training)
+    n, _, h, w = images.shape
+    return images.reshape(n // ncols * h, ncols * w)
+""",
+        "still in tanh range": """
+def sample_grid(G, z, ncols):
+    was_training = G.training
+    G.eval()
+    with torch.no_grad():
+        images = G(z)
+    G.train(was_training)
+    n, _, h, w = images.shape
+    return images.reshape(n // ncols, ncols, h, w).permute(0, 2, 1, 3).reshape(-1, ncols * w)
+""",
+        "keeps the graph": """
+def sample_grid(G, z, ncols):
+    was_training = G.training
+    G.eval()
+    images = (G(z) + 1) / 2
+    G.train(was_training)
+    n, _, h, w = images.shape
+    return images.reshape(n // ncols, ncols, h, w).permute(0, 2, 1, 3).reshape(-1, ncols * w)
+""",
+    },
+    "quality_score": {
+        "natural log": """
+def quality_score(logits):
+    probs = torch.softmax(logits, dim=1)
+    counts = torch.bincount(probs.argmax(dim=1), minlength=logits.shape[1])
+    freq = counts[counts > 0].double() / len(logits)
+    return {
+        "confidence": probs.max(dim=1).values.mean().item(),
+        "entropy": -(freq * torch.log(freq)).sum().item(),
+        "covered": int((counts > 0).sum()),
+    }
+""",
+        "entropy of the mean probabilities": """
+def quality_score(logits):
+    probs = torch.softmax(logits, dim=1)
+    counts = torch.bincount(probs.argmax(dim=1), minlength=logits.shape[1])
+    mean = probs.mean(dim=0)
+    return {
+        "confidence": probs.max(dim=1).values.mean().item(),
+        "entropy": -(mean * torch.log2(mean)).sum().item(),
+        "covered": int((counts > 0).sum()),
+    }
+""",
+        "nan from 0 log 0": """
+def quality_score(logits):
+    probs = torch.softmax(logits, dim=1)
+    counts = torch.bincount(probs.argmax(dim=1), minlength=logits.shape[1])
+    freq = counts.double() / len(logits)
+    return {
+        "confidence": probs.max(dim=1).values.mean().item(),
+        "entropy": -(freq * torch.log2(freq)).sum().item(),
+        "covered": int((counts > 0).sum()),
+    }
+""",
+        "confidence from logits": """
+def quality_score(logits):
+    probs = torch.softmax(logits, dim=1)
+    counts = torch.bincount(probs.argmax(dim=1), minlength=logits.shape[1])
+    freq = counts[counts > 0].double() / len(logits)
+    return {
+        "confidence": logits.max(dim=1).values.mean().item(),
+        "entropy": -(freq * torch.log2(freq)).sum().item(),
+        "covered": int((counts > 0).sum()),
+    }
+""",
+        "covered counts every class with some probability": """
+def quality_score(logits):
+    probs = torch.softmax(logits, dim=1)
+    counts = torch.bincount(probs.argmax(dim=1), minlength=logits.shape[1])
+    freq = counts[counts > 0].double() / len(logits)
+    return {
+        "confidence": probs.max(dim=1).values.mean().item(),
+        "entropy": -(freq * torch.log2(freq)).sum().item(),
+        "covered": int((probs.sum(dim=0) > 0).sum()),
+    }
+""",
+    },
+    "train_step": {
+        "no detach and one zero_grad for both": """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
+    opt_D.zero_grad()
+    opt_G.zero_grad()
+    fake = G(z)
+    r, f = D(real), D(fake)
+    d_loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
+    d_loss.backward()
+    opt_D.step()
+    out = D(G(z))
+    g_loss = loss_fn(out, torch.ones_like(out))
+    g_loss.backward()
+    opt_G.step()
+    return d_loss.item(), g_loss.item()
+""",
+        "both optimizers stepped after the G loss": """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
+    fake = G(z)
+    r, f = D(real), D(fake.detach())
+    d_loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
+    opt_D.zero_grad()
+    d_loss.backward()
+    opt_D.step()
+    out = D(fake)
+    g_loss = loss_fn(out, torch.ones_like(out))
+    opt_G.zero_grad()
+    opt_D.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    opt_D.step()
+    return d_loss.item(), g_loss.item()
+""",
+        "G step before D step": """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
+    out = D(G(z))
+    g_loss = loss_fn(out, torch.ones_like(out))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    r, f = D(real), D(G(z).detach())
+    d_loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
+    opt_D.zero_grad()
+    d_loss.backward()
+    opt_D.step()
+    return d_loss.item(), g_loss.item()
+""",
+        "saturating G loss": """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
+    fake = G(z)
+    r, f = D(real), D(fake.detach())
+    d_loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
+    opt_D.zero_grad()
+    d_loss.backward()
+    opt_D.step()
+    out = D(fake)
+    g_loss = -loss_fn(out, torch.zeros_like(out))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    return d_loss.item(), g_loss.item()
+""",
+        "G judged by the old D": """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
+    fake = G(z)
+    out = D(fake)  # computed before D's update, then reused
+    r, f = D(real), D(fake.detach())
+    d_loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
+    opt_D.zero_grad()
+    d_loss.backward()
+    opt_D.step()
+    g_loss = loss_fn(out, torch.ones_like(out))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    return d_loss.item(), g_loss.item()
+""",
+    },
+}
+
+GRADING_MISTAKE = ("discriminator_step", "no detach")
