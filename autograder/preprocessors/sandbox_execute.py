@@ -10,6 +10,7 @@ from that.
 
 from __future__ import annotations
 
+import copy
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
 from traitlets import Float, Integer, Unicode
 
+from autograder.preprocessors.hide_hidden_tests import HideHiddenTests
 from autograder.sandbox import Limits, run_sandboxed
 
 
@@ -95,7 +97,9 @@ class SandboxExecute(NbGraderPreprocessor):
                 self.lesson_files, scratch, ignore=shutil.ignore_patterns("*.ipynb", ".*")
             )
         scratch.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, scratch / "submission.ipynb")
+        # The student's copy of the notebook: test cells without their hidden tests.
+        visible, _ = HideHiddenTests().preprocess(copy.deepcopy(nb), {})
+        nbformat.write(visible, scratch / "submission.ipynb")
 
 
 def _jobs(nb: NotebookNode) -> list[dict]:
