@@ -233,12 +233,18 @@ class Notebook:
         self.page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
 
     def run_all(self, *, code_cells: int, timeout: float = 240_000) -> None:
-        """Run > Run All Cells, then wait until `code_cells` cells have an execution count."""
+        """Run > Run All Cells; wait until `code_cells` cells have an execution count, or until
+        an error has stopped the run (nothing queued any more and an error shown)."""
         self.menu("Run", "Run All Cells")
         self.page.wait_for_function(
-            """n => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')]
-                     .filter(p => /\\[\\d+\\]/.test(p.textContent)).length >= n""",
-            arg=code_cells,
+            r"""([n, error]) => {
+                const prompts = [...document.querySelectorAll(
+                    '.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
+                if (prompts.some(p => p.includes('[*]'))) return false;
+                const done = prompts.filter(p => /\[\d+\]/.test(p)).length;
+                return done >= n || (done > 0 && document.querySelector(error) !== null);
+            }""",
+            arg=[code_cells, STDERR_OUTPUT],
             timeout=timeout,
         )
         self.wait_for_kernel("Idle", timeout=timeout)
@@ -270,9 +276,14 @@ class Notebook:
         )
         self.wait_for_kernel("Idle", timeout=timeout)
 
-    def stderr_outputs(self) -> list[str]:
-        """The text of every error or stderr output the notebook shows."""
-        return self.page.locator(STDERR_OUTPUT).all_inner_texts()
+    def stderr_outputs(self) -> dict[int, list[str]]:
+        """The error and stderr outputs the notebook shows, by code cell (0 = first code cell)."""
+        per_cell = self.page.locator(".jp-NotebookPanel .jp-CodeCell").evaluate_all(
+            "(cells, selector) => cells.map(c => [...c.querySelectorAll(selector)]"
+            ".map(o => o.innerText))",
+            STDERR_OUTPUT,
+        )
+        return {index: texts for index, texts in enumerate(per_cell) if texts}
 
     def screenshot(self, name: str, *, locator=None) -> Path:
         return save_screenshot(locator or self.page, name, folder=self.shots)
