@@ -167,3 +167,30 @@ def test_sum_of_views_traces_but_does_not_script():
             torch.jit.script(model)
         traced = torch.jit.trace(model, (a, b))
     torch.testing.assert_close(traced(b, a), model(b, a))
+
+
+def _lesson_classes(names):
+    """Define the lesson notebook's own versions of `names` by running the cells that hold them."""
+    from conftest import read_source_notebook
+
+    namespace = {"torch": torch, "nn": nn}
+    for cell in read_source_notebook("07_torchscript").cells:
+        if cell.cell_type == "code" and any(f"class {n}(" in cell.source for n in names):
+            # only the class definitions: the rest of the cell needs earlier cells
+            source = cell.source.split("\n\n\n")[0]
+            exec(compile(source, "<lesson 07>", "exec"), namespace)
+    return [namespace[n] for n in names]
+
+
+def test_the_lesson_and_the_package_define_the_same_modules():
+    """Do the notebook's SignGate, CondGate and GatedCell compute what deploy's copies compute?"""
+    sign_gate, cond_gate, gated_cell = _lesson_classes(["SignGate", "CondGate", "GatedCell"])
+    for x in [POSITIVE, NEGATIVE, torch.randn(3, 4)]:
+        torch.testing.assert_close(sign_gate()(x), deploy.SignGate()(x))
+        torch.testing.assert_close(cond_gate()(x), deploy.CondGate()(x))
+    ours = deploy.GatedCell()
+    theirs = gated_cell(sign_gate())
+    theirs.load_state_dict(ours.state_dict())
+    x, h = 5 * torch.randn(6, 4), torch.randn(6, 4)
+    for sign in [1.0, -1.0]:
+        torch.testing.assert_close(theirs(sign * x, h), ours(sign * x, h))
