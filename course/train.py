@@ -1,9 +1,8 @@
 """Training helpers: a readable `fit` / `evaluate` pair, its `History`, curves and checkpoints.
 
-`fit` is the loop lesson 05 writes by hand, kept small enough to read in one go: per epoch it
-trains (model.train(), forward, loss, backward, step) and evaluates (model.eval() under
-torch.no_grad()), records the averages in a `History`, shows a progress bar, and in JupyterLab
-redraws the loss / accuracy curves as it goes; with no front end it draws one figure at the end.
+`fit` is the loop lesson 05 writes by hand: per epoch it trains (model.train(), one optimizer step
+per batch), evaluates (model.eval() under torch.no_grad()), records the averages, shows a progress
+bar and, in JupyterLab, redraws the curves as it goes (with no front end: one figure at the end).
 """
 
 from __future__ import annotations
@@ -57,14 +56,14 @@ class History:
 
 def draw_history(history: History, ax_loss: plt.Axes, ax_acc: plt.Axes) -> None:
     """Draw `history` onto two existing axes (cleared first)."""
-    for ax, key, label in [(ax_loss, "loss", "loss"), (ax_acc, "accuracy", "accuracy")]:
+    for ax, key in [(ax_loss, "loss"), (ax_acc, "accuracy")]:
         ax.clear()
         for part, style in [("train", "-o"), ("val", "-s")]:
             values = getattr(history, f"{part}_{key}")
             if values:
                 ax.plot(range(1, len(values) + 1), values, style, markersize=3, label=part)
         ax.set_xlabel("epoch")
-        ax.set_ylabel(label)
+        ax.set_ylabel(key)
         ax.grid(alpha=0.3)
         if history.epochs:
             ax.legend()
@@ -209,6 +208,18 @@ def load_checkpoint(
     return {"epoch": state["epoch"], "best_metric": state["best_metric"], "history": history}
 
 
+def _record(history: History, train: dict[str, float], val: dict[str, float] | None) -> float:
+    """Append one epoch's averages; return the metric for "best" (higher is better): validation
+    accuracy, else minus the validation loss, else minus the training loss."""
+    history.train_loss.append(train["loss"])
+    history.train_accuracy.append(train["accuracy"])
+    if val is None:
+        return -train["loss"]
+    history.val_loss.append(val["loss"])
+    history.val_accuracy.append(val["accuracy"])
+    return -val["loss"] if math.isnan(val["accuracy"]) else val["accuracy"]
+
+
 def _in_notebook() -> bool:
     """True inside a Jupyter kernel (where figures can be displayed and updated)."""
     try:
@@ -283,14 +294,10 @@ def fit(
         train = train_one_epoch(model, train_loader, loss_fn=loss_fn, optimizer=optimizer,
                                 device=device, batch_scheduler=per_batch, progress=bar)  # fmt: skip
         bar.close()
-        history.train_loss.append(train["loss"])
-        history.train_accuracy.append(train["accuracy"])
-        metric = -train["loss"]  # "best" = highest validation accuracy, else lowest loss
+        val = None
         if val_loader is not None:
             val = evaluate(model, val_loader, loss_fn=loss_fn, device=device)
-            history.val_loss.append(val["loss"])
-            history.val_accuracy.append(val["accuracy"])
-            metric = -val["loss"] if math.isnan(val["accuracy"]) else val["accuracy"]
+        metric = _record(history, train, val)
         if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
             scheduler.step(history.val_loss[-1] if history.val_loss else train["loss"])
         elif scheduler is not None and not scheduler_per_batch:
