@@ -127,10 +127,11 @@ def test_lesson_shows_matplotlib_figures(lesson):
     as '<Figure size ...>' text?"""
     images = lesson.page.locator(".jp-Cell-outputArea .jp-RenderedImage img")
     widths = images.evaluate_all(
-        "images => images.filter(i => !i.closest('.widget-interact')).map(i => i.naturalWidth)"
+        "images => images.map(i => i.closest('.widget-interact') ? null : i.naturalWidth)"
     )
-    assert len(widths) >= 1 and all(width > 100 for width in widths), widths
-    figure = images.first
+    figures = [index for index, width in enumerate(widths) if width is not None]
+    assert figures and all(widths[index] > 100 for index in figures), widths
+    figure = images.nth(figures[0])
     figure.scroll_into_view_if_needed()
     lesson.screenshot("figure", locator=figure)
     texts = lesson.page.locator(".jp-Cell-outputArea").all_inner_texts()
