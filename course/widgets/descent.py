@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 __all__ = ["SURFACES", "Surface", "descend", "descent_explorer", "draw_descent"]
 
@@ -83,12 +84,14 @@ def _heights(surface: Surface, n: int = 150) -> tuple[np.ndarray, np.ndarray, np
     return grid_x.numpy(), grid_y.numpy(), z.numpy()
 
 
-def draw_descent(surface: str, lr: float, steps: int) -> Figure:
+def draw_descent(
+    surface: str, lr: float, steps: int, *, figsize: tuple[float, float] = (10, 4)
+) -> Figure:
     """Draw the contours of `SURFACES[surface]`, the descent path, and the height per step."""
     spec = SURFACES[surface]
     path = descend(spec.fn, spec.start, lr=lr, steps=steps)
     heights = spec.fn(path).numpy()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [3, 2]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=figsize, gridspec_kw={"width_ratios": [3, 2]})
     gx, gy, gz = _heights(spec)
     left.contour(gx, gy, np.log1p(gz), levels=20, cmap="viridis", linewidths=0.8)
     left.plot(path[:, 0], path[:, 1], "o-", color="tab:red", markersize=3, linewidth=1)
@@ -108,8 +111,14 @@ def draw_descent(surface: str, lr: float, steps: int) -> Figure:
     right.semilogy(np.arange(len(heights)), np.clip(heights, 1e-12, None), color="tab:red")
     right.set_xlabel("step")
     right.set_ylabel("height f(p) (log scale)")
+    right.yaxis.set_minor_formatter(NullFormatter())  # their mathtext labels are slow to draw
     right.set_title(f"final height {heights[-1]:.3g}", fontsize=10)
-    fig.tight_layout()
+    # fixed margins (in inches) rather than tight_layout, which costs a second per redraw
+    width, height = figsize
+    fig.subplots_adjust(
+        left=0.5 / width, right=1 - 0.2 / width, bottom=0.6 / height, top=1 - 0.4 / height,
+        wspace=0.3,
+    )  # fmt: skip
     return fig
 
 
