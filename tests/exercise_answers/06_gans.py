@@ -207,7 +207,7 @@ def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
     g_loss = loss_fn(out, torch.ones_like(out))
     g_loss.backward()
     opt_G.step()
-    return float(d_loss), float(g_loss)
+    return float(d_loss.detach()), float(g_loss.detach())
 """,
         """
 def d_part(G, D, real, z, opt_D, loss_fn):
