@@ -213,7 +213,7 @@ class Notebook:
     def __init__(self, page, server: LabServer, path: str, *, shots: Path):
         self.page, self.server, self.path, self.shots = page, server, path, shots
 
-    def open(self, *, timeout: float = 60_000) -> Notebook:
+    def open(self, *, timeout: float = 120_000) -> Notebook:
         """Open the notebook and wait until its kernel has started and is idle."""
         self.page.goto(self.server.address(f"lab/tree/{self.path}"))
         self.page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=timeout)
@@ -260,7 +260,7 @@ class Notebook:
         self.page.mouse.up()
 
     @contextmanager
-    def picture_changes(self, widget, *, timeout: float = 30_000) -> Iterator[None]:
+    def picture_changes(self, widget, *, timeout: float = 60_000) -> Iterator[None]:
         """Expect the body of the `with` to make `widget` draw a new picture; wait until the new
         picture has loaded and the kernel is idle again."""
         newest = "box => box.querySelector('.widget-output img')?.src ?? null"

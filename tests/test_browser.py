@@ -67,7 +67,9 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    # Generous limits: a shared CI machine can be slow; a passing run never waits for them.
+    page.set_default_timeout(60_000)
+    page.set_default_navigation_timeout(120_000)
     yield page
     context.close()
 
@@ -190,7 +192,8 @@ def test_assignment_list_opens_but_lists_no_lesson(lesson):
 
     lesson.menu("Nbgrader", "Assignment List")
     panel = lesson.page.locator(".lm-DockPanel-widget:visible", has_text="Released assignments")
-    expect(panel.locator("#course_list_default")).not_to_have_text("Loading, please wait...")
+    courses = panel.locator("#course_list_default")
+    expect(courses).not_to_have_text("Loading, please wait...", timeout=60_000)
     lesson.screenshot("assignment_list")
     print(panel.inner_text())
     assert LESSON not in panel.inner_text()
@@ -202,8 +205,9 @@ def test_formgrader_lists_the_lesson(server, browser):
     context = browser.new_context(viewport={"width": 1400, "height": 800})
     try:
         page = context.new_page()
+        page.set_default_navigation_timeout(120_000)
         page.goto(server.address("formgrader"))
-        page.locator("tbody#main-table tr", has_text=LESSON).wait_for(timeout=60_000)
+        page.locator("tbody#main-table tr", has_text=LESSON).wait_for(timeout=120_000)
         save_screenshot(page, "formgrader")
         assert page.locator("h1", has_text="Manage Assignments").is_visible()
     finally:
@@ -215,5 +219,5 @@ def test_formgrader_opens_from_the_nbgrader_menu(lesson):
     """Does Nbgrader > Formgrader open the formgrader in a JupyterLab tab?"""
     lesson.menu("Nbgrader", "Formgrader")
     formgrader = lesson.page.frame_locator(".lm-DockPanel-widget:visible iframe")
-    formgrader.locator("tbody#main-table tr", has_text=LESSON).wait_for(timeout=60_000)
+    formgrader.locator("tbody#main-table tr", has_text=LESSON).wait_for(timeout=120_000)
     lesson.screenshot("formgrader_in_lab")
