@@ -16,6 +16,7 @@ Screenshots land in artifacts/browser/.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from browser_helpers import (
@@ -44,6 +45,18 @@ def code_cells(path) -> list:
 
     notebook = nbformat.read(path, as_version=4)
     return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def list_screenshots(request):
+    """After the module, print the screenshots it saved (shown even when output is captured)."""
+    started = time.time()
+    yield
+    saved = sorted(p for p in SHOTS.glob("*.png") if p.stat().st_mtime >= started)
+    if saved:
+        capture = request.config.pluginmanager.getplugin("capturemanager")
+        with capture.global_and_fixture_disabled():
+            print("\nbrowser screenshots:", *saved, sep="\n  ")
 
 
 @pytest.fixture(scope="module")
