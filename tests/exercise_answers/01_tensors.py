@@ -145,7 +145,8 @@ MISTAKES = {
         ),
         "loops over rows": (
             "def topk_accuracy(logits, labels, k=1):\n"
-            "    hits = [int(l) in row.topk(k).indices.tolist() for row, l in zip(logits, labels)]\n"
+            "    hits = [int(label) in row.topk(k).indices.tolist()\n"
+            "            for row, label in zip(logits, labels)]\n"
             "    return sum(hits) / len(hits)"
         ),
     },
