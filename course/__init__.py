@@ -1,9 +1,12 @@
 """Helpers for the PyTorch course notebooks: data, pictures, explorers, training and checks.
 
-Lessons import the modules they need, e.g. `from course import checks, plot, utils`.
+Lessons import the modules they need, e.g. `from course import checks, plot, utils`. Modules load
+on first use, so a lesson does not pay for torchvision or ONNX helpers it never touches.
 """
 
-from course import checks, data, deploy, gan, graph, plot, summary, train, utils, widgets
+import importlib
+from types import ModuleType
+
 from course.checks import (
     assert_close,
     assert_device,
@@ -17,6 +20,26 @@ from course.checks import (
     assert_vectorised,
 )
 from course.utils import Timer, get_device, seed_everything, time_it
+
+_MODULES = (
+    "checks",
+    "data",
+    "deploy",
+    "gan",
+    "graph",
+    "plot",
+    "summary",
+    "train",
+    "utils",
+    "widgets",
+)
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _MODULES:
+        return importlib.import_module(f"course.{name}")
+    raise AttributeError(f"module 'course' has no attribute {name!r}")
+
 
 __all__ = [
     "Timer",

@@ -2,39 +2,43 @@
 
 Each explorer is an `ipywidgets.interactive`: in JupyterLab its controls redraw the picture; with no
 front end attached (nbval, autograding) it still draws its first picture once, so the notebook runs
-headless, and `explorer.result` holds the last figure drawn.
+headless, and `explorer.result` holds the last figure drawn. Modules load on first use.
 """
 
-from course.widgets.augment import augment_explorer, augment_images, draw_augmentations
-from course.widgets.conv import conv_explorer, conv_output_size, draw_conv
-from course.widgets.descent import SURFACES, descend, descent_explorer, draw_descent
-from course.widgets.latent import draw_interpolation, interpolate, latent_code, latent_explorer
-from course.widgets.strides import VIEW_OPERATIONS, draw_view, stride_explorer
-from course.widgets.tracing import branch_explorer, branch_versions, draw_branches
-from course.widgets.training import draw_training, quick_train, training_explorer
+import importlib
+from typing import Any
 
-__all__ = [
-    "SURFACES",
-    "VIEW_OPERATIONS",
-    "augment_images",
-    "augment_explorer",
-    "branch_explorer",
-    "branch_versions",
-    "conv_explorer",
-    "conv_output_size",
-    "descend",
-    "descent_explorer",
-    "draw_augmentations",
-    "draw_branches",
-    "draw_conv",
-    "draw_descent",
-    "draw_interpolation",
-    "draw_training",
-    "draw_view",
-    "interpolate",
-    "latent_code",
-    "latent_explorer",
-    "quick_train",
-    "stride_explorer",
-    "training_explorer",
-]
+# where each public name lives
+_NAMES = {
+    "SURFACES": "descent",
+    "VIEW_OPERATIONS": "strides",
+    "augment_explorer": "augment",
+    "augment_images": "augment",
+    "branch_explorer": "tracing",
+    "branch_versions": "tracing",
+    "conv_explorer": "conv",
+    "conv_output_size": "conv",
+    "descend": "descent",
+    "descent_explorer": "descent",
+    "draw_augmentations": "augment",
+    "draw_branches": "tracing",
+    "draw_conv": "conv",
+    "draw_descent": "descent",
+    "draw_interpolation": "latent",
+    "draw_training": "training",
+    "draw_view": "strides",
+    "interpolate": "latent",
+    "latent_code": "latent",
+    "latent_explorer": "latent",
+    "quick_train": "training",
+    "stride_explorer": "strides",
+    "training_explorer": "training",
+}
+
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NAMES:
+        return getattr(importlib.import_module(f"course.widgets.{_NAMES[name]}"), name)
+    raise AttributeError(f"module 'course.widgets' has no attribute {name!r}")
