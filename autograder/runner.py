@@ -118,7 +118,9 @@ def _restore_dict(current, pristine: dict, owner: str, *, setattr_on: type | Non
     strict = owner.split(".")[0] in STRICT_PREFIXES
     changed = []
     if strict:
-        for key in [k for k in current if k not in pristine and k != "_"]:
+        # New submodules appear when a package's lazy parts load: not tampering.
+        added = [k for k in current if k not in pristine and k != "_"]
+        for key in [k for k in added if not isinstance(current[k], types.ModuleType)]:
             changed.append(f"{owner}.{key}")
             del current[key]
     for key, value in pristine.items():
