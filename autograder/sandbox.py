@@ -114,13 +114,15 @@ def bwrap_command(scratch: Path, limits: Limits) -> list[str]:
     """The bwrap command line that runs the runner on `scratch` (see the module docstring)."""
     args = ["bwrap", *_namespaces()]
     _bind_system(args)
+    # The private /tmp comes first: a checkout or virtual environment that lives under /tmp is
+    # then bound on top of it instead of being hidden by it.
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += ["--size", str(limits.tmp_mb << 20), "--tmpfs", "/tmp"]
     package = course_dir()
     readonly = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), package}
     for path in sorted(readonly):
         args += [*_parents(path), "--ro-bind", str(path), str(path)]
     args += [*_parents(Path(INSIDE_RUNNER)), "--ro-bind", str(RUNNER), INSIDE_RUNNER]
-    args += ["--proc", "/proc", "--dev", "/dev"]
-    args += ["--size", str(limits.tmp_mb << 20), "--tmpfs", "/tmp"]
     args += [*_parents(Path(INSIDE_WORKDIR)), "--bind", str(scratch), INSIDE_WORKDIR]
     args += ["--chdir", INSIDE_WORKDIR, "--clearenv"]
     for key, value in sandbox_env(home=INSIDE_WORKDIR, extra_path=package.parent).items():
