@@ -94,7 +94,10 @@ def prepare_course(*, root: Path, course: Path) -> list[str]:
 def find_submissions(submitted: Path, lessons: list[str]) -> tuple[list[Submission], list[str]]:
     """Every `<student>/<lesson>/` folder as a Submission, and the problems of the layout."""
     found, problems = [], []
-    for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir()):
+    students = sorted(p for p in submitted.iterdir() if p.is_dir())
+    # A lesson that nobody handed in is not due yet, so only those someone submitted are missing.
+    due = set(lessons) & {p.name for s in students for p in s.iterdir() if p.is_dir()}
+    for student_dir in students:
         student = student_dir.name
         for item in sorted(student_dir.iterdir()):
             if not item.is_dir():
@@ -103,7 +106,7 @@ def find_submissions(submitted: Path, lessons: list[str]) -> tuple[list[Submissi
                 problems.append(f"{student}: unknown lesson folder {item.name} (not graded)")
             else:
                 found.append(_pick_notebook(student, item))
-        missing = sorted(set(lessons) - {p.name for p in student_dir.iterdir() if p.is_dir()})
+        missing = sorted(due - {p.name for p in student_dir.iterdir() if p.is_dir()})
         problems += [f"{student}: no submission for lesson {lesson}" for lesson in missing]
     return found, problems
 

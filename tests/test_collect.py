@@ -21,3 +21,15 @@ def test_zips_and_lms_files_are_laid_out_and_the_rest_reported(tmp_path):
     assert not (tmp_path / "escape").exists()
     assert [p.split(":")[0] for p in problems] == ["broken.zip", "readme.txt"]
     assert (sources / "bob_attempt_2_late.ipynb").exists()
+
+
+def test_only_lessons_someone_submitted_are_reported_missing(tmp_path):
+    """Is a student reported for a lesson others handed in, but not for lessons nobody did?"""
+    from autograder.grade import find_submissions
+
+    for student in ("ann", "bob"):
+        (tmp_path / student).mkdir()
+    (tmp_path / "ann" / "01_tensors").mkdir()
+    (tmp_path / "ann" / "01_tensors" / "01_tensors.ipynb").write_text("{}")
+    _, problems = find_submissions(tmp_path, ["01_tensors", "02_autograd"])
+    assert problems == ["bob: no submission for lesson 01_tensors"]
