@@ -17,7 +17,6 @@ only read. Every submission ends up in `grades.csv`: scored, or zero with a reas
 from __future__ import annotations
 
 import csv
-import html as html_lib
 import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -26,25 +25,18 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import (
     CheckCellMetadata,
-    ClearOutput,
-    DeduplicateIds,
-    GetGrades,
     LimitOutput,
-    OverwriteCells,
-    OverwriteKernelspec,
     SaveAutoGrades,
 )
 from tqdm.auto import tqdm
 
-from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY, lesson_ids, nbgrader_config
-from autograder.nbgrader_api import check, course_api
-from autograder.preprocessors import HideHiddenTests, SandboxExecute
+from autograder.coursedir import lesson_ids
+from autograder.execute import execute, nbgrader_resources
+from autograder.feedback import feedback
 from autograder.release import build_release
-from autograder.repair import repair
 from autograder.report import write_report
 from autograder.sandbox import Limits
 
@@ -135,57 +127,6 @@ def _pick_notebook(student: str, folder: Path) -> Submission:
     return submission
 
 
-def _resources(course: Path, submission: Submission) -> dict:
-    return {
-        "nbgrader": {
-            "db_url": f"sqlite:///{course / 'gradebook.db'}",
-            "assignment": submission.lesson,
-            "notebook": submission.lesson,
-            "student": submission.student,
-        }
-    }
-
-
-def execute(course: Path, submission: Submission, limits: Limits) -> tuple[Submission, dict | None]:
-    """Worker step: repair, sanitise and run one submission; return it and the executed notebook.
-
-    Never raises: anything unexpected becomes the submission's error.
-    """
-    try:
-        release = nbformat.read(
-            course / RELEASE_DIRECTORY / submission.lesson / f"{submission.lesson}.ipynb", 4
-        )
-        repaired = repair(path=submission.path, release=release)
-        submission.notes += repaired.notes
-        submission.flags += repaired.flags
-        if repaired.notebook is None:
-            submission.error = repaired.error
-            return submission, None
-        resources = _resources(course, submission)
-        nb = repaired.notebook
-        for pp in (ClearOutput(), DeduplicateIds(), OverwriteKernelspec(), OverwriteCells()):
-            nb, resources = pp.preprocess(nb, resources)
-        runner = SandboxExecute(
-            cell_timeout=limits.cell_s,
-            wall_time=limits.wall_s,
-            cpu_time=limits.cpu_s,
-            memory_mb=limits.memory_mb,
-            max_processes=limits.processes,
-            lesson_files=str(course / RELEASE_DIRECTORY / submission.lesson),
-            trusted_setup=next(c.source for c in release.cells if c.cell_type == "code"),
-        )
-        nb, resources = runner.preprocess(nb, resources)
-        story = resources["autograder"]
-        submission.isolation = story["isolation"]
-        submission.notes += [f"{cell}: {why}" for cell, why in story["failures"].items()]
-        submission.notes += story["notes"]
-        submission.flags += [f"tampering in {what}" for what in story["tampering"]]
-        return submission, nb
-    except Exception as exc:  # noqa: BLE001 (a bad submission never stops the batch)
-        submission.error = f"could not be graded: {type(exc).__name__}: {str(exc)[:200]}"
-        return submission, None
-
-
 def save(course: Path, submission: Submission, nb: dict | None) -> None:
     """Main-process step: write scores to the gradebook and save the autograded notebook."""
     db_url = f"sqlite:///{course / 'gradebook.db'}"
@@ -196,7 +137,7 @@ def save(course: Path, submission: Submission, nb: dict | None) -> None:
         _zero(db_url, submission)
     else:
         nb = nbformat.from_dict(nb)
-        resources = _resources(course, submission)
+        resources = nbgrader_resources(course, submission)
         for pp in (LimitOutput(), SaveAutoGrades(), CheckCellMetadata()):
             nb, resources = pp.preprocess(nb, resources)
         target = course / "autograded" / submission.student / submission.lesson
@@ -228,38 +169,6 @@ def _read_scores(db_url: str, submission: Submission) -> None:
             for grade in notebook.grades
             if grade.max_score > 0
         )
-
-
-def feedback(course: Path, out: Path, submission: Submission) -> None:
-    """Generate the HTML feedback with nbgrader and copy it to OUT; refuse any hidden test leak."""
-    config = nbgrader_config(course)
-    config.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
-    api = course_api(course)
-    api.config.merge(config)
-    check(
-        api.generate_feedback(submission.lesson, submission.student, force=True),
-        f"make feedback for {submission.student}",
-    )
-    source = course / "feedback" / submission.student / submission.lesson
-    target = out / "feedback" / submission.student / submission.lesson
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(source, target)
-    _assert_no_hidden_tests(course, submission, target)
-
-
-def _assert_no_hidden_tests(course: Path, submission: Submission, folder: Path) -> None:
-    source_nb = nbformat.read(
-        course / SOURCE_DIRECTORY / submission.lesson / f"{submission.lesson}.ipynb", 4
-    )
-    hidden = HideHiddenTests().hidden_lines(source_nb)
-    for html in folder.glob("*.html"):
-        text = html.read_text()
-        leaked = [
-            line for line in hidden if html_lib.escape(line, quote=False) in text or line in text
-        ]
-        if leaked:
-            html.unlink()
-            raise RuntimeError(f"feedback would show hidden tests ({leaked[0]!r}); withheld")
 
 
 def write_csvs(out: Path, submissions: list[Submission]) -> None:

@@ -1,0 +1,73 @@
+"""`execute`: the worker step of grading: repair, sanitise and run one submission in the sandbox.
+
+It runs in a worker process and returns the submission (with its notes, flags or error) and the
+executed notebook; the main process saves scores and makes feedback (`autograder.grade`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import nbformat
+from nbgrader.preprocessors import ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
+
+from autograder.coursedir import RELEASE_DIRECTORY
+from autograder.preprocessors import SandboxExecute
+from autograder.repair import repair
+from autograder.sandbox import Limits
+
+if TYPE_CHECKING:
+    from autograder.grade import Submission
+
+
+def nbgrader_resources(course: Path, submission: Submission) -> dict:
+    return {
+        "nbgrader": {
+            "db_url": f"sqlite:///{course / 'gradebook.db'}",
+            "assignment": submission.lesson,
+            "notebook": submission.lesson,
+            "student": submission.student,
+        }
+    }
+
+
+
+def execute(course: Path, submission: Submission, limits: Limits) -> tuple[Submission, dict | None]:
+    """Worker step: repair, sanitise and run one submission; return it and the executed notebook.
+
+    Never raises: anything unexpected becomes the submission's error.
+    """
+    try:
+        release = nbformat.read(
+            course / RELEASE_DIRECTORY / submission.lesson / f"{submission.lesson}.ipynb", 4
+        )
+        repaired = repair(path=submission.path, release=release)
+        submission.notes += repaired.notes
+        submission.flags += repaired.flags
+        if repaired.notebook is None:
+            submission.error = repaired.error
+            return submission, None
+        resources = nbgrader_resources(course, submission)
+        nb = repaired.notebook
+        for pp in (ClearOutput(), DeduplicateIds(), OverwriteKernelspec(), OverwriteCells()):
+            nb, resources = pp.preprocess(nb, resources)
+        runner = SandboxExecute(
+            cell_timeout=limits.cell_s,
+            wall_time=limits.wall_s,
+            cpu_time=limits.cpu_s,
+            memory_mb=limits.memory_mb,
+            max_processes=limits.processes,
+            lesson_files=str(course / RELEASE_DIRECTORY / submission.lesson),
+            trusted_setup=next(c.source for c in release.cells if c.cell_type == "code"),
+        )
+        nb, resources = runner.preprocess(nb, resources)
+        story = resources["autograder"]
+        submission.isolation = story["isolation"]
+        submission.notes += [f"{cell}: {why}" for cell, why in story["failures"].items()]
+        submission.notes += story["notes"]
+        submission.flags += [f"tampering in {what}" for what in story["tampering"]]
+        return submission, nb
+    except Exception as exc:  # noqa: BLE001 (a bad submission never stops the batch)
+        submission.error = f"could not be graded: {type(exc).__name__}: {str(exc)[:200]}"
+        return submission, None
