@@ -1,0 +1,271 @@
+"""Run a function on several processes of this machine, each a rank of one process group.
+
+Lesson 09 shows collectives and `DistributedDataParallel` for real between processes. A notebook
+cannot hand its own functions to *spawned* children (they start a fresh Python and cannot unpickle
+a function defined in `__main__`), so `launch` **forks**: each child is a copy of the notebook's
+process, with torch already imported and every function already defined, so it starts in
+milliseconds. Each child joins a gloo process group through a `FileStore` in a private temporary
+folder, runs `fn(rank, *args)`, and sends back its return value and what it printed.
+
+`launch` is infrastructure, like `mp.spawn` or `torchrun`: it starts processes and reports what
+they did; the distributed code itself is the lesson's.
+
+`run_torchrun` runs a script with `torchrun --nproc-per-node N` and returns what it printed.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch._dynamo  # noqa: F401  (DistributedDataParallel imports it: 2 s in every child otherwise)
+import torch.distributed as dist
+import torch.nn.parallel  # noqa: F401
+
+__all__ = ["RankError", "launch", "run_torchrun", "torchrun_command"]
+
+
+class RankError(RuntimeError):
+    """A rank died without reporting (killed, crashed), or its result could not be pickled."""
+
+
+@dataclass
+class _Rank:
+    """The parent's view of one child: its pid, the pipe it reports on, the bytes read so far."""
+
+    rank: int
+    pid: int
+    fd: int
+    data: bytearray = field(default_factory=bytearray)
+    report: tuple | None = None
+    status: int | None = None
+
+
+def launch(
+    fn: Callable[..., Any],
+    *args: Any,
+    world_size: int = 2,
+    backend: str = "gloo",
+    init: bool = True,
+    timeout: float = 30.0,
+    show_output: bool = True,
+) -> list[Any]:
+    """Run `fn(rank, *args)` on `world_size` forked processes; return their results in rank order.
+
+    With `init=True` every child first joins a process group (`backend`, a `FileStore` in a
+    temporary folder) and leaves it afterwards, so `fn` can call collectives straight away. With
+    `init=False` the children get the environment `torchrun` gives (`RANK`, `WORLD_SIZE`,
+    `LOCAL_RANK`, `MASTER_ADDR`, `MASTER_PORT`) and `fn` calls `dist.init_process_group` itself.
+    Whatever a rank prints is shown afterwards, prefixed with its rank (`show_output`).
+    The first exception raised on any rank is raised here (same type, with that rank's traceback
+    in a note) after the other ranks are stopped; ranks still running after `timeout` seconds are
+    stopped and a `TimeoutError` says which, the usual sign of a collective that not every rank
+    called.
+    """
+    if world_size < 1:
+        raise ValueError(f"world_size must be at least 1, got {world_size}")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with tempfile.TemporaryDirectory(prefix="course-dist-") as folder:
+        env = _rank_environment(world_size, folder, init=init)
+        ranks = [_fork(rank, fn, args, env, backend, init, timeout) for rank in range(world_size)]
+        try:
+            _collect(ranks, deadline=time.monotonic() + timeout)
+        finally:
+            _stop(ranks)
+    if show_output:
+        _show_output(ranks)
+    _raise_first_error(ranks, timeout)
+    return [r.report[1] for r in ranks]
+
+
+def _rank_environment(world_size: int, folder: str, *, init: bool) -> dict[str, str]:
+    """Variables every rank gets (its own RANK/LOCAL_RANK are added in the child)."""
+    env = {"WORLD_SIZE": str(world_size), "LOCAL_WORLD_SIZE": str(world_size),
+           "COURSE_DIST_STORE": str(Path(folder) / "store")}
+    if not init:
+        env |= {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port())}
+    if sys.platform.startswith("linux") and "GLOO_SOCKET_IFNAME" not in os.environ:
+        env["GLOO_SOCKET_IFNAME"] = "lo"  # talk over loopback, never guess from the host name
+    return env
+
+
+def _free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _fork(rank: int, fn, args, env, backend: str, init: bool, timeout: float) -> _Rank:
+    """Start one child; it never returns into the caller's code (it always ends in `os._exit`)."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_fd)
+        status = 1
+        try:
+            _child(rank, fn, args, env, backend, init, timeout, write_fd)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    return _Rank(rank=rank, pid=pid, fd=read_fd)
+
+
+def _child(rank, fn, args, env, backend, init, timeout, write_fd: int) -> None:
+    """Join the group, run `fn`, and write one pickled report (see `_pickle_report`).
+
+    A failing rank reports *before* it leaves the group, so its report reaches the parent before
+    the errors of the partners it leaves waiting, which only notice when its connections close.
+    """
+    os.environ.update(env, RANK=str(rank), LOCAL_RANK=str(rank))
+    torch.set_num_threads(1)  # the ranks share this machine's cores
+    out, err = io.StringIO(), io.StringIO()
+    sys.stdout, sys.stderr = out, err
+    try:
+        if init:
+            store = dist.FileStore(env["COURSE_DIST_STORE"], int(env["WORLD_SIZE"]))
+            dist.init_process_group(backend, store=store, rank=rank,
+                                    world_size=int(env["WORLD_SIZE"]),
+                                    timeout=timedelta(seconds=timeout))
+        report = (True, fn(rank, *args))
+        if dist.is_initialized():
+            dist.destroy_process_group()
+    except BaseException as error:  # noqa: BLE001 (everything a rank raises goes to the parent)
+        report = (False, error, traceback.format_exc())
+    with os.fdopen(write_fd, "wb") as pipe:
+        pipe.write(_pickle_report(report, out.getvalue(), err.getvalue()))
+
+
+def _pickle_report(report: tuple, out: str, err: str) -> bytes:
+    """Pickle (ok, value or error, stdout, stderr, traceback text, time of the failure); a value
+    or error that cannot be pickled becomes a RankError that says why."""
+    ok, value, text = (*report, "") if report[0] else report
+    try:
+        return pickle.dumps((ok, value, out, err, text, time.time()))
+    except Exception as problem:  # noqa: BLE001
+        what = "returned" if ok else f"raised {type(value).__name__}: {value}"
+        error = RankError(f"the rank {what}, which could not be sent back ({problem})")
+        return pickle.dumps((False, error, out, err, text, time.time()))
+
+
+def _collect(ranks: list[_Rank], *, deadline: float) -> None:
+    """Read every rank's report; stop early once one rank has failed or the deadline passes."""
+    selector = selectors.DefaultSelector()
+    for r in ranks:
+        selector.register(r.fd, selectors.EVENT_READ, r)
+    open_pipes = len(ranks)
+    while open_pipes and time.monotonic() < deadline:
+        for key, _ in selector.select(timeout=max(0.0, deadline - time.monotonic())):
+            r = key.data
+            chunk = os.read(r.fd, 1 << 16)
+            if chunk:
+                r.data += chunk
+                continue
+            selector.unregister(r.fd)
+            open_pipes -= 1
+            r.report = _unpickle(r)
+            if not r.report[0]:
+                # Let the failure's partners report too (they fail at once), then stop.
+                deadline = min(deadline, time.monotonic() + 0.5)
+    selector.close()
+
+
+def _unpickle(r: _Rank) -> tuple:
+    if not r.data:
+        return (False, None, "", "", "", time.time())  # died silently: _stop reads why
+    return pickle.loads(bytes(r.data))
+
+
+def _stop(ranks: list[_Rank]) -> None:
+    """Kill the ranks that are still running, reap every child and close the pipes."""
+    for r in ranks:
+        if r.report is None or not r.report[0]:
+            try:
+                os.kill(r.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _, r.status = os.waitpid(r.pid, 0)
+        os.close(r.fd)
+
+
+def _show_output(ranks: list[_Rank]) -> None:
+    for r in ranks:
+        if r.report is None:
+            continue
+        for text, stream in ((r.report[2], sys.stdout), (r.report[3], sys.stderr)):
+            for line in text.splitlines():
+                print(f"[rank {r.rank}] {line}", file=stream)
+
+
+def _raise_first_error(ranks: list[_Rank], timeout: float) -> None:
+    """Raise the root cause: a rank's own error before the errors of the ranks it left waiting."""
+    failed = [r for r in ranks if r.report is not None and not r.report[0]]
+    failed.sort(key=lambda r: (_is_knock_on(r.report[1]), r.report[5]))
+    if failed:
+        r = failed[0]
+        error = r.report[1]
+        if error is None:
+            raise RankError(f"rank {r.rank} died without reporting ({_describe_status(r.status)})")
+        if _is_knock_on(error):
+            error.add_note("A partner rank finished or failed while this one still waited in a "
+                           "collective: every rank must call the same collectives in the same "
+                           "order.")
+        if r.report[4]:
+            error.add_note(f"(raised on rank {r.rank} of {len(ranks)})\n{r.report[4]}")
+        raise error
+    missing = [r.rank for r in ranks if r.report is None]
+    if missing:
+        raise TimeoutError(
+            f"rank(s) {missing} still running after {timeout:g} s and stopped: a collective that "
+            "not every rank calls (or calls in another order) waits forever"
+        )
+
+
+def _is_knock_on(error: BaseException | None) -> bool:
+    """Is this a rank that only died or lost its partner, rather than a root cause?"""
+    return error is None or isinstance(error, RankError) or "by peer" in str(error)
+
+
+def _describe_status(status: int | None) -> str:
+    if status is None:
+        return "no exit status"
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.WEXITSTATUS(status)}"
+
+
+def torchrun_command(script: str | Path, *script_args: str, nproc_per_node: int = 2) -> list[str]:
+    """The command line `torchrun --standalone --nproc-per-node N script args...`, with this
+    Python's own `torchrun` (`python -m torch.distributed.run` is the same program)."""
+    return [sys.executable, "-m", "torch.distributed.run", "--standalone",
+            f"--nproc-per-node={nproc_per_node}", str(script), *script_args]
+
+
+def run_torchrun(script: str | Path, *script_args: str, nproc_per_node: int = 2,
+                 timeout: float = 120.0) -> str:
+    """Run `script` under torchrun and return what it printed (stdout); raise with its stderr if
+    it fails. `OMP_NUM_THREADS=1`: each worker gets one thread, so the ranks share the cores."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    command = torchrun_command(script, *script_args, nproc_per_node=nproc_per_node)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout,
+                          check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"torchrun exited with status {done.returncode}:\n{done.stderr[-3000:]}")
+    return done.stdout
