@@ -262,7 +262,7 @@ def run_torchrun(script: str | Path, *script_args: str, nproc_per_node: int = 2,
                  timeout: float = 120.0) -> str:
     """Run `script` under torchrun and return what it printed (stdout); raise with its stderr if
     it fails. `OMP_NUM_THREADS=1`: each worker gets one thread, so the ranks share the cores."""
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
     command = torchrun_command(script, *script_args, nproc_per_node=nproc_per_node)
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout,
                           check=False)

@@ -1,0 +1,124 @@
+"""Tests for course.distributed: forked ranks of a real gloo group, their results, output and
+failures, and the torchrun command line."""
+
+import os
+import sys
+
+import pytest
+import torch
+import torch.distributed as dist
+
+from course import distributed
+
+
+def _all_reduce_rank(rank):
+    t = torch.tensor([float(rank)])
+    dist.all_reduce(t)
+    print(f"rank {dist.get_rank()} of {dist.get_world_size()}")
+    return t
+
+
+def test_ranks_form_one_group_and_return_in_rank_order(capsys):
+    """Do forked ranks join one gloo group, return values in rank order and show their prints?"""
+    results = distributed.launch(_all_reduce_rank, world_size=3)
+    assert [t.item() for t in results] == [3.0, 3.0, 3.0]
+    assert capsys.readouterr().out.splitlines() == [f"[rank {r}] rank {r} of 3" for r in range(3)]
+    assert not dist.is_initialized()  # the parent never joins
+
+
+def _environment(rank):
+    keys = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
+    env = {key: os.environ.get(key) for key in keys}
+    dist.init_process_group("gloo")  # env:// as under torchrun
+    env["rank"] = dist.get_rank()
+    dist.destroy_process_group()
+    return env
+
+
+def test_init_false_gives_the_environment_torchrun_gives():
+    """With init=False, can each rank call init_process_group("gloo") from the environment alone?"""
+    first, second = distributed.launch(_environment, init=False, show_output=False)
+    assert (first["RANK"], second["RANK"], first["WORLD_SIZE"]) == ("0", "1", "2")
+    assert first["MASTER_ADDR"] == "127.0.0.1" and first["MASTER_PORT"] == second["MASTER_PORT"]
+    assert (first["rank"], second["rank"]) == (0, 1)
+
+
+def _fails_on_rank_one(rank):
+    if rank == 1:
+        raise AssertionError("rank 1 disagrees")
+    dist.all_reduce(torch.ones(1))  # left waiting for rank 1
+    return rank
+
+
+def test_the_root_cause_is_raised_with_its_type_and_rank():
+    """Is a rank's own AssertionError raised, not its partner's broken connection?"""
+    with pytest.raises(AssertionError, match="rank 1 disagrees") as info:
+        distributed.launch(_fails_on_rank_one)
+    assert "raised on rank 1 of 2" in "\n".join(info.value.__notes__)
+
+
+def _only_rank_zero_reduces(rank):
+    if rank == 0:
+        dist.all_reduce(torch.ones(1))
+    return rank
+
+
+def test_a_collective_called_by_one_rank_only_fails_with_advice():
+    """Does a collective that only rank 0 calls fail fast and say every rank must call it?"""
+    with pytest.raises(RuntimeError) as info:
+        distributed.launch(_only_rank_zero_reduces, timeout=10)
+    assert "same collectives" in "\n".join(info.value.__notes__)
+
+
+def _sleeps_on_rank_one(rank):
+    if rank == 1:
+        import time
+
+        time.sleep(30)
+    return rank
+
+
+def test_a_rank_that_never_finishes_is_stopped():
+    """Does the timeout stop a rank that hangs and say which one?"""
+    with pytest.raises(TimeoutError, match=r"rank\(s\) \[1\]"):
+        distributed.launch(_sleeps_on_rank_one, timeout=1)
+
+
+def _exits(rank):
+    if rank == 1:
+        os._exit(3)
+    return rank
+
+
+def test_a_rank_that_dies_silently_is_reported():
+    with pytest.raises(distributed.RankError, match="rank 1 died without reporting"):
+        distributed.launch(_exits)
+
+
+def test_unpicklable_results_are_explained():
+    with pytest.raises(distributed.RankError, match="could not be sent back"):
+        distributed.launch(lambda rank: (lambda: rank))
+
+
+def test_bad_world_size_is_refused():
+    with pytest.raises(ValueError, match="at least 1"):
+        distributed.launch(_all_reduce_rank, world_size=0)
+
+
+def test_torchrun_command_uses_this_python():
+    command = distributed.torchrun_command("train.py", "--epochs", "2", nproc_per_node=2)
+    assert command[:3] == [sys.executable, "-m", "torch.distributed.run"]
+    assert "--nproc-per-node=2" in command and command[-3:] == ["train.py", "--epochs", "2"]
+
+
+def test_run_torchrun_runs_the_script_on_every_rank(tmp_path):
+    """Does torchrun start one worker per rank with RANK/WORLD_SIZE set, and report a failure?"""
+    script = tmp_path / "hello.py"
+    script.write_text("import os\n"
+                      "print(f\"hello from {os.environ['RANK']} {os.environ['WORLD_SIZE']}\")\n")
+    out = distributed.run_torchrun(script, nproc_per_node=2)
+    assert sorted(out.splitlines()) == ["hello from 0 2", "hello from 1 2"]
+    broken = tmp_path / "broken.py"
+    broken.write_text("raise SystemExit(5)\n")
+    with pytest.raises(RuntimeError, match="torchrun exited with status"):
+        distributed.run_torchrun(broken, nproc_per_node=2)
