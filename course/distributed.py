@@ -138,6 +138,9 @@ def _child(rank, fn, args, env, backend, init, timeout, write_fd: int) -> None:
     torch.set_num_threads(1)  # the ranks share this machine's cores
     out, err = io.StringIO(), io.StringIO()
     sys.stdout, sys.stderr = out, err
+    native = tempfile.TemporaryFile()  # what C++ code (gloo's logs) writes to descriptors 1 and 2
+    os.dup2(native.fileno(), 1)
+    os.dup2(native.fileno(), 2)
     try:
         if init:
             store = dist.FileStore(env["COURSE_DIST_STORE"], int(env["WORLD_SIZE"]))
@@ -149,6 +152,8 @@ def _child(rank, fn, args, env, backend, init, timeout, write_fd: int) -> None:
             dist.destroy_process_group()
     except BaseException as error:  # noqa: BLE001 (everything a rank raises goes to the parent)
         report = (False, error, traceback.format_exc())
+    native.seek(0)
+    err.write(native.read().decode(errors="replace"))
     with os.fdopen(write_fd, "wb") as pipe:
         pipe.write(_pickle_report(report, out.getvalue(), err.getvalue()))
 

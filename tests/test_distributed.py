@@ -114,11 +114,24 @@ def test_torchrun_command_uses_this_python():
 def test_run_torchrun_runs_the_script_on_every_rank(tmp_path):
     """Does torchrun start one worker per rank with RANK/WORLD_SIZE set, and report a failure?"""
     script = tmp_path / "hello.py"
-    script.write_text("import os\n"
-                      "print(f\"hello from {os.environ['RANK']} {os.environ['WORLD_SIZE']}\")\n")
+    script.write_text("import os, sys\n"  # one write per rank: lines cannot interleave
+                      "sys.stdout.write(f\"hello from {os.environ['RANK']} "
+                      "{os.environ['WORLD_SIZE']}\\n\")\n")
     out = distributed.run_torchrun(script, nproc_per_node=2)
-    assert sorted(out.splitlines()) == ["hello from 0 2", "hello from 1 2"]
+    assert sorted(line for line in out.splitlines() if line) == ["hello from 0 2", "hello from 1 2"]
     broken = tmp_path / "broken.py"
     broken.write_text("raise SystemExit(5)\n")
     with pytest.raises(RuntimeError, match="torchrun exited with status"):
         distributed.run_torchrun(broken, nproc_per_node=2)
+
+
+def _writes_natively(rank):
+    os.write(2, f"native log of rank {rank}\n".encode())  # as C++ libraries such as gloo do
+    return rank
+
+
+def test_what_ranks_write_to_their_descriptors_is_shown(capfd):
+    """Does output written below Python (gloo's C++ logs) come back with the rank's prefix?"""
+    distributed.launch(_writes_natively)
+    err = capfd.readouterr().err
+    assert "[rank 0] native log of rank 0" in err and "[rank 1] native log of rank 1" in err
