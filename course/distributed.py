@@ -147,6 +147,7 @@ def _child(rank, fn, args, env, backend, init, timeout, write_fd: int) -> None:
             dist.init_process_group(backend, store=store, rank=rank,
                                     world_size=int(env["WORLD_SIZE"]),
                                     timeout=timedelta(seconds=timeout))
+            dist.barrier()  # nobody runs (and maybe leaves) before every rank is connected
         report = (True, fn(rank, *args))
         if dist.is_initialized():
             dist.destroy_process_group()
