@@ -179,6 +179,11 @@ MISTAKES = {
         "            setattr(module, name, nn.Parameter(copy))\n"
         "        for name, b in list(module.named_buffers(recurse=False)):\n"
         "            dist.broadcast(b, src)",
+        "skips integer buffers": "def broadcast_state(model, src=0):\n"
+        "    with torch.no_grad():\n"
+        "        for t in [*model.parameters(), *model.buffers()]:\n"
+        "            if t.is_floating_point():\n"
+        "                dist.broadcast(t, src)",
         "broadcasts copies": "def broadcast_state(model, src=0):\n"
         "    for p in [*model.parameters(), *model.buffers()]:\n"
         "        dist.broadcast(p.clone(), src)",
