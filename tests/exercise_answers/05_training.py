@@ -160,20 +160,17 @@ CORRECT = {
         "    scheduler.load_state_dict(state['sched'])\n"
         "    epoch, best = state['meta']\n"
         "    return epoch, best",
-        "from course import train as _train\n"
-        "def save_training_state(path, *, model, optimizer, scheduler, epoch, best_metric):\n"
-        "    _train.save_checkpoint(path, model=model, optimizer=optimizer, scheduler=scheduler,\n"
-        "                           epoch=epoch, best_metric=best_metric)\n"
-        "\n"
-        "def load_training_state(path, *, model, optimizer, scheduler):\n"
-        "    info = _train.load_checkpoint(path, model=model, optimizer=optimizer,"
-        " scheduler=scheduler)\n"
-        "    return info['epoch'], info['best_metric']",
     ],
 }
 
 MISTAKES = {
     "train_step": {
+        "calls course.train.train_one_epoch": (
+            "def train_step(model, X, y, *, loss_fn, optimizer):\n"
+            "    result = train.train_one_epoch(model, [(X, y)], loss_fn=loss_fn,\n"
+            "                                   optimizer=optimizer, device=X.device)\n"
+            "    return result['loss']"
+        ),
         "no zero_grad": (
             "def train_step(model, X, y, *, loss_fn, optimizer):\n"
             "    model.train()\n"
@@ -219,6 +216,11 @@ MISTAKES = {
         ),
     },
     "evaluate": {
+        "calls course.train.evaluate": (
+            "def evaluate(model, loader, *, loss_fn):\n"
+            "    result = train.evaluate(model, loader, loss_fn=loss_fn, device='cpu')\n"
+            "    return result['loss'], result['accuracy']"
+        ),
         "mean of batch means": (
             "def evaluate(model, loader, *, loss_fn):\n"
             "    model.eval()\n"
@@ -509,6 +511,18 @@ MISTAKES = {
             "    optimizer.load_state_dict(state['optimizer'])\n"
             "    scheduler.load_state_dict(state['scheduler'])\n"
             "    return tuple(state['numbers'])"
+        ),
+        "calls course.train's checkpoint helpers": (
+            "from course import train as _train\n"
+            "def save_training_state(path, *, model, optimizer, scheduler, epoch, best_metric):\n"
+            "    _train.save_checkpoint(path, model=model, optimizer=optimizer,\n"
+            "                           scheduler=scheduler, epoch=epoch,\n"
+            "                           best_metric=best_metric)\n"
+            "\n"
+            "def load_training_state(path, *, model, optimizer, scheduler):\n"
+            "    info = _train.load_checkpoint(path, model=model, optimizer=optimizer,\n"
+            "                                  scheduler=scheduler)\n"
+            "    return info['epoch'], info['best_metric']"
         ),
         "forgets the scheduler": (
             "def save_training_state(path, *, model, optimizer, scheduler, epoch, best_metric):\n"
