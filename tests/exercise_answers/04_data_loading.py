@@ -414,6 +414,19 @@ MISTAKES = {
             "                       shuffle=True),\n"
             "            DataLoader(TensorDataset((X[va] - m) / s, y[va]), batch_size))"
         ),
+        "splits with NumPy's global generator": (
+            "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+            "    np.random.seed(seed)\n"
+            "    order = torch.from_numpy(np.random.permutation(len(X)))\n"
+            "    n_val = round(len(X) * val_fraction)\n"
+            "    tr, va = order[n_val:], order[:n_val]\n"
+            "    m = X[tr].mean(dim=(0, 2, 3), keepdim=True)\n"
+            "    s = X[tr].std(dim=(0, 2, 3), keepdim=True, correction=0)\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    return (DataLoader(TensorDataset((X[tr] - m) / s, y[tr]), batch_size,\n"
+            "                       shuffle=True, generator=g),\n"
+            "            DataLoader(TensorDataset((X[va] - m) / s, y[va]), batch_size))"
+        ),
         "drops the last partial batch": (
             "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
             "    n_val = round(len(X) * val_fraction)\n"
