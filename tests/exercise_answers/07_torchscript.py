@@ -162,6 +162,11 @@ MISTAKES = {
         "returns tensors": "def trace_agrees(model, example, inputs):\n"
         "    traced = torch.jit.trace(model, example)\n"
         "    return [(traced(x) == model(x)).all() for x in inputs]",
+        "exact equality instead of allclose": "def trace_agrees(model, example, inputs):\n"
+        "    with warnings.catch_warnings():\n"
+        "        warnings.simplefilter('ignore')\n"
+        "        traced = torch.jit.trace(model, example)\n"
+        "    return [torch.equal(traced(x), model(x)) for x in inputs]",
     },
     "where_gate": {
         "python if on the sum": "class WhereGate(nn.Module):\n"
