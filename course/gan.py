@@ -68,10 +68,10 @@ def _d_probabilities(D: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> tu
 
 
 @torch.no_grad()
-def _snapshot(G: nn.Module, fixed_z: torch.Tensor) -> torch.Tensor:
-    """G(fixed_z) (n, 1, 8, 8) on the CPU, G in eval mode; training goes on, so G ends in train."""
+def _snapshot(G: nn.Module, z: torch.Tensor) -> torch.Tensor:
+    """G(z) (n, 1, 8, 8) on the CPU, in eval mode; G ends in train mode, as training goes on."""
     G.eval()
-    images = G(fixed_z.to(_device_of(G))).cpu()
+    images = G(z.to(_device_of(G))).cpu()
     G.train()
     return images
 
@@ -121,8 +121,7 @@ def train_gan(
         d_loss, g_loss = torch.tensor(losses).mean(dim=0).tolist()
         history.d_loss.append(d_loss)
         history.g_loss.append(g_loss)
-        with torch.no_grad():
-            fake = G(z)
+        fake = _snapshot(G, z).to(device)  # eval mode: batch norm statistics stay as trained
         for values, value in zip(
             (history.d_real, history.d_fake), _d_probabilities(D, real, fake), strict=True
         ):
