@@ -221,6 +221,18 @@ MISTAKES = {
             "    result = train.evaluate(model, loader, loss_fn=loss_fn, device='cpu')\n"
             "    return result['loss'], result['accuracy']"
         ),
+        "returns 0-dim tensors": (
+            "def evaluate(model, loader, *, loss_fn):\n"
+            "    model.eval()\n"
+            "    total, correct, count = 0.0, 0, 0\n"
+            "    with torch.no_grad():\n"
+            "        for X, y in loader:\n"
+            "            out = model(X)\n"
+            "            total = total + loss_fn(out, y) * len(y)\n"
+            "            correct = correct + (out.argmax(1) == y).sum()\n"
+            "            count += len(y)\n"
+            "    return total / count, correct.float() / count"
+        ),
         "mean of batch means": (
             "def evaluate(model, loader, *, loss_fn):\n"
             "    model.eval()\n"
