@@ -1,4 +1,8 @@
-"""GANs on the 8x8 digits: a training loop, a digit classifier that scores samples, and pictures.
+"""GANs on the 8x8 digits: the epoch loop around a training step, a digit classifier for scoring
+samples, and pictures.
+
+The lesson writes the parts a student learns: the D and G steps, sampling, and the quality score.
+This module only runs a given step over epochs and draws what happened.
 
 Images live in the generator's range [-1, 1] (tanh) throughout: `X * 2 - 1` turns the digits of
 `course.data.load_digits` (in [0, 1]) into it. Every image tensor here is (N, 1, 8, 8).
@@ -7,6 +11,7 @@ Images live in the generator's range [-1, 1] (tanh) throughout: `X * 2 - 1` turn
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
@@ -20,8 +25,6 @@ from course import plot
 __all__ = [
     "GANHistory",
     "fit_digit_classifier",
-    "quality_from_logits",
-    "sample_quality",
     "show_history",
     "show_samples",
     "show_snapshots",
@@ -35,8 +38,8 @@ class GANHistory:
 
     d_loss: list[float] = field(default_factory=list)  # mean discriminator loss (real + fake)
     g_loss: list[float] = field(default_factory=list)  # mean non-saturating generator loss
-    d_real: list[float] = field(default_factory=list)  # mean D probability on real images
-    d_fake: list[float] = field(default_factory=list)  # mean D probability on fakes (before G step)
+    d_real: list[float] = field(default_factory=list)  # mean D(real) on the epoch's last batch
+    d_fake: list[float] = field(default_factory=list)  # mean D(G(z)) on that batch's codes
     snapshot_epochs: list[int] = field(default_factory=list)  # 1-based epochs of the snapshots
     snapshots: list[torch.Tensor] = field(default_factory=list)  # G(fixed_z): (n, 1, 8, 8) on CPU
 
@@ -45,44 +48,38 @@ def _device_of(module: nn.Module) -> torch.device:
     return next(module.parameters()).device
 
 
+# step(G, D, real, z, opt_G, opt_D) -> (d_loss, g_loss): one D step then one G step, as the
+# lesson writes it (section 5); the loop below only feeds it batches and records what happens.
+GANStep = Callable[
+    [nn.Module, nn.Module, torch.Tensor, torch.Tensor, torch.optim.Optimizer,
+     torch.optim.Optimizer],
+    tuple[float, float],
+]
+
+
 @torch.no_grad()
-def _generate(G: nn.Module, z: torch.Tensor) -> torch.Tensor:
-    """G(z) in eval mode without a graph, G's mode restored; returned on the CPU."""
-    was_training = G.training
+def _d_probabilities(D: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> tuple[float, float]:
+    """Mean D probability on `real` and on `fake` (N, 1, 8, 8), in eval mode; D ends in train."""
+    D.eval()
+    d_real = torch.sigmoid(D(real)).mean().item()
+    d_fake = torch.sigmoid(D(fake)).mean().item()
+    D.train()
+    return d_real, d_fake
+
+
+@torch.no_grad()
+def _snapshot(G: nn.Module, z: torch.Tensor) -> torch.Tensor:
+    """G(z) (n, 1, 8, 8) on the CPU, in eval mode; G ends in train mode, as training goes on."""
     G.eval()
     images = G(z.to(_device_of(G))).cpu()
-    G.train(was_training)
+    G.train()
     return images
 
 
-def _train_batch(
-    G: nn.Module,
-    D: nn.Module,
-    real: torch.Tensor,
-    z: torch.Tensor,
-    *,
-    opt_G: torch.optim.Optimizer,
-    opt_D: torch.optim.Optimizer,
-    loss_fn: nn.Module,
-) -> tuple[float, float, float, float]:
-    """One D step then one G step; returns (d_loss, g_loss, mean D(real), mean D(fake))."""
-    fake = G(z)
-    real_logits, fake_logits = D(real), D(fake.detach())  # detach: the D step leaves G alone
-    d_loss = loss_fn(real_logits, torch.ones_like(real_logits)) + loss_fn(
-        fake_logits, torch.zeros_like(fake_logits)
-    )
-    opt_D.zero_grad()
-    d_loss.backward()
-    opt_D.step()
-
-    logits = D(fake)  # the updated D judges the same fakes; G wants them called real (label 1)
-    g_loss = loss_fn(logits, torch.ones_like(logits))
-    opt_G.zero_grad()
-    g_loss.backward()
-    opt_G.step()
-    d_real = torch.sigmoid(real_logits).mean().item()
-    d_fake = torch.sigmoid(fake_logits).mean().item()
-    return d_loss.item(), g_loss.item(), d_real, d_fake
+def _real_batches(train_loader: DataLoader, device: torch.device):
+    """The real images of each batch, (batch, 1, 8, 8) on `device` (labels are dropped)."""
+    for batch in train_loader:
+        yield (batch[0] if isinstance(batch, list | tuple) else batch).to(device)
 
 
 def train_gan(
@@ -90,6 +87,7 @@ def train_gan(
     D: nn.Module,
     train_loader: DataLoader,
     *,
+    step: GANStep,
     z_dim: int,
     num_epochs: int,
     lr: float = 2e-4,
@@ -99,37 +97,38 @@ def train_gan(
     snapshot_every: int = 1,
     progress: bool = True,
 ) -> GANHistory:
-    """Train G and D with separate Adam optimizers: per batch one D step, then one G step.
+    """Run `step(G, D, real, z, opt_G, opt_D)` on every batch for `num_epochs` epochs.
 
-    Batches are `real` (batch, 1, 8, 8) in [-1, 1] (or `(real, label)` pairs; labels are ignored).
-    D returns logits (batch, 1), scored with `BCEWithLogitsLoss`. `d_lr` (default `lr`) lets D
-    learn faster or slower than G. G's samples of `fixed_z` (n, z_dim) are kept every
-    `snapshot_every` epochs, so a picture can show one set of latent codes improving.
+    `step` is the lesson's training step (it returns `(d_loss, g_loss)`); this function makes the
+    two Adam optimizers (`d_lr`, default `lr`, lets D learn faster or slower than G), draws
+    z (batch, z_dim) per batch, and records the mean losses, D's mean probability on the last
+    real batch and on fakes of its codes, and G's samples of `fixed_z` (n, z_dim) every
+    `snapshot_every` epochs. Batches are `real` (batch, 1, 8, 8) in [-1, 1] or `(real, label)`.
     """
     from tqdm.auto import tqdm
 
     device = _device_of(G)
-    loss_fn = nn.BCEWithLogitsLoss()
     opt_G = torch.optim.Adam(G.parameters(), lr=lr, betas=betas)
     opt_D = torch.optim.Adam(D.parameters(), lr=d_lr or lr, betas=betas)
     history = GANHistory()
     G.train()
     D.train()
     for epoch in tqdm(range(1, num_epochs + 1), desc="epochs", disable=not progress):
-        sums = torch.zeros(4)
-        for batch in train_loader:
-            real = (batch[0] if isinstance(batch, list | tuple) else batch).to(device)
+        losses = []
+        for real in _real_batches(train_loader, device):
             z = torch.randn(len(real), z_dim, device=device)
-            stats = _train_batch(G, D, real, z, opt_G=opt_G, opt_D=opt_D, loss_fn=loss_fn)
-            sums += torch.tensor(stats)
-        means = (sums / len(train_loader)).tolist()
-        for values, mean in zip(
-            (history.d_loss, history.g_loss, history.d_real, history.d_fake), means, strict=True
+            losses.append(step(G, D, real, z, opt_G, opt_D))
+        d_loss, g_loss = torch.tensor(losses).mean(dim=0).tolist()
+        history.d_loss.append(d_loss)
+        history.g_loss.append(g_loss)
+        fake = _snapshot(G, z).to(device)  # eval mode: batch norm statistics stay as trained
+        for values, value in zip(
+            (history.d_real, history.d_fake), _d_probabilities(D, real, fake), strict=True
         ):
-            values.append(mean)
+            values.append(value)
         if fixed_z is not None and (epoch % snapshot_every == 0 or epoch == num_epochs):
             history.snapshot_epochs.append(epoch)
-            history.snapshots.append(_generate(G, fixed_z))
+            history.snapshots.append(_snapshot(G, fixed_z))
     return history
 
 
@@ -144,7 +143,7 @@ def fit_digit_classifier(
 ) -> nn.Module:
     """Train a small MLP on digits X (N, 1, 8, 8) in [-1, 1] with labels y (N,); return it in eval.
 
-    It scores GAN samples, so it is trained in the generator's range [-1, 1]. About a second on a
+    It judges GAN samples, so it is trained in the generator's range [-1, 1]. About a second on a
     CPU; around 98% test accuracy on the digits.
     """
     generator = torch.Generator().manual_seed(seed)
@@ -169,36 +168,6 @@ def fit_digit_classifier(
     finally:
         torch.set_num_threads(threads)
     return model.eval()
-
-
-def quality_from_logits(logits: torch.Tensor) -> dict[str, float]:
-    """Score a classifier's logits (N, num_classes) on a set of images.
-
-    Returns `confidence` (mean top softmax probability: do the images look like *some* class?),
-    `entropy` (bits, of the histogram of predicted classes: log2(num_classes) when every class is
-    predicted equally often, 0 when all images get one class) and `covered` (how many classes are
-    predicted at least once).
-    """
-    probs = torch.softmax(logits.detach().float(), dim=1)
-    counts = torch.bincount(probs.argmax(dim=1), minlength=logits.shape[1]).float()
-    freq = counts / counts.sum()
-    seen = freq[freq > 0]
-    return {
-        "confidence": probs.max(dim=1).values.mean().item(),
-        "entropy": -(seen * seen.log2()).sum().item() + 0.0,  # + 0.0 turns -0.0 into 0.0
-        "covered": float((counts > 0).sum().item()),
-    }
-
-
-@torch.no_grad()
-def sample_quality(classifier: nn.Module, images: torch.Tensor) -> dict[str, float]:
-    """`quality_from_logits` of `classifier` on `images` (N, 1, 8, 8) in [-1, 1].
-
-    For reference: real digits score a confidence near 0.99, entropy near log2(10) = 3.32 bits and
-    10 classes covered. A collapsed generator has a low entropy however confident it looks.
-    """
-    classifier.eval()
-    return quality_from_logits(classifier(images.to(_device_of(classifier))))
 
 
 def show_samples(images: torch.Tensor, *, ncols: int = 10, title: str | None = None) -> Figure:

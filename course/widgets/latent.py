@@ -24,12 +24,8 @@ def interpolate(z_a: torch.Tensor, z_b: torch.Tensor, t: torch.Tensor) -> torch.
 
 @torch.no_grad()
 def _decode(G: nn.Module, z: torch.Tensor) -> torch.Tensor:
-    """G(z) in eval mode (no dropout), G's mode restored, on the CPU."""
-    was_training = G.training
-    G.eval()
-    images = G(z.to(next(G.parameters()).device)).cpu()
-    G.train(was_training)
-    return images
+    """G(z) without a graph, on the CPU; G is used in the mode it is in (put it in eval first)."""
+    return G(z.to(next(G.parameters()).device)).cpu()
 
 
 @torch.no_grad()
@@ -51,7 +47,8 @@ def draw_interpolation(
 ) -> Figure:
     """Top: G along the line from z_a to z_b in `steps` images. Bottom: G at the point `t`.
 
-    G maps (N, z_dim) to square images in [-1, 1], e.g. (N, 1, 8, 8) or (N, 64). With a
+    G maps (N, z_dim) to square images in [-1, 1], e.g. (N, 1, 8, 8) or (N, 64); it runs in the
+    mode it is in, so call `G.eval()` first when it has dropout or batch norm. With a
     `classifier` (taking G's images), each image is titled with its predicted digit.
     """
     ts = torch.cat([torch.linspace(0, 1, steps), torch.tensor([t])])
@@ -82,7 +79,7 @@ def latent_explorer(
     seed_b: int = 1,
     steps: int = 9,
 ) -> widgets.interactive:
-    """Pick two latent codes by their seeds and slide `t` from one to the other.
+    """Pick two latent codes by their seeds and slide `t` from one to the other (G in eval mode).
 
     A generator that learned a smooth map turns the straight line between z_a and z_b into a
     gradual morph from one digit to another; sudden jumps show where the map folds.

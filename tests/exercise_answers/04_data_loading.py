@@ -46,6 +46,14 @@ CORRECT = {
         "for s, _ in batch])\n"
         "    lengths = torch.as_tensor([len(s) for s, _ in batch], dtype=torch.long)\n"
         "    return padded, lengths, torch.as_tensor([l for _, l in batch], dtype=torch.long)",
+        # filling a tensor of zeros row by row, lengths from each sequence's shape
+        "def pad_collate(batch):\n"
+        "    lengths = torch.tensor([seq.shape[0] for seq, _ in batch])\n"
+        "    padded = torch.zeros(len(batch), int(lengths.max()), dtype=torch.int64)\n"
+        "    for i, (seq, _) in enumerate(batch):\n"
+        "        padded[i, : seq.shape[0]] = seq\n"
+        "    labels = torch.tensor([label for _, label in batch])\n"
+        "    return padded, lengths, labels",
     ],
     "reproducible_split": [
         "def reproducible_split(dataset, val_fraction, *, seed):\n"
@@ -53,11 +61,14 @@ CORRECT = {
         "    n_val = round(n * val_fraction)\n"
         "    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()\n"
         "    return Subset(dataset, order[n_val:]), Subset(dataset, order[:n_val])",
+        # a generator made first and seeded in place, indices drawn by sorting random keys
         "def reproducible_split(dataset, val_fraction, *, seed):\n"
-        "    order = np.random.default_rng(seed).permutation(len(dataset))\n"
-        "    n_val = round(len(dataset) * val_fraction)\n"
-        "    train_idx, val_idx = order[n_val:].tolist(), order[:n_val].tolist()\n"
-        "    return Subset(dataset, train_idx), Subset(dataset, val_idx)",
+        "    g = torch.Generator()\n"
+        "    g.manual_seed(seed)\n"
+        "    order = torch.rand(len(dataset), generator=g).argsort()\n"
+        "    n_train = len(dataset) - round(len(dataset) * val_fraction)\n"
+        "    return Subset(dataset, order[:n_train].tolist()), Subset(dataset, "
+        "order[n_train:].tolist())",
     ],
     "streaming_mean_std": [
         "def streaming_mean_std(batches):\n"
@@ -216,6 +227,19 @@ MISTAKES = {
             "    lengths = torch.tensor([len(s) for s, _ in batch])\n"
             "    return padded, lengths, torch.tensor([l for _, l in batch])"
         ),
+        "lengths counted from non-zero tokens": (
+            "def pad_collate(batch):\n"
+            "    padded = pad_sequence([s for s, _ in batch], batch_first=True)\n"
+            "    lengths = (padded != 0).sum(dim=1)\n"
+            "    return padded, lengths, torch.tensor([l for _, l in batch])"
+        ),
+        "lengths up to the last non-zero token": (
+            "def pad_collate(batch):\n"
+            "    padded = pad_sequence([s for s, _ in batch], batch_first=True)\n"
+            "    idx = torch.arange(1, padded.shape[1] + 1)\n"
+            "    lengths = ((padded != 0) * idx).amax(dim=1)\n"
+            "    return padded, lengths, torch.tensor([l for _, l in batch])"
+        ),
         "pads with -1": (
             "def pad_collate(batch):\n"
             "    padded = pad_sequence([s for s, _ in batch], batch_first=True, padding_value=-1)\n"
@@ -241,6 +265,34 @@ MISTAKES = {
             "    n = len(dataset)\n"
             "    return Subset(dataset, list(range(n - n_val))), "
             "Subset(dataset, list(range(n - n_val, n)))"
+        ),
+        "NumPy's generator instead of a torch.Generator": (
+            "def reproducible_split(dataset, val_fraction, *, seed):\n"
+            "    order = np.random.default_rng(seed).permutation(len(dataset))\n"
+            "    n_val = round(len(dataset) * val_fraction)\n"
+            "    train_idx, val_idx = order[n_val:].tolist(), order[:n_val].tolist()\n"
+            "    return Subset(dataset, train_idx), Subset(dataset, val_idx)"
+        ),
+        "seeds NumPy's global generator": (
+            "def reproducible_split(dataset, val_fraction, *, seed):\n"
+            "    np.random.seed(seed)\n"
+            "    order = np.random.permutation(len(dataset)).tolist()\n"
+            "    n_val = round(len(dataset) * val_fraction)\n"
+            "    return Subset(dataset, order[n_val:]), Subset(dataset, order[:n_val])"
+        ),
+        "Python's random module": (
+            "def reproducible_split(dataset, val_fraction, *, seed):\n"
+            "    import random\n"
+            "    order = list(range(len(dataset)))\n"
+            "    random.Random(seed).shuffle(order)\n"
+            "    n_val = round(len(dataset) * val_fraction)\n"
+            "    return Subset(dataset, order[n_val:]), Subset(dataset, order[:n_val])"
+        ),
+        "truncates instead of rounding": (
+            "def reproducible_split(dataset, val_fraction, *, seed):\n"
+            "    n_val = int(len(dataset) * val_fraction)\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    return tuple(random_split(dataset, [len(dataset) - n_val, n_val], generator=g))"
         ),
         "validation gets the larger part": (
             "def reproducible_split(dataset, val_fraction, *, seed):\n"
@@ -362,6 +414,19 @@ MISTAKES = {
             "                       shuffle=True),\n"
             "            DataLoader(TensorDataset((X[va] - m) / s, y[va]), batch_size))"
         ),
+        "splits with NumPy's global generator": (
+            "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+            "    np.random.seed(seed)\n"
+            "    order = torch.from_numpy(np.random.permutation(len(X)))\n"
+            "    n_val = round(len(X) * val_fraction)\n"
+            "    tr, va = order[n_val:], order[:n_val]\n"
+            "    m = X[tr].mean(dim=(0, 2, 3), keepdim=True)\n"
+            "    s = X[tr].std(dim=(0, 2, 3), keepdim=True, correction=0)\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    return (DataLoader(TensorDataset((X[tr] - m) / s, y[tr]), batch_size,\n"
+            "                       shuffle=True, generator=g),\n"
+            "            DataLoader(TensorDataset((X[va] - m) / s, y[va]), batch_size))"
+        ),
         "drops the last partial batch": (
             "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
             "    n_val = round(len(X) * val_fraction)\n"
@@ -378,3 +443,9 @@ MISTAKES = {
 }
 
 GRADING_MISTAKE = ("pad_collate", "lengths measured after padding")
+
+# Mistakes that fail before any check can run; every other mistake fails an assertion.
+EXPECTED_ERRORS = {
+    # the second loop over a one-pass iterator sees no batch, so the sum stays a Python float
+    ("streaming_mean_std", "two passes over the batches"): "AttributeError",
+}

@@ -55,6 +55,13 @@ CORRECT = {
         "    for g in grads:\n"
         "        g.mul_(clip)\n"
         "    return total",
+        # one fused in-place multiply over all gradients
+        "def clip_by_total_norm(parameters, max_norm):\n"
+        "    grads = [p.grad for p in parameters if p.grad is not None]\n"
+        "    total = sum(g.pow(2).sum() for g in grads).sqrt()\n"
+        "    if total > max_norm:\n"
+        "        torch._foreach_mul_(grads, float(max_norm / (total + 1e-6)))\n"
+        "    return total",
     ],
     "make_optimizer": [
         "def make_optimizer(model, *, lr, weight_decay):\n"
@@ -70,6 +77,13 @@ CORRECT = {
         " lr=lr),\n"
         "        dict(params=[p for p in params if len(p.shape) < 2], weight_decay=0.0, lr=lr),\n"
         "    ], lr=lr, weight_decay=weight_decay)",
+        # add_param_group after construction, also when the second group is empty
+        "def make_optimizer(model, *, lr, weight_decay):\n"
+        "    matrices = [p for p in model.parameters() if p.ndim >= 2]\n"
+        "    vectors = [p for p in model.parameters() if p.ndim < 2]\n"
+        "    opt = torch.optim.AdamW(matrices, lr=lr, weight_decay=weight_decay)\n"
+        "    opt.add_param_group({'params': vectors, 'weight_decay': 0.0})\n"
+        "    return opt",
     ],
     "SmoothedCrossEntropy": [
         "class SmoothedCrossEntropy(nn.Module):\n"
@@ -91,6 +105,15 @@ CORRECT = {
         " + self.smoothing / C\n"
         "        logp = logits - torch.logsumexp(logits, dim=1, keepdim=True)\n"
         "        return torch.mean(torch.sum(-q * logp, dim=1))",
+        # nll_loss is allowed: only cross_entropy and CrossEntropyLoss are forbidden
+        "class SmoothedCrossEntropy(nn.Module):\n"
+        "    def __init__(self, smoothing=0.1):\n"
+        "        super().__init__()\n"
+        "        self.smoothing = smoothing\n"
+        "    def forward(self, logits, target):\n"
+        "        logp = F.log_softmax(logits, dim=1)\n"
+        "        nll = F.nll_loss(logp, target)\n"
+        "        return (1 - self.smoothing) * nll - self.smoothing * logp.mean(dim=1).mean()",
     ],
     "warmup_cosine": [
         "def warmup_cosine(optimizer, *, warmup_steps, total_steps):\n"
@@ -103,8 +126,27 @@ CORRECT = {
         "    w, t = warmup_steps, total_steps\n"
         "    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / w, 1.0)\n"
         "        if s < w else (1 + math.cos(math.pi * (s - w) / (t - w))) / 2)",
+        # the built-in schedulers with the arguments the hint gives
+        "def warmup_cosine(optimizer, *, warmup_steps, total_steps):\n"
+        "    lr_sched = torch.optim.lr_scheduler\n"
+        "    warmup = lr_sched.LinearLR(optimizer, start_factor=1 / warmup_steps, end_factor=1.0,\n"
+        "                               total_iters=warmup_steps - 1)\n"
+        "    decay = lr_sched.CosineAnnealingLR(optimizer, T_max=total_steps - warmup_steps)\n"
+        "    return lr_sched.SequentialLR(optimizer, [warmup, decay], milestones=[warmup_steps])",
     ],
     "resume_training": [
+        # numbers stored as tensors, turned back into Python numbers on loading
+        "def save_training_state(path, *, model, optimizer, scheduler, epoch, best_metric):\n"
+        "    torch.save({'model': model.state_dict(), 'optimizer': optimizer.state_dict(),\n"
+        "                'scheduler': scheduler.state_dict(), 'epoch': torch.tensor(epoch),\n"
+        "                'best': torch.tensor(best_metric, dtype=torch.float64)}, path)\n"
+        "\n"
+        "def load_training_state(path, *, model, optimizer, scheduler):\n"
+        "    state = torch.load(path, weights_only=True)\n"
+        "    model.load_state_dict(state['model'])\n"
+        "    optimizer.load_state_dict(state['optimizer'])\n"
+        "    scheduler.load_state_dict(state['scheduler'])\n"
+        "    return state['epoch'].item(), state['best'].item()",
         "def save_training_state(path, *, model, optimizer, scheduler, epoch, best_metric):\n"
         "    state = dict(weights=model.state_dict(), opt=optimizer.state_dict(),\n"
         "                 sched=scheduler.state_dict(), meta=[epoch, best_metric])\n"
@@ -118,20 +160,17 @@ CORRECT = {
         "    scheduler.load_state_dict(state['sched'])\n"
         "    epoch, best = state['meta']\n"
         "    return epoch, best",
-        "from course import train as _train\n"
-        "def save_training_state(path, *, model, optimizer, scheduler, epoch, best_metric):\n"
-        "    _train.save_checkpoint(path, model=model, optimizer=optimizer, scheduler=scheduler,\n"
-        "                           epoch=epoch, best_metric=best_metric)\n"
-        "\n"
-        "def load_training_state(path, *, model, optimizer, scheduler):\n"
-        "    info = _train.load_checkpoint(path, model=model, optimizer=optimizer,"
-        " scheduler=scheduler)\n"
-        "    return info['epoch'], info['best_metric']",
     ],
 }
 
 MISTAKES = {
     "train_step": {
+        "calls course.train.train_one_epoch": (
+            "def train_step(model, X, y, *, loss_fn, optimizer):\n"
+            "    result = train.train_one_epoch(model, [(X, y)], loss_fn=loss_fn,\n"
+            "                                   optimizer=optimizer, device=X.device)\n"
+            "    return result['loss']"
+        ),
         "no zero_grad": (
             "def train_step(model, X, y, *, loss_fn, optimizer):\n"
             "    model.train()\n"
@@ -177,6 +216,23 @@ MISTAKES = {
         ),
     },
     "evaluate": {
+        "calls course.train.evaluate": (
+            "def evaluate(model, loader, *, loss_fn):\n"
+            "    result = train.evaluate(model, loader, loss_fn=loss_fn, device='cpu')\n"
+            "    return result['loss'], result['accuracy']"
+        ),
+        "returns 0-dim tensors": (
+            "def evaluate(model, loader, *, loss_fn):\n"
+            "    model.eval()\n"
+            "    total, correct, count = 0.0, 0, 0\n"
+            "    with torch.no_grad():\n"
+            "        for X, y in loader:\n"
+            "            out = model(X)\n"
+            "            total = total + loss_fn(out, y) * len(y)\n"
+            "            correct = correct + (out.argmax(1) == y).sum()\n"
+            "            count += len(y)\n"
+            "    return total / count, correct.float() / count"
+        ),
         "mean of batch means": (
             "def evaluate(model, loader, *, loss_fn):\n"
             "    model.eval()\n"
@@ -234,6 +290,24 @@ MISTAKES = {
             "            g.mul_(max_norm / (n + 1e-6))\n"
             "    return total"
         ),
+        "replaces .grad instead of scaling in place": (
+            "def clip_by_total_norm(parameters, max_norm):\n"
+            "    params = [p for p in parameters if p.grad is not None]\n"
+            "    total = torch.sqrt(sum((p.grad ** 2).sum() for p in params))\n"
+            "    if total > max_norm:\n"
+            "        for p in params:\n"
+            "            p.grad = p.grad * (max_norm / (total + 1e-6))\n"
+            "    return total"
+        ),
+        "returns a Python float": (
+            "def clip_by_total_norm(parameters, max_norm):\n"
+            "    grads = [p.grad for p in parameters if p.grad is not None]\n"
+            "    total = torch.sqrt(sum((g ** 2).sum() for g in grads))\n"
+            "    if total > max_norm:\n"
+            "        for g in grads:\n"
+            "            g.mul_(max_norm / (total + 1e-6))\n"
+            "    return total.item()"
+        ),
         "returns the norm after clipping": (
             "def clip_by_total_norm(parameters, max_norm):\n"
             "    grads = [p.grad for p in parameters if p.grad is not None]\n"
@@ -275,6 +349,22 @@ MISTAKES = {
             "    return torch.optim.AdamW([{'params': decay, 'weight_decay': weight_decay},\n"
             "                              {'params': no_decay, 'weight_decay': 0.0}], lr=lr)"
         ),
+        "drops the empty group": (
+            "def make_optimizer(model, *, lr, weight_decay):\n"
+            "    decay = [p for p in model.parameters() if p.ndim >= 2]\n"
+            "    no_decay = [p for p in model.parameters() if p.ndim < 2]\n"
+            "    groups = [{'params': decay, 'weight_decay': weight_decay}]\n"
+            "    if no_decay:\n"
+            "        groups.append({'params': no_decay, 'weight_decay': 0.0})\n"
+            "    return torch.optim.AdamW(groups, lr=lr)"
+        ),
+        "no decay left at AdamW's default": (
+            "def make_optimizer(model, *, lr, weight_decay):\n"
+            "    decay = [p for p in model.parameters() if p.ndim >= 2]\n"
+            "    no_decay = [p for p in model.parameters() if p.ndim < 2]\n"
+            "    return torch.optim.AdamW([{'params': decay, 'weight_decay': weight_decay},\n"
+            "                              {'params': no_decay}], lr=lr)"
+        ),
         "groups swapped": (
             "def make_optimizer(model, *, lr, weight_decay):\n"
             "    ps = list(model.parameters())\n"
@@ -311,6 +401,22 @@ MISTAKES = {
             "        C = logits.shape[1]\n"
             "        q = F.one_hot(target, C).float() * (1 - self.smoothing) + self.smoothing / C\n"
             "        return -(q * torch.log(logits.softmax(1))).sum(1).mean()"
+        ),
+        "calls cross_entropy with label_smoothing": (
+            "class SmoothedCrossEntropy(nn.Module):\n"
+            "    def __init__(self, smoothing=0.1):\n"
+            "        super().__init__()\n"
+            "        self.smoothing = smoothing\n"
+            "    def forward(self, logits, target):\n"
+            "        return F.cross_entropy(logits, target, label_smoothing=self.smoothing)"
+        ),
+        "wraps nn.CrossEntropyLoss": (
+            "class SmoothedCrossEntropy(nn.Module):\n"
+            "    def __init__(self, smoothing=0.1):\n"
+            "        super().__init__()\n"
+            "        self.loss = nn.CrossEntropyLoss(label_smoothing=smoothing)\n"
+            "    def forward(self, logits, target):\n"
+            "        return self.loss(logits, target)"
         ),
         "target does not sum to 1": (
             "class SmoothedCrossEntropy(nn.Module):\n"
@@ -390,6 +496,45 @@ MISTAKES = {
             "    state = torch.load(path, weights_only=True)\n"
             "    model.load_state_dict(state['model'])\n"
             "    return state['epoch'], state['best_metric']"
+        ),
+        "returns 0-dim tensors": (
+            "def save_training_state(path, *, model, optimizer, scheduler, epoch, best_metric):\n"
+            "    torch.save({'model': model.state_dict(), 'optimizer': optimizer.state_dict(),\n"
+            "                'scheduler': scheduler.state_dict(),\n"
+            "                'numbers': torch.tensor([epoch, best_metric])}, path)\n"
+            "\n"
+            "def load_training_state(path, *, model, optimizer, scheduler):\n"
+            "    state = torch.load(path, weights_only=True)\n"
+            "    model.load_state_dict(state['model'])\n"
+            "    optimizer.load_state_dict(state['optimizer'])\n"
+            "    scheduler.load_state_dict(state['scheduler'])\n"
+            "    epoch, best = state['numbers']\n"
+            "    return epoch, best"
+        ),
+        "epoch returned as a float": (
+            "def save_training_state(path, *, model, optimizer, scheduler, epoch, best_metric):\n"
+            "    torch.save({'model': model.state_dict(), 'optimizer': optimizer.state_dict(),\n"
+            "                'scheduler': scheduler.state_dict(),\n"
+            "                'numbers': [float(epoch), float(best_metric)]}, path)\n"
+            "\n"
+            "def load_training_state(path, *, model, optimizer, scheduler):\n"
+            "    state = torch.load(path, weights_only=True)\n"
+            "    model.load_state_dict(state['model'])\n"
+            "    optimizer.load_state_dict(state['optimizer'])\n"
+            "    scheduler.load_state_dict(state['scheduler'])\n"
+            "    return tuple(state['numbers'])"
+        ),
+        "calls course.train's checkpoint helpers": (
+            "from course import train as _train\n"
+            "def save_training_state(path, *, model, optimizer, scheduler, epoch, best_metric):\n"
+            "    _train.save_checkpoint(path, model=model, optimizer=optimizer,\n"
+            "                           scheduler=scheduler, epoch=epoch,\n"
+            "                           best_metric=best_metric)\n"
+            "\n"
+            "def load_training_state(path, *, model, optimizer, scheduler):\n"
+            "    info = _train.load_checkpoint(path, model=model, optimizer=optimizer,\n"
+            "                                  scheduler=scheduler)\n"
+            "    return info['epoch'], info['best_metric']"
         ),
         "forgets the scheduler": (
             "def save_training_state(path, *, model, optimizer, scheduler, epoch, best_metric):\n"

@@ -191,6 +191,16 @@ def quality_score(logits):
     entropy = -torch.special.xlogy(f, f).sum() / math.log(2)
     return {"confidence": confidence, "entropy": entropy.item(), "covered": (f > 0).sum().item()}
 """,
+        # one-hot histogram and a masked entropy, in float64
+        """
+def quality_score(logits):
+    probs = torch.softmax(logits.double(), dim=-1)
+    one_hot = nn.functional.one_hot(probs.argmax(dim=-1), logits.shape[-1]).double()
+    f = one_hot.mean(dim=0)
+    terms = torch.where(f > 0, -f * torch.log2(f.clamp_min(1e-300)), torch.zeros_like(f))
+    return {"confidence": probs.amax(dim=-1).mean().item(), "entropy": terms.sum().item(),
+            "covered": int((f > 0).sum().item())}
+""",
     ],
     "train_step": [
         """
@@ -544,6 +554,30 @@ def sample_grid(G, z, ncols):
 """,
     },
     "quality_score": {
+        "Python loop over the images": """
+def quality_score(logits):
+    probs = torch.softmax(logits, dim=1)
+    counts = [0] * logits.shape[1]
+    top = 0.0
+    for row in probs:
+        counts[int(row.argmax())] += 1
+        top += float(row.max())
+    n = len(logits)
+    seen = [k / n for k in counts if k > 0]
+    return {"confidence": top / n, "entropy": -sum(f * math.log2(f) for f in seen),
+            "covered": len(seen)}
+""",
+        "returns 0-dim tensors": """
+def quality_score(logits):
+    probs = torch.softmax(logits, dim=1)
+    counts = torch.bincount(probs.argmax(dim=1), minlength=logits.shape[1])
+    freq = counts[counts > 0].double() / len(logits)
+    return {
+        "confidence": probs.max(dim=1).values.mean(),
+        "entropy": -(freq * torch.log2(freq)).sum(),
+        "covered": (counts > 0).sum(),
+    }
+""",
         "natural log": """
 def quality_score(logits):
     probs = torch.softmax(logits, dim=1)
@@ -681,3 +715,11 @@ def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
 }
 
 GRADING_MISTAKE = ("discriminator_step", "no detach")
+
+# Mistakes that fail before any check can run; every other mistake fails an assertion.
+EXPECTED_ERRORS = {
+    # with more codes than real images, labels shaped like D(real) do not fit D(fake)
+    ("discriminator_step", "labels sized by the real batch"): "ValueError",
+    # D's step changed the weights that the old graph of D(fake) still needs for G's backward
+    ("train_step", "G judged by the old D"): "RuntimeError",
+}

@@ -44,11 +44,12 @@ CORRECT = {
         "        converted = torch.jit.trace(model, example)\n"
         "    return converted",
         "def to_torchscript(model, example):\n"
+        "    model.train(False)\n"
         "    try:\n"
-        "        return torch.jit.script(model).eval()\n"
+        "        scripted = torch.jit.script(model)\n"
         "    except Exception:\n"
-        "        pass\n"
-        "    return torch.jit.trace(model.eval(), example)",
+        "        scripted = None\n"
+        "    return scripted if scripted is not None else torch.jit.trace(model, example)",
     ],
     "export_dynamic_batch": [
         "def export_dynamic_batch(model, example):\n"
@@ -161,6 +162,11 @@ MISTAKES = {
         "returns tensors": "def trace_agrees(model, example, inputs):\n"
         "    traced = torch.jit.trace(model, example)\n"
         "    return [(traced(x) == model(x)).all() for x in inputs]",
+        "exact equality instead of allclose": "def trace_agrees(model, example, inputs):\n"
+        "    with warnings.catch_warnings():\n"
+        "        warnings.simplefilter('ignore')\n"
+        "        traced = torch.jit.trace(model, example)\n"
+        "    return [torch.equal(traced(x), model(x)) for x in inputs]",
     },
     "where_gate": {
         "python if on the sum": "class WhereGate(nn.Module):\n"
@@ -188,6 +194,21 @@ MISTAKES = {
         "        return torch.jit.script(model)\n"
         "    except Exception:\n"
         "        return torch.jit.trace(model, example)",
+        "scripts before eval": "def to_torchscript(model, example):\n"
+        "    try:\n"
+        "        converted = torch.jit.script(model)\n"
+        "    except Exception:\n"
+        "        converted = torch.jit.trace(model, example)\n"
+        "    model.eval()\n"
+        "    return converted",
+        "eval on the scripted copy only, model left training": (
+            "def to_torchscript(model, example):\n"
+        "    try:\n"
+        "        return torch.jit.script(model).eval()\n"
+        "    except Exception:\n"
+        "        pass\n"
+        "    return torch.jit.trace(model.eval(), example)"
+        ),
         "falls back to the eager model": "def to_torchscript(model, example):\n"
         "    model.eval()\n"
         "    try:\n"
@@ -204,6 +225,13 @@ MISTAKES = {
         "    batch = Dim('batch', max=16)\n"
         "    return torch.export.export(model.eval(), (example,),\n"
         "                               dynamic_shapes=({0: batch},))",
+        "maximum batch of 64": "def export_dynamic_batch(model, example):\n"
+        "    model.eval()\n"
+        "    return torch.export.export(model, (example,),\n"
+        "                               dynamic_shapes=({0: Dim('batch', max=64)},))",
+        "exports a copy, model left training": "def export_dynamic_batch(model, example):\n"
+        "    frozen = copy.deepcopy(model).eval()\n"
+        "    return torch.export.export(frozen, (example,), dynamic_shapes=({0: Dim('b')},))",
         "dynamic features instead of batch": "def export_dynamic_batch(model, example):\n"
         "    return torch.export.export(model.eval(), (example,),\n"
         "                               dynamic_shapes=({1: Dim('batch')},))",
@@ -267,6 +295,23 @@ MISTAKES = {
         "        loaded = torch.jit.load(path)\n"
         "    model.eval()\n"
         "    return all(torch.allclose(loaded(x), model(x)) for x in inputs)",
+        "allclose keeps its default rtol": "def verify_saved(path, model, inputs, *, atol=1e-5):\n"
+        "    if Path(path).suffix == '.pt2':\n"
+        "        loaded = torch.export.load(path).module()\n"
+        "    else:\n"
+        "        loaded = torch.jit.load(path)\n"
+        "    model.eval()\n"
+        "    with torch.no_grad():\n"
+        "        return all(torch.allclose(loaded(x), model(x), atol=atol) for x in inputs)",
+        "isclose with an rtol": "def verify_saved(path, model, inputs, *, atol=1e-5):\n"
+        "    if Path(path).suffix == '.pt2':\n"
+        "        loaded = torch.export.load(path).module()\n"
+        "    else:\n"
+        "        loaded = torch.jit.load(path)\n"
+        "    model.eval()\n"
+        "    with torch.no_grad():\n"
+        "        return all(bool(torch.isclose(loaded(x), model(x), rtol=1e-4, atol=atol).all())\n"
+        "                   for x in inputs)",
         "returns a tensor": "def verify_saved(path, model, inputs, *, atol=1e-5):\n"
         "    if Path(path).suffix == '.pt2':\n"
         "        loaded = torch.export.load(path).module()\n"
@@ -298,6 +343,25 @@ MISTAKES = {
         "    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim('b')},))\n"
         "    torch.export.save(program, path)\n"
         "    return torch.export.load(path).module()",
+        "verifies only the example batch": "def package_model(model, example, path):\n"
+        "    model.eval()\n"
+        "    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim('b')},))\n"
+        "    torch.export.save(program, path)\n"
+        "    loaded = torch.export.load(path).module()\n"
+        "    with torch.no_grad():\n"
+        "        if (loaded(example) - model(example)).abs().max() > 1e-5:\n"
+        "            raise ValueError('the exported program differs from the model')\n"
+        "    return loaded",
+        "verifies with allclose's default rtol": "def package_model(model, example, path):\n"
+        "    model.eval()\n"
+        "    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim('b')},))\n"
+        "    torch.export.save(program, path)\n"
+        "    loaded = torch.export.load(path).module()\n"
+        "    with torch.no_grad():\n"
+        "        for X in [example, example[:1]]:\n"
+        "            if not torch.allclose(loaded(X), model(X), atol=1e-5, rtol=1.0):\n"
+        "                raise ValueError('the exported program differs from the model')\n"
+        "    return loaded",
         "returns the ExportedProgram": "def package_model(model, example, path):\n"
         "    model.eval()\n"
         "    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim('b')},))\n"
@@ -319,3 +383,15 @@ MISTAKES = {
 }
 
 GRADING_MISTAKE = ("where_gate", "python if on the sum")
+
+# Mistakes that fail before any check can run; every other mistake fails an assertion.
+EXPECTED_ERRORS = {
+    # torch.export refuses: the example's batch is used as a constant, features are not dynamic
+    ("export_dynamic_batch", "dynamic features instead of batch"): "UserError",
+    # torch.export cannot follow a Python `if` on a tensor's value
+    ("routed_linear", "python if"): "GuardOnDataDependentSymNode",
+    # torch.load (weights_only) refuses a TorchScript archive
+    ("verify_saved", "uses torch.load"): "RuntimeError",
+    # the answer's own check catches the dropout of a model left in training mode
+    ("package_model", "forgets eval"): "ValueError",
+}
