@@ -6,7 +6,7 @@ import html
 import re
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def csv_cell(value: object) -> object:

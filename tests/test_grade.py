@@ -192,7 +192,7 @@ def build_corpus(course: Path, submitted: Path, out: Path) -> dict[str, float]:
     put("fork_bomb_answer", bomb, total - first_points)
     paths = [
         str(ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"),
-        str(out / "course" / "gradebook.db"),
+        str(out / "private" / "course" / "gradebook.db"),
         str(submitted / "good_1" / LESSON / f"{LESSON}.ipynb"),
         str(course / "solutions" / LESSON / f"{LESSON}.ipynb"),
     ]
@@ -299,7 +299,7 @@ def test_sandbox_blocks_reads_writes_and_network(graded):
     reach the network?"""
     _, _, submitted, out, _ = graded
     notebook = nbformat.read(
-        out / "course" / "autograded" / "snoop" / LESSON / f"{LESSON}.ipynb", 4
+        out / "private" / "course" / "autograded" / "snoop" / LESSON / f"{LESSON}.ipynb", 4
     )
     printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
     assert "LEAKS: []" in printed
