@@ -19,7 +19,7 @@ def csv_cell(value: object) -> object:
 
 def markdown(text: object, limit: int = 300) -> str:
     """Text shown literally in Markdown (and in the HTML it renders to): one line, no markup."""
-    flat = " ".join(str(text).split())
+    flat = "".join(c if c.isprintable() else "?" for c in " ".join(str(text).split()))
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
     return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))

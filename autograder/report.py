@@ -71,7 +71,7 @@ def _rows(submissions: list[Submission], status: str) -> list[str]:
         reasons = [r for r in [s.error, s.feedback_problem] if r] + s.flags + s.notes
         late = " (late)" if s.late else ""
         rows.append(
-            f"| {markdown(s.student)} | {markdown(s.name)} | {markdown(s.lesson)}{late} | "
+            f"| {markdown(s.student)} | {markdown(s.name or s.student)} | {markdown(s.lesson)}{late} | "
             f"{s.score:g}/{s.max_score:g} | " + markdown("; ".join(reasons), limit=600) + " |"
         )
     return rows
