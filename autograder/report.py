@@ -70,9 +70,11 @@ def _rows(submissions: list[Submission], status: str) -> list[str]:
             continue
         reasons = [r for r in [s.error, s.feedback_problem] if r] + s.flags + s.notes
         late = " (late)" if s.late else ""
+        who = f"{markdown(s.student)} | {markdown(s.name or s.student)}"
         rows.append(
-            f"| {markdown(s.student)} | {markdown(s.name or s.student)} | {markdown(s.lesson)}{late} | "
-            f"{s.score:g}/{s.max_score:g} | " + markdown("; ".join(reasons), limit=600) + " |"
+            f"| {who} | {markdown(s.lesson)}{late} | {s.score:g}/{s.max_score:g} | "
+            + markdown("; ".join(reasons), limit=600)
+            + " |"
         )
     return rows
 
