@@ -91,14 +91,12 @@ def test_console_summary_separates_failures_from_missing_feedback():
     assert "  no feedback: dot 01_tensors: nbgrader failed" in lines
 
 
-HOSTILE = "=HYPERLINK(\"http://evil\",\"x\")|<script>alert(1)</script>_*[a](b)\x1b[2J"
+HOSTILE = '=HYPERLINK("http://evil","x")|<script>alert(1)</script>_*[a](b)\x1b[2J'
 
 
 def test_student_text_is_escaped_in_markdown_csv_and_terminal(tmp_path):
     """Does text a student controls stay inert in the report, the CSVs and the console?"""
-    s = Submission(
-        "eve", "01_tensors", None, error=HOSTILE, max_score=3, name="+cmd|' /C calc'!A0"
-    )
+    s = Submission("eve", "01_tensors", None, error=HOSTILE, max_score=3, name="+cmd|' /C calc'!A0")
     b = Batch([s], [f"{HOSTILE}: stray file"], "bubblewrap")
     text = write_report(out=tmp_path, batch=b).read_text()
     assert "<script>" not in text and "&lt;script&gt;" in text
@@ -132,8 +130,12 @@ def test_lms_exports_have_the_columns_the_lms_needs(tmp_path):
     }
     with open(tmp_path / "moodle_01_tensors.csv", newline="") as f:
         moodle = {r["Identifier"]: r for r in csv.DictReader(f)}
-    assert set(moodle) == {"Participant ann", "Participant bob", "Participant cat",
-                           "Participant dot"}
+    assert set(moodle) == {
+        "Participant ann",
+        "Participant bob",
+        "Participant cat",
+        "Participant dot",
+    }
     assert moodle["Participant bob"]["Grade"] == "0.9"
     assert "Late: 10% taken off" in moodle["Participant bob"]["Feedback comments"]
     assert moodle["Participant ann"]["Maximum Grade"] == "3"
