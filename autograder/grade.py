@@ -310,6 +310,11 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGINT, lambda *_: None)
 
 
+def _warm_worker() -> None:
+    import autograder.execute  # noqa: F401
+    import autograder.feedback  # noqa: F401
+
+
 class LocalPool:
     """A spawn-context process pool that can be restarted when a worker dies."""
 
@@ -329,6 +334,12 @@ class LocalPool:
 
     def submit(self, fn: Callable, *args) -> Future:
         return self._executor().submit(fn, *args)
+
+    def warm(self) -> None:
+        """Start every worker now, importing the engine, while the main process prepares the
+        course (spawned workers otherwise pay those imports before their first submission)."""
+        for _ in range(self.workers):
+            self.submit(_warm_worker)
 
     def died(self, exc: BaseException) -> bool:
         from concurrent.futures.process import BrokenProcessPool
@@ -414,9 +425,15 @@ def grade(
     if todo:
         from autograder.sandbox import Limits
 
-        prepare_course(root=root, course=private / "course", lessons={s.lesson for s in todo})
         n = min(workers or os.cpu_count() or 1, max(1, sum(s.path is not None for s in todo)))
         pool = pool or LocalPool(n)
+        try:
+            if hasattr(pool, "warm") and any(s.path is not None for s in todo):
+                pool.warm()
+            prepare_course(root=root, course=private / "course", lessons={s.lesson for s in todo})
+        except KeyboardInterrupt:
+            pool.close(kill=True)
+            raise Interrupted("stopped while preparing the course; nothing was graded") from None
         try:
             run_all(
                 private / "course",
