@@ -291,7 +291,7 @@ def test_report_names_every_bad_submission_with_a_reason(graded):
         "stray file",
     ):
         assert phrase in report, phrase
-    assert (out / "score_histogram.png").stat().st_size > 0
+    assert (out / f"scores_{LESSON}.png").stat().st_size > 0
 
 
 def test_sandbox_blocks_reads_writes_and_network(graded):
