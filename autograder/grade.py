@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from autograder.sandbox import Limits
 
 PRIVATE = "private"
+IGNORED_FOLDERS = {".ipynb_checkpoints", "__MACOSX"}  # made by Jupyter and macOS, not students
 JOURNAL = "journal.jsonl"
 
 
@@ -138,7 +139,11 @@ def find_submissions(submitted: Path, lessons: list[str]) -> tuple[list[Submissi
     the layout. Raises `GradingError` for a student folder that is unsafe to grade."""
     manifest = read_manifest(submitted)
     found, problems = [], []
-    students = sorted(p for p in submitted.iterdir() if p.is_dir() or p.is_symlink())
+    students = sorted(
+        p
+        for p in submitted.iterdir()
+        if (p.is_dir() or p.is_symlink()) and p.name not in IGNORED_FOLDERS
+    )
     for path in students:
         _check_student_folder(path)
     # A lesson that nobody handed in is not due yet, so only those someone submitted are missing.
