@@ -34,7 +34,7 @@ CANVAS_FILE = re.compile(
     r"^(?P<name>[^/]+?)_(?:(?P<late>LATE)_)?(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$"
 )
 MOODLE_PART = re.compile(
-    r"^(?P<name>.+)_(?P<uid>\d+)_assign(?:submission|feedback)_(?P<plugin>[a-z]+)_(?P<file>.*)$"
+    r"^(?P<name>.+)_(?P<uid>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$"
 )
 RESUBMITTED = re.compile(r"^(?P<stem>.*)-(?P<n>\d+)$")
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
