@@ -459,3 +459,49 @@ def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(cou
     assert again.returncode == 0, again.stderr
     assert f"({4 - kept} graded now)" in again.stdout
     assert csvs(cut) == csvs(whole)
+
+
+def test_a_canvas_download_round_trip(course, tmp_path):
+    """From a Canvas bulk zip to the gradebook CSV Canvas imports: is every student there by
+    Canvas user id, the late one with the penalty, the one without a notebook at 0?"""
+    import zipfile
+
+    from autograder.collect import collect
+
+    release = nbformat.read(course / "release" / "lessons" / LESSON / f"{LESSON}.ipynb", 4)
+    model = nbformat.writes(answered(release, answers_of(trimmed_source())))
+    archive = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"smithjohn_101_9001_{LESSON}.ipynb", model)
+        zf.writestr(f"smithjohn_LATE_102_9002_{LESSON}.ipynb", model)
+        zf.writestr("doejane_103_9003_answers.pdf", b"%PDF")
+    submitted, out = tmp_path / "submitted", tmp_path / "out"
+    collect(sources=archive, out=submitted, lesson=LESSON)
+    batch = grade(
+        submissions=submitted,
+        out=out,
+        root=course,
+        workers=2,
+        limits=LIMITS,
+        progress=False,
+        late_penalty=10,
+    )
+    total = {s.student: s.max_score for s in batch.submissions}["101"]
+    canvas = {r["ID"]: r for r in rows(out / "canvas_grades.csv")}
+    assert {i: r[LESSON] for i, r in canvas.items()} == {
+        "101": f"{total:g}",
+        "102": f"{total * 0.9:g}",
+        "103": "0",
+    }
+    assert canvas["101"]["Student"] == canvas["102"]["Student"] == "smithjohn"
+    grades = {r["student_id"]: r for r in rows(out / "grades.csv")}
+    assert grades["102"]["late"] == "yes" and grades["101"]["late"] == ""
+    assert grades["103"]["status"] == "failed"
+    report = (out / "report.md").read_text()
+    assert "no notebook submitted (uploaded answers.pdf)" in report
+    moodle = rows(out / f"moodle_{LESSON}.csv")
+    assert [r["Identifier"] for r in moodle] == [
+        "Participant 101",
+        "Participant 102",
+        "Participant 103",
+    ]
