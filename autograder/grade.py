@@ -245,8 +245,9 @@ def _file_hash(path: Path) -> str:
 def prepare_course(*, root: Path, course: Path, lessons: Iterable[str]) -> None:
     """Release the `lessons` into the scratch course `course` (gradebook, student versions),
     again only for a lesson whose source changed since it was released there."""
-    from autograder.nbgrader_api import check, course_api
+    from autograder.nbgrader_api import check, course_api, create_gradebook
 
+    create_gradebook(course / "gradebook.db")
     api = None
     for lesson in sorted(set(lessons)):
         source = root / SOURCE_DIRECTORY / lesson
@@ -658,7 +659,7 @@ def run_all(
         pool.close(kill=True)
         raise Interrupted(f"{bar.n} of {len(todo)} submissions finished before Ctrl-C") from None
     bar.close()
-    pool.close(kill=False)
+    pool.close(kill=True)  # every job is done; idle workers need not be waited for
 
 
 def _failed(kind: str, submission: Submission, exc: BaseException, died: bool = False):
