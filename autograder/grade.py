@@ -75,6 +75,7 @@ class Submission:
     lms: str = ""  # canvas, moodle or folder
     late: bool = False  # the LMS marked it late
     file: str = ""  # the file that won when the student uploaded several
+    intake: str = ""  # what collect chose among the uploads, or left out
     feedback_problem: str | None = None  # graded, but the feedback could not be made
     digest: str = ""  # what was graded: notebook bytes and lesson source
 
@@ -196,8 +197,8 @@ def _apply_manifest(submission: Submission, row: dict | None) -> None:
         return
     submission.name, submission.lms = row["name"], row["lms"]
     submission.late, submission.file = row["late"] == "yes", row["file"]
-    if row["note"] and submission.error is None:
-        submission.notes.append(row["note"])
+    if submission.error is None:
+        submission.intake = row["note"]
 
 
 def _pick_notebook(student: str, folder: Path) -> Submission:

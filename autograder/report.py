@@ -112,6 +112,21 @@ def _lesson_lines(out: Path, batch: Batch) -> list[str]:
     return lines
 
 
+def _intake_lines(submissions: list[Submission]) -> list[str]:
+    """Which upload was graded when a student handed in several (or other files beside it)."""
+    rows = [
+        f"| {markdown(s.student)} | {markdown(s.name or s.student)} | {markdown(s.lesson)} | "
+        f"{markdown(s.file)} | {markdown(s.intake, limit=600)} |"
+        for s in submissions
+        if s.intake
+    ]
+    header = [
+        "| student | name | lesson | graded file | uploads |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    return ["## Which upload was graded", ""] + (header + rows if rows else ["None."]) + [""]
+
+
 def write_report(*, out: Path, batch: Batch) -> Path:
     """Write `out/report.md` (and a histogram per lesson) for `batch`; return the report."""
     counts = Counter(s.status for s in batch.submissions)
@@ -149,6 +164,7 @@ def write_report(*, out: Path, batch: Batch) -> Path:
     for title, status in SECTIONS:
         rows = _rows(batch.submissions, status)
         lines += [f"## {title}", ""] + (header + rows if rows else ["None."]) + [""]
+    lines += _intake_lines(batch.submissions)
     lines += ["## Problems with the submissions folder", ""]
     lines += [f"- {markdown(p, limit=600)}" for p in batch.problems] or ["None."]
     path = out / "report.md"

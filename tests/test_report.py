@@ -30,6 +30,7 @@ def batch(isolation: str) -> Batch:
         exercises=[("a_test", 1, 1), ("b_test", 0, 2)],
         late=True,
     )
+    good.file, good.intake = "01_tensors.ipynb", "chose 01_tensors.ipynb, the newest of 2 notebooks"
     broken = Submission("cat", "01_tensors", None, error="empty file", max_score=3)
     quiet = Submission(
         "dot",
@@ -61,6 +62,9 @@ def test_report_gives_statistics_rates_histogram_and_reasons(tmp_path):
     assert "| dot |" in no_feedback and "2/3" in no_feedback and "dot" not in failed
     assert "| bob | bob | 01\\_tensors (late) | 1/3 | cell x deleted |" in text
     assert "dan: no submission" in text
+    chosen = text.split("## Which upload was graded")[1].split("##")[0]
+    assert "| ann | ann | 01\\_tensors | 01\\_tensors.ipynb | chose 01\\_tensors.ipynb" in chosen
+    assert "| 2 clean" not in text and "1 clean" in text  # a choice among uploads is no repair
     assert (tmp_path / "scores_01_tensors.png").stat().st_size > 1000
 
 
