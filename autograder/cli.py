@@ -1,20 +1,69 @@
-"""The `python -m autograder` command line: parses arguments and calls one function per command."""
+"""The `python -m autograder` command line: parses arguments and calls one function per command.
+
+Heavy modules (nbgrader, the sandbox, matplotlib) are imported by the command that needs them, so
+`--help` and argument errors answer at once. A wrong argument is one line on stderr and exit 2;
+Ctrl-C is one line and exit 130, with the work finished so far kept.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
-from autograder.benchmark import benchmark
-from autograder.collect import collect
-from autograder.coursedir import repo_root
-from autograder.grade import grade
-from autograder.release import release
+from autograder.coursedir import lesson_ids, repo_root
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the usage is what `--help` is for)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+class Refused(Exception):
+    """An argument the CLI refuses before doing anything."""
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentage, got {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 100, got {value:g}")
+    return value
+
+
+def student_list(text: str) -> list[str]:
+    ids = [s.strip() for s in text.split(",") if s.strip()]
+    if not ids:
+        raise argparse.ArgumentTypeError("expected student ids separated by commas")
+    return ids
+
+
+def _known_lesson(root: Path, lesson: str) -> None:
+    known = lesson_ids(root)
+    if lesson not in known:
+        raise Refused(f"unknown lesson {lesson!r}; the lessons are {', '.join(known)}")
 
 
 def _release(args: argparse.Namespace) -> int:
+    from autograder.release import release
+
+    for lesson in args.lessons:
+        _known_lesson(args.root, lesson)
     problems = release(root=args.root, lessons=args.lessons, check_only=args.check)
     if not args.check:
         print(f"lessons/ regenerated from solutions/ in {args.root}")
@@ -28,11 +77,22 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    batch = grade(submissions=args.submissions, out=args.out, root=args.root, workers=args.workers)
-    failed = [s for s in batch.submissions if s.error]
+    from autograder.grade import grade
+    from autograder.report import console_summary
+
+    batch = grade(
+        submissions=args.submissions,
+        out=args.out,
+        root=args.root,
+        workers=args.workers,
+        students=args.students,
+        late_penalty=args.late_penalty,
+    )
+    print("\n".join(console_summary(batch)))
+    print(f"report: {args.out / 'report.md'}; grades: {args.out / 'grades.csv'}")
     print(
-        f"graded {len(batch.submissions)} submissions ({len(failed)} could not be graded); "
-        f"see {args.out / 'report.md'}"
+        f"LMS imports: {args.out / 'canvas_grades.csv'}, {args.out}/moodle_<lesson>.csv; "
+        f"hand out {args.out / 'feedback'}/ only ({args.out / 'private'}/ holds hidden tests)"
     )
     if batch.isolation != "bubblewrap":
         print(batch.isolation)
@@ -40,6 +100,11 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _benchmark(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from autograder.benchmark import benchmark
+
+    _known_lesson(args.root, args.lesson)
     with tempfile.TemporaryDirectory(prefix="autograder-benchmark-") as work:
         result = benchmark(
             root=args.root,
@@ -53,43 +118,89 @@ def _benchmark(args: argparse.Namespace) -> int:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    problems = collect(sources=args.sources, out=args.out, lesson=args.lesson)
-    print(f"collected into {args.out}")
-    print("\n".join(f"  skipped {p}" for p in problems))
+    from autograder.collect import collect
+    from autograder.escape import terminal
+
+    _known_lesson(args.root, args.lesson)
+    collected = collect(sources=args.sources, out=args.out, lesson=args.lesson)
+    notebooks = sum(bool(r["file"]) for r in collected.rows)
+    print(
+        f"collected {len(collected.rows)} students for {args.lesson} into {args.out} "
+        f"({notebooks} with a notebook, {sum(r['late'] == 'yes' for r in collected.rows)} late)"
+    )
+    for row in collected.rows:
+        if row["note"]:
+            print(
+                f"  {terminal(row['student_id'], 40)} ({terminal(row['name'], 40)}): "
+                f"{terminal(row['note'])}"
+            )
+    print("\n".join(f"  skipped {terminal(p)}" for p in collected.problems))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    parser = Parser(prog="python -m autograder", description=__doc__)
     parser.add_argument("--root", type=Path, default=repo_root(), help="the course root")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     rel = commands.add_parser("release", help="regenerate lessons/ from solutions/")
     rel.add_argument("lessons", nargs="*", help="lesson ids to release (default: all)")
     rel.add_argument(
         "--check", action="store_true", help="change nothing; exit 1 when lessons/ is stale"
     )
     rel.set_defaults(run=_release)
-    gra = commands.add_parser("grade", help="grade a folder of submissions (nbgrader's layout)")
-    gra.add_argument("submissions", type=Path, help="SUBMISSIONS/<student>/<lesson>/*.ipynb")
-    gra.add_argument("--out", type=Path, required=True, help="where grades and feedback go")
-    gra.add_argument("--workers", type=int, default=None, help="parallel graders (default: cores)")
-    gra.set_defaults(run=_grade)
-    col = commands.add_parser("collect", help="lay out zips / LMS downloads as submitted/")
-    col.add_argument("sources", type=Path, help="folder of <student>.zip or <student>_*.ipynb")
-    col.add_argument("--out", type=Path, required=True, help="the submitted/ folder to fill")
+    col = commands.add_parser(
+        "collect", help="lay out a Canvas/Moodle download (zip or folder) for grading"
+    )
+    col.add_argument(
+        "sources", type=Path, help="Canvas submissions.zip, a Moodle download, or student/lesson/"
+    )
+    col.add_argument("--out", type=Path, required=True, help="the folder `grade` will read")
     col.add_argument("--lesson", required=True, help="the lesson these submissions are for")
     col.set_defaults(run=_collect)
+    gra = commands.add_parser("grade", help="grade (or resume grading) a folder of submissions")
+    gra.add_argument("submissions", type=Path, help="SUBMISSIONS/<student>/<lesson>/*.ipynb")
+    gra.add_argument("--out", type=Path, required=True, help="where grades and feedback go")
+    gra.add_argument(
+        "--workers", type=positive_int, default=None, help="parallel graders (default: cores)"
+    )
+    gra.add_argument(
+        "--students", type=student_list, default=None, help="regrade only these ids: a,b,c"
+    )
+    gra.add_argument(
+        "--late-penalty",
+        type=percent,
+        default=0.0,
+        help="percent of the score taken off late submissions in the LMS exports (default 0)",
+    )
+    gra.set_defaults(run=_grade)
     ben = commands.add_parser("benchmark", help="time nbgrader and the autograder on one class")
     ben.add_argument("lesson", help="the lesson to grade, e.g. 01_tensors")
-    ben.add_argument("--students", type=int, default=40, help="size of the generated class")
-    ben.add_argument("--workers", type=int, default=None, help="parallel graders (default: cores)")
+    ben.add_argument("--students", type=positive_int, default=40, help="size of the class")
+    ben.add_argument(
+        "--workers", type=positive_int, default=None, help="parallel graders (default: cores)"
+    )
     ben.set_defaults(run=_benchmark)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    from autograder.collect import CollectError
+    from autograder.grade import GradingError, Interrupted
+
+    try:
+        if not (args.root / "solutions").is_dir():
+            raise Refused(f"--root {args.root} is not a course (it has no solutions/ folder)")
+        return args.run(args)
+    except (Refused, CollectError, GradingError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Interrupted as exc:
+        print(f"interrupted: {exc}; run the same command again to finish", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

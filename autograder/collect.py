@@ -1,62 +1,225 @@
-"""`collect`: turn what instructors really download into nbgrader's `submitted/` layout.
+"""`collect`: turn what an LMS hands the instructor into the layout `grade` reads.
 
-Two forms are understood, side by side in one folder: a zip per student (`<student>.zip`, its
-notebooks anywhere inside) and an LMS download of `<student>_<anything>.ipynb` files. Files are
-copied, never moved; zip members are read by name only (no paths from the archive are used), so
-an archive cannot write outside the layout. Anything else is reported, not fatal.
+It reads a Canvas bulk download (the zip itself or its extracted folder), a Moodle download (folder
+per student, or the zip), or a plain `student/lesson/*.ipynb` folder (see `autograder.lms`), and
+writes, for each student, the notebook that won as `OUT/<student_id>/<lesson>/<lesson>.ipynb`, plus
+`OUT/manifest.csv`: one row per student and lesson with the LMS user id, the display name, the late
+marker, which file won and why, or why there is no notebook (that student is graded 0 with the
+reason instead of vanishing). Students are keyed by their LMS user id, so two people with the same
+name never merge. Collecting another lesson into the same OUT adds to the manifest.
 """
 
 from __future__ import annotations
 
-import shutil
+import csv
+import io
 import zipfile
-from pathlib import Path, PurePosixPath
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
 
-MAX_MEMBER_BYTES = 50 << 20
+from autograder import lms
 
-
-def _target(out: Path, student: str, lesson: str, name: str) -> Path:
-    folder = out / student / lesson
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / name
-
-
-def _from_zip(archive: Path, out: Path, lesson: str, problems: list[str]) -> None:
-    student = archive.stem
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            members = [m for m in zf.infolist() if m.filename.endswith(".ipynb")]
-            members = [m for m in members if "__MACOSX" not in m.filename]
-            if not members:
-                problems.append(f"{archive.name}: no notebook inside")
-            for member in members:
-                if member.file_size > MAX_MEMBER_BYTES:
-                    problems.append(f"{archive.name}: {member.filename} too large, skipped")
-                    continue
-                name = PurePosixPath(member.filename).name
-                _target(out, student, lesson, name).write_bytes(zf.read(member))
-    except zipfile.BadZipFile:
-        problems.append(f"{archive.name}: not a valid zip file")
+MANIFEST = "manifest.csv"
+MANIFEST_COLUMNS = ["student_id", "name", "lms", "lesson", "late", "file", "note"]
 
 
-def collect(*, sources: Path, out: Path, lesson: str) -> list[str]:
-    """Copy every student's files from `sources` into `out/<student>/<lesson>/`.
+class CollectError(ValueError):
+    """A download that cannot be collected; the message is one line and nothing was written."""
+
+
+@dataclass
+class Collected:
+    """What `collect` wrote: one manifest row per student, and what it skipped with why."""
+
+    rows: list[dict[str, str]]
+    problems: list[str]
+
+
+def read_manifest(folder: Path) -> dict[tuple[str, str], dict[str, str]]:
+    """`{(student_id, lesson): row}` from `folder/manifest.csv`; empty when there is none."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        return {}
+    with open(path, newline="", encoding="utf-8") as f:
+        return {(r["student_id"], r["lesson"]): r for r in csv.DictReader(f)}
+
+
+def write_manifest(folder: Path, rows: dict[tuple[str, str], dict[str, str]]) -> None:
+    """Write the manifest atomically (a crash never leaves half a file)."""
+    tmp = folder / f".{MANIFEST}.tmp"
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, MANIFEST_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows[key] for key in sorted(rows))
+    tmp.replace(folder / MANIFEST)
+
+
+def _expand_zips(uploads: list[lms.Upload], budget: lms.Budget, problems: list[str]) -> list:
+    """A zip a student uploaded counts as its notebooks (one level deep, same caps)."""
+    result = []
+    for upload in uploads:
+        if not upload.entry.name.lower().endswith(".zip"):
+            result.append(upload)
+            continue
+        label = f"{upload.student}: {upload.entry.name}"
+        data = upload.entry.read(budget.max_file)
+        if len(data) > budget.max_file:
+            problems.append(f"{label}: larger than {budget.max_file >> 20} MiB, skipped")
+            continue
+        try:
+            inner = lms.zip_entries(io.BytesIO(data), budget, problems, prefix=f"{label}/")
+        except zipfile.BadZipFile:
+            problems.append(f"{label}: not a valid zip file, skipped")
+            continue
+        for entry in inner:
+            entry.mtime = upload.entry.mtime
+            result.append(
+                lms.Upload(
+                    upload.student,
+                    upload.name,
+                    upload.lms,
+                    entry,
+                    upload.late,
+                    upload.order,
+                    upload.lesson,
+                )
+            )
+    return result
+
+
+def _winner(upload: lms.Upload, lesson: str) -> tuple:
+    """The LMS's ordering first (newest submission, last re-upload), then the lesson's own name."""
+    named = upload.entry.name == f"{lesson}.ipynb"
+    return (*upload.order, named, upload.entry.name)
+
+
+def _row(upload: lms.Upload | None, student: str, name: str, kind: str, lesson: str) -> dict:
+    return {
+        "student_id": student,
+        "name": name,
+        "lms": kind,
+        "lesson": lesson,
+        "late": "yes" if upload is not None and upload.late else "",
+        "file": upload.entry.name if upload is not None else "",
+        "note": "",
+    }
+
+
+def _collect_student(
+    uploads: list[lms.Upload], lesson: str, budget: lms.Budget
+) -> tuple[dict[str, str], bytes | None]:
+    """One student's manifest row and the bytes of their winning notebook (None: no notebook)."""
+    first = uploads[0]
+    notebooks = sorted(
+        (u for u in uploads if u.entry.name.lower().endswith(".ipynb")),
+        key=lambda u: _winner(u, lesson),
+        reverse=True,
+    )
+    others = sorted({u.entry.name for u in uploads} - {u.entry.name for u in notebooks})
+    if not notebooks:
+        row = _row(None, first.student, first.name, first.lms, lesson)
+        row["late"] = "yes" if any(u.late for u in uploads) else ""
+        uploaded = f" (uploaded {', '.join(others)})" if others else ""
+        row["note"] = f"no notebook submitted{uploaded}"
+        return row, None
+    won = notebooks[0]
+    row = _row(won, first.student, first.name, first.lms, lesson)
+    notes = []
+    if len(notebooks) > 1:
+        notes.append(f"chose {won.entry.name}, the newest of {len(notebooks)} notebooks")
+    if others:
+        notes.append(f"ignored {', '.join(others)}")
+    data = won.entry.read(budget.max_file)
+    if len(data) > budget.max_file:
+        notes.insert(0, f"notebook larger than {budget.max_file >> 20} MiB, not graded")
+        row["note"], row["file"] = "; ".join(notes), ""
+        return row, None
+    row["note"] = "; ".join(notes)
+    return row, data
+
+
+def _write(out: Path, student: str, lesson: str, data: bytes | None) -> None:
+    """Put the notebook where `grade` looks; remove one collected earlier when there is none."""
+    target = out / student / lesson
+    for old in target.glob("*.ipynb") if target.is_dir() else []:
+        old.unlink()
+    if data is not None:
+        target.mkdir(parents=True, exist_ok=True)
+        (target / f"{lesson}.ipynb").write_bytes(data)
+
+
+def collect(
+    *,
+    sources: Path,
+    out: Path,
+    lesson: str,
+    max_entries: int = lms.MAX_ENTRIES,
+    max_total: int = lms.MAX_TOTAL_BYTES,
+    max_file: int = lms.MAX_FILE_BYTES,
+) -> Collected:
+    """Lay out every student's notebook for `lesson` from an LMS download into `out`.
 
     Args:
-        sources: a folder of `<student>.zip` files and/or `<student>_<anything>.ipynb` files.
-        out: the `submitted/` folder to fill (created when missing).
+        sources: a Canvas or Moodle zip, or a folder (extracted download or `student/lesson/`).
+        out: the folder `grade` will read (created when missing); its manifest is merged.
         lesson: the lesson these submissions are for.
+        max_entries, max_total, max_file: caps on what one download may hold (archive bombs).
 
     Returns:
-        The files that could not be used, each with the reason.
+        The manifest rows written for this lesson, and what was skipped with why.
+
+    Raises:
+        CollectError: a missing or unreadable download, a cap passed (an archive bomb), `out`
+            that is a file, or no student at all; nothing was written.
     """
-    problems: list[str] = []
-    for path in sorted(p for p in sources.iterdir() if p.is_file()):
-        if path.suffix == ".zip":
-            _from_zip(path, out, lesson, problems)
-        elif path.suffix == ".ipynb" and "_" in path.stem:
-            student = path.stem.split("_", 1)[0]
-            shutil.copyfile(path, _target(out, student, lesson, f"{lesson}.ipynb"))
+    if not sources.exists():
+        raise CollectError(f"{sources} does not exist")
+    if out.exists() and not out.is_dir():
+        raise CollectError(f"--out {out} is a file; give a folder")
+    try:
+        reading, budget = lms.read_download(
+            sources, max_entries=max_entries, max_total=max_total, max_file=max_file
+        )
+        problems = reading.problems
+        uploads = _expand_zips(reading.uploads, budget, problems)
+        return _lay_out(uploads, budget, problems, out, lesson)
+    except zipfile.BadZipFile:
+        raise CollectError(f"{sources} is not a valid zip file") from None
+    except lms.UnsafeDownload as exc:
+        raise CollectError(f"{sources}: {exc}") from None
+
+
+def _lay_out(
+    uploads: list[lms.Upload], budget: lms.Budget, problems: list[str], out: Path, lesson: str
+) -> Collected:
+    """Group the uploads by student, pick each one's notebook, and write them with the manifest."""
+    by_student: dict[str, list[lms.Upload]] = defaultdict(list)
+    for upload in uploads:
+        if upload.lesson is not None and upload.lesson != lesson:
+            problems.append(f"{upload.student}/{upload.lesson}: another lesson, skipped")
+        elif not lms.SAFE_ID.match(upload.student):
+            problems.append(f"{upload.student!r}: not a usable student id, skipped")
         else:
-            problems.append(f"{path.name}: not a zip or <student>_<anything>.ipynb, skipped")
-    return problems
+            by_student[upload.student].append(upload)
+    names = defaultdict(set)
+    for student, items in by_student.items():
+        names[items[0].name].add(student)
+    problems += [
+        f"{len(ids)} students named {name!r} (ids {', '.join(sorted(ids))}) kept apart by id"
+        for name, ids in sorted(names.items())
+        if len(ids) > 1
+    ]
+    if not by_student:
+        hint = f" ({problems[0]})" if problems else ""
+        raise CollectError(f"no student submissions found for {lesson}{hint}")
+    # Read everything first: a download that passes a cap raises before anything is written.
+    results = [_collect_student(items, lesson, budget) for _, items in sorted(by_student.items())]
+    out.mkdir(parents=True, exist_ok=True)
+    for row, data in results:
+        _write(out, row["student_id"], lesson, data)
+    rows = [row for row, _ in results]
+    manifest = read_manifest(out)
+    manifest.update({(r["student_id"], r["lesson"]): r for r in rows})
+    write_manifest(out, manifest)
+    return Collected(rows, problems)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from traitlets.config import Config
+if TYPE_CHECKING:
+    from traitlets.config import Config
 
 SOURCE_DIRECTORY = "solutions"
 RELEASE_DIRECTORY = "lessons"
@@ -35,6 +37,8 @@ def nbgrader_config(root: Path, *, db_path: Path | None = None) -> Config:
         root: the course root, holding `solutions/` (and `lessons/`, `submitted/`, ...).
         db_path: the gradebook database; `root/gradebook.db` when None.
     """
+    from traitlets.config import Config
+
     config = Config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.course_id = COURSE_ID

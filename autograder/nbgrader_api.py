@@ -38,3 +38,32 @@ def check(result: dict, action: str) -> dict:
         detail = "\n".join(filter(None, [result.get("log"), result.get("error")])) or "no log"
         raise NbGraderError(f"nbgrader failed to {action}:\n{detail}")
     return result
+
+
+def create_gradebook(db: Path) -> None:
+    """Create an empty gradebook at `db`, exactly as nbgrader's `Gradebook` does for a new one
+    (its tables, stamped with nbgrader's alembic head), but in this process: `Gradebook` asks a
+    fresh `alembic heads` subprocess for the head, which costs seconds per new course."""
+    if db.exists():
+        return
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader.api import Base
+    from nbgrader.dbutil import _temp_alembic_ini
+    from sqlalchemy import create_engine, text
+
+    with _temp_alembic_ini(f"sqlite:///{db}") as ini:
+        head = ScriptDirectory.from_config(Config(ini)).get_current_head()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{db}", future=True)
+    try:
+        with engine.begin() as connection:
+            Base.metadata.create_all(bind=connection)
+            connection.execute(
+                text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL);")
+            )
+            connection.execute(
+                text("INSERT INTO alembic_version (version_num) VALUES (:head);"), {"head": head}
+            )
+    finally:
+        engine.dispose()

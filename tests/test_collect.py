@@ -1,26 +1,228 @@
-"""`python -m autograder collect`: zips and LMS downloads become nbgrader's submitted/ layout."""
+"""`python -m autograder collect`: real Canvas and Moodle downloads become the layout `grade` reads.
 
+The downloads are built the way the LMSs name them: Canvas's bulk zip of
+`name[_LATE]_userid_submissionid_filename` files (re-uploads get `-1`, `-2`), and Moodle's folder
+per student, `Full Name_participantid_assignsubmission_file_/`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import stat
 import zipfile
+from pathlib import Path
 
-from autograder.collect import collect
+import pytest
+
+from autograder.collect import CollectError, collect
+
+LESSON = "01_tensors"
 
 
-def test_zips_and_lms_files_are_laid_out_and_the_rest_reported(tmp_path):
-    """Do a zip per student and `<student>_<anything>.ipynb` files land in submitted/, with
-    unusable files reported and the originals kept?"""
-    sources, out = tmp_path / "downloads", tmp_path / "submitted"
-    sources.mkdir()
-    with zipfile.ZipFile(sources / "alice.zip", "w") as zf:
-        zf.writestr("../../escape/01_tensors.ipynb", "{}")
-    (sources / "bob_attempt_2_late.ipynb").write_text("{}")
-    (sources / "broken.zip").write_bytes(b"not a zip")
-    (sources / "readme.txt").write_text("hi")
-    problems = collect(sources=sources, out=out, lesson="01_tensors")
-    assert (out / "alice" / "01_tensors" / "01_tensors.ipynb").exists()
-    assert (out / "bob" / "01_tensors" / "01_tensors.ipynb").exists()
-    assert not (tmp_path / "escape").exists()
-    assert [p.split(":")[0] for p in problems] == ["broken.zip", "readme.txt"]
-    assert (sources / "bob_attempt_2_late.ipynb").exists()
+def notebook(tag: str) -> bytes:
+    """A small valid notebook whose content says who handed it in."""
+    return json.dumps(
+        {
+            "cells": [{"cell_type": "markdown", "metadata": {}, "source": tag}],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    ).encode()
+
+
+CANVAS = {
+    "smithjohn_101_5001_01_tensors.ipynb": notebook("john smith 101"),
+    "smithjohn_102_5002_01_tensors.ipynb": notebook("john smith 102"),
+    "doejane_LATE_103_5003_01_tensors.ipynb": notebook("jane late"),
+    "mary_ann_104_5004_01_tensors.ipynb": notebook("mary first"),
+    "mary_ann_104_5010_01_tensors-1.ipynb": notebook("mary second"),
+    "leeroy_105_5005_report.pdf": b"%PDF-1.4",
+    "kim_106_5006_01_tensors.ipynb": notebook("kim"),
+    "kim_106_5006_helper.py": b"print('hi')",
+}
+
+
+def canvas_zip(path: Path, extra=()) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in CANVAS.items():
+            zf.writestr(name, data)
+        zf.writestr("../evil_107_5007_01_tensors.ipynb", notebook("escape"))
+        zf.writestr("/tmp/abs_108_5008_01_tensors.ipynb", notebook("absolute"))
+        link = zipfile.ZipInfo("linky_109_5009_01_tensors.ipynb")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/passwd")
+        for name, data in extra:
+            zf.writestr(name, data)
+    return path
+
+
+def manifest(out: Path) -> dict[str, dict]:
+    with open(out / "manifest.csv", newline="") as f:
+        return {r["student_id"]: r for r in csv.DictReader(f)}
+
+
+def handed_in(out: Path, student: str) -> str:
+    return json.loads((out / student / LESSON / f"{LESSON}.ipynb").read_text())["cells"][0][
+        "source"
+    ]
+
+
+def check_canvas(out: Path, problems: list[str]) -> None:
+    rows = manifest(out)
+    assert set(rows) == {"101", "102", "103", "104", "105", "106"}
+    # Two people called smithjohn stay two students, each with their own notebook.
+    assert handed_in(out, "101") == "john smith 101" and handed_in(out, "102") == "john smith 102"
+    assert rows["101"]["name"] == rows["102"]["name"] == "smithjohn"
+    assert any("2 students named 'smithjohn'" in p for p in problems)
+    # The late marker and the full name survive; the newer submission wins and says so.
+    assert rows["103"]["late"] == "yes" and rows["101"]["late"] == ""
+    assert rows["104"]["name"] == "mary_ann" and handed_in(out, "104") == "mary second"
+    assert rows["104"]["file"] == "01_tensors.ipynb" and "newest of 2" in rows["104"]["note"]
+    # No notebook: a row with the reason, no folder content.
+    assert rows["105"]["file"] == "" and "no notebook submitted" in rows["105"]["note"]
+    assert "report.pdf" in rows["105"]["note"]
+    assert "helper.py" in rows["106"]["note"]
+    assert all(r["lms"] == "canvas" for r in rows.values())
+    # Unsafe members are skipped, reported, and nothing lands outside OUT.
+    assert any("leaves the download" in p for p in problems)
+    assert any("absolute path" in p for p in problems)
+    assert any("a link" in p for p in problems)
+
+
+def test_canvas_zip_is_keyed_by_user_id_with_late_and_resubmissions(tmp_path):
+    """Does Canvas's submissions.zip give one row per Canvas user id, late kept, newest wins?"""
+    out = tmp_path / "deep" / "submitted"
+    result = collect(sources=canvas_zip(tmp_path / "submissions.zip"), out=out, lesson=LESSON)
+    check_canvas(out, result.problems)
+    assert not (tmp_path / "deep" / "evil_107_5007_01_tensors.ipynb").exists()
+    assert not list(tmp_path.rglob("*evil*")) and not list(tmp_path.rglob("*abs_108*"))
+
+
+def test_extracted_canvas_folder_gives_the_same_rows(tmp_path):
+    """Does the extracted folder of the same download give the same manifest as the zip?"""
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    for name, data in CANVAS.items():
+        (folder / name).write_bytes(data)
+    (folder / "linky_109_5009_01_tensors.ipynb").symlink_to("/etc/passwd")
+    out = tmp_path / "submitted"
+    result = collect(sources=folder, out=out, lesson=LESSON)
+    rows = manifest(out)
+    assert set(rows) == {"101", "102", "103", "104", "105", "106"}
+    assert handed_in(out, "104") == "mary second" and rows["103"]["late"] == "yes"
+    assert any("a link" in p for p in result.problems)
+    zipped = tmp_path / "zipped"
+    collect(sources=canvas_zip(tmp_path / "s.zip"), out=zipped, lesson=LESSON)
+    assert manifest(zipped) == rows
+
+
+def moodle_folder(root: Path) -> Path:
+    students = {
+        "Jane Doe_2001_assignsubmission_file_": {"01_tensors.ipynb": notebook("jane")},
+        "John Smith_2002_assignsubmission_file_": {
+            "homework.ipynb": notebook("john 2002"),
+            "notes.txt": b"notes",
+        },
+        "John Smith_2004_assignsubmission_file_": {"01_tensors.ipynb": notebook("john 2004")},
+        "Bob Jones_2003_assignsubmission_file_": {"essay.pdf": b"%PDF"},
+    }
+    for folder, files in students.items():
+        (root / folder).mkdir(parents=True)
+        for name, data in files.items():
+            (root / folder / name).write_bytes(data)
+    return root
+
+
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_moodle_download_is_keyed_by_participant_id(tmp_path, as_zip):
+    """Does Moodle's folder per student (or its zip) give one row per participant id?"""
+    source = moodle_folder(tmp_path / "moodle")
+    if as_zip:
+        archive = tmp_path / "moodle.zip"
+        with zipfile.ZipFile(archive, "w") as zf:
+            for path in sorted(source.rglob("*")):
+                if path.is_file():
+                    zf.write(path, path.relative_to(source).as_posix())
+        source = archive
+    out = tmp_path / "submitted"
+    result = collect(sources=source, out=out, lesson=LESSON)
+    rows = manifest(out)
+    assert set(rows) == {"2001", "2002", "2003", "2004"}
+    assert rows["2002"]["name"] == rows["2004"]["name"] == "John Smith"
+    assert handed_in(out, "2002") == "john 2002" and handed_in(out, "2004") == "john 2004"
+    assert rows["2002"]["file"] == "homework.ipynb" and "notes.txt" in rows["2002"]["note"]
+    assert "no notebook submitted" in rows["2003"]["note"] and "essay.pdf" in rows["2003"]["note"]
+    assert all(r["lms"] == "moodle" for r in rows.values())
+    assert any("2 students named 'John Smith'" in p for p in result.problems)
+
+
+def test_plain_folder_and_a_second_lesson_merge_into_one_manifest(tmp_path):
+    """Does a plain student/lesson folder work, and does collecting another lesson keep the
+    first lesson's rows?"""
+    plain = tmp_path / "plain"
+    (plain / "ann" / LESSON).mkdir(parents=True)
+    (plain / "ann" / LESSON / "mine.ipynb").write_bytes(notebook("ann"))
+    (plain / "bob" / "02_autograd").mkdir(parents=True)
+    (plain / "bob" / "02_autograd" / "02_autograd.ipynb").write_bytes(notebook("bob"))
+    out = tmp_path / "submitted"
+    collect(sources=plain, out=out, lesson=LESSON)
+    collect(sources=plain, out=out, lesson="02_autograd")
+    with open(out / "manifest.csv", newline="") as f:
+        rows = {(r["student_id"], r["lesson"]) for r in csv.DictReader(f)}
+    assert rows == {("ann", LESSON), ("bob", "02_autograd")}
+    assert handed_in(out, "ann") == "ann"
+
+
+def test_archive_bombs_are_refused_before_anything_is_written(tmp_path):
+    """Does a small zip that expands past the caps stop collect, with nothing written?"""
+    zeros = b"\0" * (8 << 20)
+    bomb = canvas_zip(
+        tmp_path / "bomb.zip",
+        extra=[(f"bomb_{200 + i}_{6000 + i}_01_tensors.ipynb", zeros) for i in range(4)],
+    )
+    assert bomb.stat().st_size < 1 << 20
+    out = tmp_path / "submitted"
+    with pytest.raises(CollectError, match="archive bomb"):
+        collect(sources=bomb, out=out, lesson=LESSON, max_total=16 << 20)
+    assert not out.exists()
+    with pytest.raises(CollectError, match="more than 5 files"):
+        collect(sources=bomb, out=out, lesson=LESSON, max_entries=5)
+    assert not out.exists()
+
+
+def test_one_oversized_notebook_scores_zero_with_a_reason(tmp_path):
+    """Does one notebook over the size cap become a row with the reason, the rest collected?"""
+    archive = canvas_zip(
+        tmp_path / "s.zip", extra=[("huge_300_7000_01_tensors.ipynb", b"\0" * (3 << 20))]
+    )
+    out = tmp_path / "submitted"
+    collect(sources=archive, out=out, lesson=LESSON, max_file=1 << 20)
+    rows = manifest(out)
+    assert "larger than 1 MiB" in rows["300"]["note"] and rows["300"]["file"] == ""
+    assert not (out / "300" / LESSON / f"{LESSON}.ipynb").exists()
+    assert handed_in(out, "101") == "john smith 101"
+
+
+def test_bad_downloads_are_one_clear_error(tmp_path):
+    """Are a missing source, a broken zip, an OUT that is a file and an empty download refused
+    before anything is written?"""
+    (tmp_path / "broken.zip").write_bytes(b"not a zip")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "file").write_text("x")
+    cases = [
+        (tmp_path / "missing", tmp_path / "o1", "does not exist"),
+        (tmp_path / "broken.zip", tmp_path / "o2", "not a valid zip"),
+        (tmp_path / "empty", tmp_path / "file", "is a file"),
+        (tmp_path / "empty", tmp_path / "o3", "no student submissions"),
+    ]
+    for source, out, message in cases:
+        with pytest.raises(CollectError, match=message):
+            collect(sources=source, out=out, lesson=LESSON)
+    assert not any((tmp_path / name).exists() for name in ("o1", "o2", "o3"))
+    assert os.path.isfile(tmp_path / "file")
 
 
 def test_only_lessons_someone_submitted_are_reported_missing(tmp_path):
@@ -31,5 +233,21 @@ def test_only_lessons_someone_submitted_are_reported_missing(tmp_path):
         (tmp_path / student).mkdir()
     (tmp_path / "ann" / "01_tensors").mkdir()
     (tmp_path / "ann" / "01_tensors" / "01_tensors.ipynb").write_text("{}")
-    _, problems = find_submissions(tmp_path, ["01_tensors", "02_autograd"])
-    assert problems == ["bob: no submission for lesson 01_tensors"]
+    (tmp_path / "bob" / "02_autograd").mkdir()
+    (tmp_path / "bob" / "02_autograd" / "02_autograd.ipynb").write_text("{}")
+    _, problems = find_submissions(tmp_path, ["01_tensors", "02_autograd", "03_nn_module"])
+    assert problems == [
+        "ann: no submission for lesson 02_autograd",
+        "bob: no submission for lesson 01_tensors",
+    ]
+
+
+def test_manifest_students_without_a_notebook_are_graded_zero(tmp_path):
+    """Does a student whom collect found without a notebook become a failed submission?"""
+    from autograder.grade import find_submissions
+
+    collect(sources=canvas_zip(tmp_path / "s.zip"), out=tmp_path / "sub", lesson=LESSON)
+    found, _ = find_submissions(tmp_path / "sub", [LESSON])
+    by_id = {s.student: s for s in found}
+    assert by_id["105"].path is None and "no notebook submitted" in by_id["105"].error
+    assert by_id["103"].late and by_id["104"].name == "mary_ann"

@@ -192,7 +192,7 @@ def build_corpus(course: Path, submitted: Path, out: Path) -> dict[str, float]:
     put("fork_bomb_answer", bomb, total - first_points)
     paths = [
         str(ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"),
-        str(out / "course" / "gradebook.db"),
+        str(out / "private" / "course" / "gradebook.db"),
         str(submitted / "good_1" / LESSON / f"{LESSON}.ipynb"),
         str(course / "solutions" / LESSON / f"{LESSON}.ipynb"),
     ]
@@ -291,7 +291,7 @@ def test_report_names_every_bad_submission_with_a_reason(graded):
         "stray file",
     ):
         assert phrase in report, phrase
-    assert (out / "score_histogram.png").stat().st_size > 0
+    assert (out / f"scores_{LESSON}.png").stat().st_size > 0
 
 
 def test_sandbox_blocks_reads_writes_and_network(graded):
@@ -299,7 +299,7 @@ def test_sandbox_blocks_reads_writes_and_network(graded):
     reach the network?"""
     _, _, submitted, out, _ = graded
     notebook = nbformat.read(
-        out / "course" / "autograded" / "snoop" / LESSON / f"{LESSON}.ipynb", 4
+        out / "private" / "course" / "autograded" / "snoop" / LESSON / f"{LESSON}.ipynb", 4
     )
     printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
     assert "LEAKS: []" in printed
@@ -347,3 +347,161 @@ def test_regrading_gives_the_same_grades(course, tmp_path):
     assert outputs[0] == outputs[1]
     scores = {r.split(",")[0]: r.split(",")[2:] for r in outputs[0][0].splitlines()[1:]}
     assert scores["blank"][0] == "0.0" and scores["good"][0] == scores["good"][1]
+
+
+# --- resuming, merging, interrupting, dead workers -------------------------------------------
+
+
+def small_class(course: Path, submitted: Path, students: dict[str, str]) -> None:
+    """`{student: "good" | "blank"}` as notebooks of the trimmed lesson in `submitted`."""
+    release = nbformat.read(course / "release" / "lessons" / LESSON / f"{LESSON}.ipynb", 4)
+    model = answered(release, answers_of(trimmed_source()))
+    for student, kind in students.items():
+        (submitted / student / LESSON).mkdir(parents=True, exist_ok=True)
+        nbformat.write(
+            model if kind == "good" else release,
+            submitted / student / LESSON / f"{LESSON}.ipynb",
+        )
+
+
+def csvs(out: Path) -> list[str]:
+    return [(out / name).read_text() for name in ("grades.csv", "exercises.csv")]
+
+
+def test_more_students_merge_into_the_same_out(course, tmp_path):
+    """Does grading two more students into an OUT keep the first ones (rows and feedback), does a
+    rerun grade nothing, and does `students` regrade only the chosen ones?"""
+    first, later, out = tmp_path / "first", tmp_path / "later", tmp_path / "out"
+    small_class(course, first, {"ann": "good", "bob": "blank"})
+    small_class(course, later, {"cat": "good", "dan": "blank"})
+    kwargs = dict(out=out, root=course, workers=2, limits=LIMITS, progress=False)
+    grade(submissions=first, **kwargs)
+    feedback_ann = next((out / "feedback" / "ann" / LESSON).glob("*.html")).read_text()
+    batch = grade(submissions=later, **kwargs)
+    assert batch.graded_now == 2
+    assert [r["student_id"] for r in rows(out / "grades.csv")] == ["ann", "bob", "cat", "dan"]
+    for student in ("ann", "bob", "cat", "dan"):
+        assert list((out / "feedback" / student / LESSON).glob("*.html")), student
+    assert next((out / "feedback" / "ann" / LESSON).glob("*.html")).read_text() == feedback_ann
+    before = csvs(out)
+    assert grade(submissions=first, **kwargs).graded_now == 0
+    assert csvs(out) == before
+    assert grade(submissions=first, students=["bob"], **kwargs).graded_now == 1
+    assert csvs(out) == before
+    report = (out / "report.md").read_text()
+    assert "4 submissions" in report and "![01_tensors score distribution]" in report
+    assert not list(out.glob("feedback/**/*.ipynb"))  # no source notebooks where students look
+    assert (out / "private" / "course" / "gradebook.db").exists()
+
+
+def test_a_dead_worker_costs_only_its_submission(course, tmp_path):
+    """When a worker process dies, does only its submission fail, the others graded as usual?"""
+    from autograder.grade import LocalPool
+
+    class KillingPool(LocalPool):
+        def submit(self, fn, *args):
+            if fn.__name__ == "_execute_job" and args[1].student == "killer":
+                return super().submit(os._exit, 1)
+            return super().submit(fn, *args)
+
+    submitted, out = tmp_path / "submitted", tmp_path / "out"
+    small_class(course, submitted, {"ann": "good", "killer": "good", "zed": "good"})
+    batch = grade(
+        submissions=submitted,
+        out=out,
+        root=course,
+        limits=LIMITS,
+        progress=False,
+        pool=KillingPool(2),
+    )
+    by_id = {s.student: s for s in batch.submissions}
+    assert by_id["killer"].error == "could not be graded: the grading worker died"
+    assert by_id["ann"].error is None and by_id["zed"].error is None
+    assert by_id["ann"].score == by_id["ann"].max_score > 0
+
+
+def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(course, tmp_path):
+    """Does SIGINT during a real `grade` stop it with one line and no traceback, keeping what
+    finished, and does running the command again give the CSVs of an uninterrupted run?"""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    submitted = tmp_path / "submitted"
+    small_class(course, submitted, {"ann": "good", "bob": "blank", "cat": "good", "dan": "blank"})
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    command = [
+        sys.executable, "-m", "autograder", "--root", str(course),
+        "grade", str(submitted), "--workers", "1", "--out",
+    ]  # fmt: skip
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    subprocess.run([*command, str(whole)], env=env, check=True, capture_output=True)
+    run = subprocess.Popen(
+        [*command, str(cut)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
+    )  # fmt: skip
+    journal = cut / "private" / "journal.jsonl"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and run.poll() is None:
+        if journal.exists() and journal.read_text().count("\n") >= 1:
+            break
+        time.sleep(0.2)
+    assert run.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 130
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert err.strip().splitlines()[-1].startswith("interrupted: ")
+    kept = journal.read_text().count("\n")
+    assert 1 <= kept < 4
+    again = subprocess.run([*command, str(cut)], env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert f"({4 - kept} graded now)" in again.stdout
+    assert csvs(cut) == csvs(whole)
+
+
+def test_a_canvas_download_round_trip(course, tmp_path):
+    """From a Canvas bulk zip to the gradebook CSV Canvas imports: is every student there by
+    Canvas user id, the late one with the penalty, the one without a notebook at 0?"""
+    import zipfile
+
+    from autograder.collect import collect
+
+    release = nbformat.read(course / "release" / "lessons" / LESSON / f"{LESSON}.ipynb", 4)
+    model = nbformat.writes(answered(release, answers_of(trimmed_source())))
+    archive = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"smithjohn_101_9001_{LESSON}.ipynb", model)
+        zf.writestr(f"smithjohn_LATE_102_9002_{LESSON}.ipynb", model)
+        zf.writestr("doejane_103_9003_answers.pdf", b"%PDF")
+    submitted, out = tmp_path / "submitted", tmp_path / "out"
+    collect(sources=archive, out=submitted, lesson=LESSON)
+    batch = grade(
+        submissions=submitted,
+        out=out,
+        root=course,
+        workers=2,
+        limits=LIMITS,
+        progress=False,
+        late_penalty=10,
+    )
+    total = {s.student: s.max_score for s in batch.submissions}["101"]
+    canvas = {r["ID"]: r for r in rows(out / "canvas_grades.csv")}
+    assert {i: r[LESSON] for i, r in canvas.items()} == {
+        "101": f"{total:g}",
+        "102": f"{total * 0.9:g}",
+        "103": "0",
+    }
+    assert canvas["101"]["Student"] == canvas["102"]["Student"] == "smithjohn"
+    grades = {r["student_id"]: r for r in rows(out / "grades.csv")}
+    assert grades["102"]["late"] == "yes" and grades["101"]["late"] == ""
+    assert grades["103"]["status"] == "failed"
+    report = (out / "report.md").read_text()
+    assert "no notebook submitted (uploaded answers.pdf)" in report
+    moodle = rows(out / f"moodle_{LESSON}.csv")
+    assert [r["Identifier"] for r in moodle] == [
+        "Participant 101",
+        "Participant 102",
+        "Participant 103",
+    ]

@@ -1,0 +1,32 @@
+"""Student-controlled text (ids, names, file names, error messages) made safe where it lands."""
+
+from __future__ import annotations
+
+import html
+import re
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run as a formula: text starting with `= + - @`, a tab
+    or a carriage return gets a leading apostrophe. Numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def markdown(text: object, limit: int = 300) -> str:
+    """Text shown literally in Markdown (and in the HTML it renders to): one line, no markup."""
+    flat = "".join(c if c.isprintable() else "?" for c in " ".join(str(text).split()))
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def terminal(text: object, limit: int = 120) -> str:
+    """Text safe to print on a terminal: one line, no control characters (escape sequences)."""
+    flat = " ".join(str(text).split())
+    flat = "".join(c if c.isprintable() else "?" for c in flat)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

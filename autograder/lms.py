@@ -1,0 +1,269 @@
+"""What an LMS hands an instructor: read Canvas and Moodle downloads, and plain folders, safely.
+
+Canvas's "Download Submissions" gives one `submissions.zip` whose files are named
+`name_userid_submissionid_filename` (`name_LATE_userid_submissionid_filename` when late); the name
+is the student's sortable name squashed to lowercase, so two people can share it, and a file
+uploaded again gets `-1`, `-2` before its extension. Moodle's "Download all submissions" gives a
+folder per student, `Full Name_12345_assignsubmission_file_/`, where 12345 is the participant id
+that Moodle's grading worksheet calls `Participant 12345` (or, with "download submissions in
+folders" off, files named `Full Name_12345_assignsubmission_file_filename`). A plain folder is
+`student/lesson/*.ipynb` or `student/*.ipynb`.
+
+Everything is read as a list of `Entry`s (a path inside the download and a way to read its bytes),
+whether it came from a zip or a folder, so both are treated alike. No path from a download is ever
+used to write: `collect` writes each student's winning notebook under a name it makes itself.
+Unsafe entries (`..`, absolute paths, links) are skipped and reported, and reading stops at caps
+on the number of entries and the bytes read, so a small archive cannot expand without bound.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+MAX_ENTRIES = 20_000  # files in one download (zip members or files in a folder)
+MAX_FILE_BYTES = 50 << 20  # one notebook
+MAX_TOTAL_BYTES = 2 << 30  # everything read from one download
+
+CANVAS_FILE = re.compile(
+    r"^(?P<name>[^/]+?)_(?:(?P<late>LATE)_)?(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$"
+)
+MOODLE_PART = re.compile(
+    r"^(?P<name>.+)_(?P<uid>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$"
+)
+RESUBMITTED = re.compile(r"^(?P<stem>.*)-(?P<n>\d+)$")
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+
+
+class UnsafeDownload(ValueError):
+    """A download that must not be read further (too many entries, too many bytes)."""
+
+
+@dataclass
+class Entry:
+    """One file of a download: its path inside it, its size and a way to read it."""
+
+    parts: tuple[str, ...]
+    size: int
+    read: Callable[[int], bytes]  # read at most n bytes
+    mtime: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.parts[-1]
+
+
+@dataclass
+class Upload:
+    """A file one student handed in, with what the LMS says about it."""
+
+    student: str  # the LMS user id (Canvas user id, Moodle participant id) or folder name
+    name: str  # the display name the LMS gives
+    lms: str  # "canvas", "moodle" or "folder"
+    entry: Entry
+    late: bool = False
+    order: tuple = ()  # the LMS's own ordering: larger is newer
+    lesson: str | None = None  # a lesson folder in a plain layout
+
+
+@dataclass
+class Reading:
+    """Every upload found in a download, and the entries that were skipped with why."""
+
+    uploads: list[Upload] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+class Budget:
+    """Counts entries and bytes read from one download; raises past the caps."""
+
+    def __init__(self, max_entries: int, max_total: int, max_file: int) -> None:
+        self.entries, self.total = 0, 0
+        self.max_entries, self.max_total, self.max_file = max_entries, max_total, max_file
+
+    def entry(self) -> None:
+        self.entries += 1
+        if self.entries > self.max_entries:
+            raise UnsafeDownload(f"more than {self.max_entries} files; not read further")
+
+    def spend(self, n: int) -> None:
+        self.total += n
+        if self.total > self.max_total:
+            raise UnsafeDownload(
+                f"expands past {self.max_total >> 20} MiB (an archive bomb?); not read further"
+            )
+
+
+def _unsafe(parts: tuple[str, ...], raw: str) -> str | None:
+    if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", raw):
+        return "absolute path"
+    if any(p in ("..", "") for p in parts) or "\\" in raw:
+        return "path leaves the download (..)"
+    return None
+
+
+def zip_entries(archive, budget: Budget, problems: list[str], prefix: str = "") -> list[Entry]:
+    """The files of a zip (a path or a file object), read lazily and within `budget`; unsafe
+    members are reported, not read."""
+    zf = zipfile.ZipFile(archive)
+    entries = []
+    for info in zf.infolist():
+        budget.entry()
+        if info.is_dir() or "__MACOSX" in info.filename:
+            continue
+        parts = tuple(PurePosixPath(info.filename).parts)
+        label = f"{prefix}{info.filename}"
+        why = _unsafe(parts, info.filename)
+        if why is None and stat.S_ISLNK(info.external_attr >> 16):
+            why = "a link"
+        if why:
+            problems.append(f"{label}: {why}, skipped")
+            continue
+        entries.append(
+            Entry(parts, info.file_size, _zip_reader(zf, info, budget), _zip_mtime(info))
+        )
+    return entries
+
+
+def _zip_mtime(info: zipfile.ZipInfo) -> float:
+    import datetime
+
+    try:
+        return datetime.datetime(*info.date_time).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def _zip_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget):
+    def read(limit: int) -> bytes:
+        # The declared size can lie: read at most `limit + 1` bytes and let the caller judge.
+        with zf.open(info) as f:
+            data = f.read(limit + 1)
+        budget.spend(len(data))
+        return data
+
+    return read
+
+
+def folder_entries(root: Path, budget: Budget, problems: list[str]) -> list[Entry]:
+    """The files under `root`, links reported and never followed."""
+    entries = []
+    for base, folders, names in os.walk(root, followlinks=False):
+        base_path = Path(base)
+        for name in sorted(folders):
+            if (base_path / name).is_symlink():
+                problems.append(f"{(base_path / name).relative_to(root)}: a link, skipped")
+        for name in sorted(names):
+            path = base_path / name
+            budget.entry()
+            rel = path.relative_to(root)
+            if path.is_symlink() or not path.is_file():
+                problems.append(f"{rel}: a link or special file, skipped")
+                continue
+            st = path.lstat()
+            entries.append(Entry(rel.parts, st.st_size, _file_reader(path, budget), st.st_mtime))
+    return entries
+
+
+def _file_reader(path: Path, budget: Budget):
+    def read(limit: int) -> bytes:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as f:
+            data = f.read(limit + 1)
+        budget.spend(len(data))
+        return data
+
+    return read
+
+
+def _resubmission(filename: str) -> tuple[str, int]:
+    """`("01_tensors.ipynb", 2)` for Canvas's `01_tensors-2.ipynb`; `(filename, 0)` otherwise."""
+    stem, dot, ext = filename.rpartition(".")
+    if not dot:
+        stem, ext = filename, ""
+    match = RESUBMITTED.match(stem)
+    if not match:
+        return filename, 0
+    return f"{match['stem']}{dot}{ext}", int(match["n"])
+
+
+def classify(entries: list[Entry], problems: list[str]) -> list[Upload]:
+    """Which student handed in each entry, by the naming of Canvas, Moodle or a plain folder."""
+    uploads = []
+    for entry in entries:
+        top = entry.parts[0]
+        moodle = MOODLE_PART.match(top)
+        canvas = CANVAS_FILE.match(top) if len(entry.parts) == 1 and not moodle else None
+        if canvas:
+            original, n = _resubmission(canvas["file"])
+            uploads.append(
+                Upload(
+                    student=canvas["uid"],
+                    name=canvas["name"],
+                    lms="canvas",
+                    entry=entry,
+                    late=bool(canvas["late"]),
+                    order=(int(canvas["sid"]), n, entry.mtime),
+                )
+            )
+            entry.parts = (original,)
+        elif moodle:
+            uploads.append(
+                Upload(
+                    student=moodle["uid"],
+                    name=moodle["name"],
+                    lms="moodle",
+                    entry=entry,
+                    order=(0, 0, entry.mtime),
+                )
+            )
+            if len(entry.parts) == 1:
+                entry.parts = (moodle["file"] or entry.name,)
+        elif len(entry.parts) >= 2:
+            lesson = entry.parts[1] if len(entry.parts) >= 3 else None
+            uploads.append(
+                Upload(
+                    student=top,
+                    name=top,
+                    lms="folder",
+                    entry=entry,
+                    lesson=lesson,
+                    order=(0, 0, entry.mtime),
+                )
+            )
+        elif entry.name.endswith(".zip"):
+            uploads.append(
+                Upload(
+                    student=Path(top).stem,
+                    name=Path(top).stem,
+                    lms="folder",
+                    entry=entry,
+                    order=(0, 0, entry.mtime),
+                )
+            )
+        else:
+            problems.append(f"{'/'.join(entry.parts)}: not from a known LMS download, skipped")
+    return uploads
+
+
+def read_download(
+    source: Path,
+    *,
+    max_entries: int = MAX_ENTRIES,
+    max_total: int = MAX_TOTAL_BYTES,
+    max_file: int = MAX_FILE_BYTES,
+) -> tuple[Reading, Budget]:
+    """Every upload in `source` (a Canvas/Moodle zip, or an extracted download or plain folder)."""
+    reading = Reading()
+    budget = Budget(max_entries, max_total, max_file)
+    if source.is_file():
+        entries = zip_entries(source, budget, reading.problems)
+    else:
+        entries = folder_entries(source, budget, reading.problems)
+    reading.uploads = classify(entries, reading.problems)
+    return reading, budget
