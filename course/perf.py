@@ -1,4 +1,4 @@
-"""Measuring where training time goes: autocast dtypes, loader timings, profiles and TensorBoard logs.
+"""Measuring where training time goes: autocast dtypes, loader times, profiles, TensorBoard logs.
 
 Lesson 08 measures before it optimises. These helpers do the bookkeeping around PyTorch's own tools
 (`torch.autocast`, `torch.profiler`, `torch.utils.tensorboard`) so the notebook can show the

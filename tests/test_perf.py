@@ -1,4 +1,4 @@
-"""Tests for course.perf: autocast dtypes, loader timings, the op-time chart and TensorBoard reading."""
+"""Tests for course.perf: autocast dtypes, loader timings, the op-time chart, event files."""
 
 import torch
 from matplotlib.figure import Figure
@@ -17,8 +17,13 @@ class PairwiseDistance(nn.Module):
 
 
 def _cnn() -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Flatten(),
-                         nn.Linear(4 * 64, 10), PairwiseDistance())
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(4 * 64, 10),
+        PairwiseDistance(),
+    )
 
 
 def test_output_dtypes_follow_autocast_rules():

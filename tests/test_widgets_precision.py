@@ -1,4 +1,4 @@
-"""Tests for course.widgets.precision: float16's fate of values under loss scaling, and its explorer."""
+"""Tests for course.widgets.precision: what float16 does to scaled values, and the explorer."""
 
 import time
 
@@ -23,13 +23,21 @@ def test_scaling_rescues_small_values_and_breaks_large_ones():
     values = torch.tensor([1e-9, 2e-8, 1e-7])
     assert precision.float16_fate(values)["zero"] > 0
     assert precision.float16_fate(values, 2.0**16) == {
-        "zero": 0.0, "subnormal": 0.0, "normal": 1.0, "inf": 0.0}
+        "zero": 0.0,
+        "subnormal": 0.0,
+        "normal": 1.0,
+        "inf": 0.0,
+    }
     assert precision.float16_fate(torch.tensor([1.0]), 2.0**20)["inf"] == 1.0
 
 
 def test_float16_fate_of_nothing():
     assert precision.float16_fate(torch.zeros(3)) == {
-        "zero": 0.0, "subnormal": 0.0, "normal": 0.0, "inf": 0.0}
+        "zero": 0.0,
+        "subnormal": 0.0,
+        "normal": 0.0,
+        "inf": 0.0,
+    }
 
 
 def test_draw_loss_scaling_titles_the_shares():

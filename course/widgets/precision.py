@@ -48,13 +48,27 @@ def draw_loss_scaling(values: torch.Tensor, scale_exponent: int = 0) -> Figure:
     v = v[v != 0].abs() * scale
     fate = float16_fate(values, scale)
     fig, ax = plt.subplots(figsize=(8, 3.2))
-    ax.axvspan(-30, torch.log10(torch.tensor(_SMALLEST_SUBNORMAL)).item(), color="tab:red",
-               alpha=0.15, label="becomes 0 in float16")
-    ax.axvspan(torch.log10(torch.tensor(_SMALLEST_SUBNORMAL)).item(),
-               torch.log10(torch.tensor(_HALF.tiny)).item(), color="tab:orange", alpha=0.15,
-               label="subnormal (fewer digits)")
-    ax.axvspan(torch.log10(torch.tensor(_HALF.max)).item(), 30, color="tab:purple", alpha=0.15,
-               label="becomes inf")
+    ax.axvspan(
+        -30,
+        torch.log10(torch.tensor(_SMALLEST_SUBNORMAL)).item(),
+        color="tab:red",
+        alpha=0.15,
+        label="becomes 0 in float16",
+    )
+    ax.axvspan(
+        torch.log10(torch.tensor(_SMALLEST_SUBNORMAL)).item(),
+        torch.log10(torch.tensor(_HALF.tiny)).item(),
+        color="tab:orange",
+        alpha=0.15,
+        label="subnormal (fewer digits)",
+    )
+    ax.axvspan(
+        torch.log10(torch.tensor(_HALF.max)).item(),
+        30,
+        color="tab:purple",
+        alpha=0.15,
+        label="becomes inf",
+    )
     ax.hist(torch.log10(v).numpy(), bins=60, color="tab:blue")
     ax.set(xlim=(-16, 12), xlabel="log10 |gradient × scale|", ylabel="count")
     ax.legend(loc="upper left", fontsize=8)

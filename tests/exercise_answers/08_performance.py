@@ -166,8 +166,7 @@ MISTAKES = {
         "    out = model(X.to(torch.bfloat16))\n"
         "    model.to(torch.float32)\n"
         "    return out.float()",
-        "no autocast": "def bf16_forward(model, X):\n"
-        "    return model(X).float()",
+        "no autocast": "def bf16_forward(model, X):\n    return model(X).float()",
         "returns bfloat16": "def bf16_forward(model, X):\n"
         "    with torch.autocast(X.device.type, dtype=torch.bfloat16):\n"
         "        return model(X)",
@@ -248,7 +247,8 @@ MISTAKES = {
         "    writer.close()",
     },
     "scaled_step": {
-        "clips before unscaling": "def scaled_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm):\n"
+        "clips before unscaling": "def scaled_step(model, X, y, *, loss_fn, optimizer, scaler,"
+        " max_norm):\n"
         "    optimizer.zero_grad()\n"
         "    loss = loss_fn(model(X), y)\n"
         "    scaler.scale(loss).backward()\n"
@@ -256,7 +256,8 @@ MISTAKES = {
         "    scaler.step(optimizer)\n"
         "    scaler.update()\n"
         "    return loss.item()",
-        "steps the optimizer directly": "def scaled_step(model, X, y, *, loss_fn, optimizer, scaler,"
+        "steps the optimizer directly": "def scaled_step(model, X, y, *, loss_fn, optimizer,"
+        " scaler,"
         " max_norm):\n"
         "    optimizer.zero_grad()\n"
         "    loss = loss_fn(model(X), y)\n"
@@ -275,7 +276,8 @@ MISTAKES = {
         "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
         "    scaler.step(optimizer)\n"
         "    return loss.item()",
-        "returns the scaled loss": "def scaled_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm):\n"
+        "returns the scaled loss": "def scaled_step(model, X, y, *, loss_fn, optimizer, scaler,"
+        " max_norm):\n"
         "    optimizer.zero_grad()\n"
         "    loss = scaler.scale(loss_fn(model(X), y))\n"
         "    loss.backward()\n"
