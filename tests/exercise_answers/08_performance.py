@@ -1,0 +1,338 @@
+"""Lesson 08's exercises: correct answers written other ways, and the mistakes people make."""
+
+CORRECT = {
+    "loader_options": [
+        "def loader_options(device, *, num_workers):\n"
+        "    return dict(num_workers=num_workers, pin_memory=str(device).startswith('cuda'),\n"
+        "                persistent_workers=bool(num_workers))",
+        "def loader_options(device, *, num_workers):\n"
+        "    options = {'num_workers': int(num_workers)}\n"
+        "    options['pin_memory'] = torch.device(device).type == 'cuda'\n"
+        "    options['persistent_workers'] = options['num_workers'] > 0\n"
+        "    return options",
+    ],
+    "time_call": [
+        "def time_call(fn, *, warmup=1, repeat=5):\n"
+        "    for _ in range(warmup):\n"
+        "        fn()\n"
+        "    best = float('inf')\n"
+        "    for _ in range(repeat):\n"
+        "        start = time.perf_counter_ns()\n"
+        "        fn()\n"
+        "        best = min(best, (time.perf_counter_ns() - start) / 1e9)\n"
+        "    return best",
+        "import timeit\n"
+        "def time_call(fn, *, warmup=1, repeat=5):\n"
+        "    [fn() for _ in range(warmup)]\n"
+        "    return float(min(timeit.repeat(fn, repeat=repeat, number=1)))",
+    ],
+    "bf16_forward": [
+        "def bf16_forward(model, X):\n"
+        "    with torch.autocast(device_type=X.device.type, dtype=torch.bfloat16):\n"
+        "        return model(X).to(torch.float32)",
+        "def bf16_forward(model, X):\n"
+        "    with torch.amp.autocast(X.device.type, torch.bfloat16, enabled=True):\n"
+        "        y_hat = model(X)\n"
+        "    return y_hat.type(torch.float32)",
+    ],
+    "top_ops": [
+        "import heapq\n"
+        "def top_ops(prof, k=5):\n"
+        "    ops = [e for e in prof.key_averages() if e.key[:6] == 'aten::']\n"
+        "    best = heapq.nlargest(k, ops, key=lambda e: e.self_cpu_time_total)\n"
+        "    return [(e.key, e.self_cpu_time_total / 1000, int(e.count)) for e in best]",
+        "def top_ops(prof, k=5):\n"
+        "    rows = sorted(((e.self_cpu_time_total, e.key, e.count) for e in prof.key_averages()\n"
+        "                   if e.key.startswith('aten::')), reverse=True)\n"
+        "    return [(name, us * 1e-3, calls) for us, name, calls in rows][:k]",
+    ],
+    "log_history": [
+        "from torch.utils.tensorboard import SummaryWriter\n"
+        "def log_history(log_dir, history, model):\n"
+        "    with SummaryWriter(log_dir=str(log_dir)) as writer:\n"
+        "        for tag in history:\n"
+        "            for i in range(len(history[tag])):\n"
+        "                writer.add_scalar(tag, history[tag][i], i)\n"
+        "        for name, p in model.named_parameters():\n"
+        "            writer.add_histogram(name, p, 0)",
+        "import torch.utils.tensorboard as tb\n"
+        "def log_history(log_dir, history, model):\n"
+        "    writer = tb.SummaryWriter(log_dir, flush_secs=1)\n"
+        "    for name, p in model.named_parameters():\n"
+        "        writer.add_histogram(tag=name, values=p.detach().numpy(), global_step=0)\n"
+        "    for tag, values in history.items():\n"
+        "        for step, value in enumerate(values):\n"
+        "            writer.add_scalar(tag, float(value), global_step=step)\n"
+        "    writer.flush()",
+    ],
+    "scaled_step": [
+        "def scaled_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm):\n"
+        "    optimizer.zero_grad(set_to_none=False)\n"
+        "    loss = loss_fn(model(X), y)\n"
+        "    scaled = scaler.scale(loss)\n"
+        "    scaled.backward()\n"
+        "    scaler.unscale_(optimizer)\n"
+        "    torch.nn.utils.clip_grad_norm_(list(model.parameters()), max_norm=max_norm)\n"
+        "    scaler.step(optimizer)\n"
+        "    scaler.update()\n"
+        "    return float(loss.detach())",
+        "def scaled_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm):\n"
+        "    for p in model.parameters():\n"
+        "        p.grad = None\n"
+        "    loss = loss_fn(model(X), y)\n"
+        "    scaler.scale(loss).backward()\n"
+        "    scaler.unscale_(optimizer)\n"
+        "    params = [p for g in optimizer.param_groups for p in g['params']]\n"
+        "    nn.utils.clip_grad_norm_(params, max_norm)\n"
+        "    scaler.step(optimizer)\n"
+        "    scaler.update()\n"
+        "    return loss.item()",
+    ],
+    "fast_train_step": [
+        "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
+        "    optimizer.zero_grad(set_to_none=True)\n"
+        "    y_hat = model(X)\n"
+        "    loss = loss_fn(y_hat, y)\n"
+        "    loss.backward()\n"
+        "    optimizer.step()\n"
+        "    return loss.detach().item()",
+        "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
+        "    optimizer.zero_grad()\n"
+        "    total = 0.0\n"
+        "    for Xc, yc in zip(X.split(32), y.split(32)):\n"
+        "        loss = loss_fn(model(Xc), yc) * len(Xc) / len(X)\n"
+        "        loss.backward()\n"
+        "        total += loss.item()\n"
+        "    optimizer.step()\n"
+        "    return total",
+    ],
+}
+
+MISTAKES = {
+    "loader_options": {
+        "pin memory always": "def loader_options(device, *, num_workers):\n"
+        "    return {'num_workers': num_workers, 'pin_memory': True,\n"
+        "            'persistent_workers': num_workers > 0}",
+        "persistent workers always": "def loader_options(device, *, num_workers):\n"
+        "    return {'num_workers': num_workers, 'pin_memory': device.type == 'cuda',\n"
+        "            'persistent_workers': True}",
+        "asks whether this machine has CUDA": "def loader_options(device, *, num_workers):\n"
+        "    return {'num_workers': num_workers, 'pin_memory': torch.cuda.is_available(),\n"
+        "            'persistent_workers': num_workers > 0}",
+        "forgets a key": "def loader_options(device, *, num_workers):\n"
+        "    return {'num_workers': num_workers, 'pin_memory': device.type == 'cuda'}",
+    },
+    "time_call": {
+        "mean of the repeats": "def time_call(fn, *, warmup=1, repeat=5):\n"
+        "    for _ in range(warmup):\n"
+        "        fn()\n"
+        "    start = time.perf_counter()\n"
+        "    for _ in range(repeat):\n"
+        "        fn()\n"
+        "    return (time.perf_counter() - start) / repeat",
+        "no warm-up": "def time_call(fn, *, warmup=1, repeat=5):\n"
+        "    times = []\n"
+        "    for _ in range(repeat):\n"
+        "        start = time.perf_counter()\n"
+        "        fn()\n"
+        "        times.append(time.perf_counter() - start)\n"
+        "    return min(times)",
+        "milliseconds": "def time_call(fn, *, warmup=1, repeat=5):\n"
+        "    for _ in range(warmup):\n"
+        "        fn()\n"
+        "    times = []\n"
+        "    for _ in range(repeat):\n"
+        "        start = time.perf_counter()\n"
+        "        fn()\n"
+        "        times.append((time.perf_counter() - start) * 1000)\n"
+        "    return min(times)",
+        "median": "import statistics\n"
+        "def time_call(fn, *, warmup=1, repeat=5):\n"
+        "    for _ in range(warmup):\n"
+        "        fn()\n"
+        "    times = []\n"
+        "    for _ in range(repeat):\n"
+        "        start = time.perf_counter()\n"
+        "        fn()\n"
+        "        times.append(time.perf_counter() - start)\n"
+        "    return statistics.median(times)",
+    },
+    "bf16_forward": {
+        "bfloat16 the whole model": "def bf16_forward(model, X):\n"
+        "    model.bfloat16()\n"
+        "    return model(X.bfloat16()).float()",
+        "converts the model and back": "def bf16_forward(model, X):\n"
+        "    model.to(torch.bfloat16)\n"
+        "    out = model(X.to(torch.bfloat16))\n"
+        "    model.to(torch.float32)\n"
+        "    return out.float()",
+        "no autocast": "def bf16_forward(model, X):\n    return model(X).float()",
+        "returns bfloat16": "def bf16_forward(model, X):\n"
+        "    with torch.autocast(X.device.type, dtype=torch.bfloat16):\n"
+        "        return model(X)",
+        "float16 autocast": "def bf16_forward(model, X):\n"
+        "    with torch.autocast(X.device.type, dtype=torch.float16):\n"
+        "        return model(X).float()",
+        "detaches the result": "def bf16_forward(model, X):\n"
+        "    with torch.no_grad(), torch.autocast(X.device.type, dtype=torch.bfloat16):\n"
+        "        return model(X).float()",
+    },
+    "top_ops": {
+        "sorted by total CPU time": "def top_ops(prof, k=5):\n"
+        "    events = [e for e in prof.key_averages() if e.key.startswith('aten::')]\n"
+        "    events.sort(key=lambda e: e.cpu_time_total, reverse=True)\n"
+        "    return [(e.key, e.self_cpu_time_total / 1e3, e.count) for e in events[:k]]",
+        "microseconds": "def top_ops(prof, k=5):\n"
+        "    events = [e for e in prof.key_averages() if e.key.startswith('aten::')]\n"
+        "    events.sort(key=lambda e: e.self_cpu_time_total, reverse=True)\n"
+        "    return [(e.key, e.self_cpu_time_total, e.count) for e in events[:k]]",
+        "keeps every event": "def top_ops(prof, k=5):\n"
+        "    events = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total,\n"
+        "                    reverse=True)\n"
+        "    return [(e.key, e.self_cpu_time_total / 1e3, e.count) for e in events[:k]]",
+        "smallest first": "def top_ops(prof, k=5):\n"
+        "    events = [e for e in prof.key_averages() if e.key.startswith('aten::')]\n"
+        "    events.sort(key=lambda e: e.self_cpu_time_total, reverse=True)\n"
+        "    return [(e.key, e.self_cpu_time_total / 1e3, e.count) for e in events[:k]][::-1]",
+        "average per call": "def top_ops(prof, k=5):\n"
+        "    events = [e for e in prof.key_averages() if e.key.startswith('aten::')]\n"
+        "    events.sort(key=lambda e: e.self_cpu_time_total, reverse=True)\n"
+        "    return [(e.key, e.self_cpu_time_total / e.count / 1e3, e.count) for e in events[:k]]",
+    },
+    "log_history": {
+        "steps start at 1": "from torch.utils.tensorboard import SummaryWriter\n"
+        "def log_history(log_dir, history, model):\n"
+        "    writer = SummaryWriter(log_dir)\n"
+        "    for tag, values in history.items():\n"
+        "        for epoch, value in enumerate(values, start=1):\n"
+        "            writer.add_scalar(tag, value, epoch)\n"
+        "    for name, p in model.named_parameters():\n"
+        "        writer.add_histogram(name, p.detach(), 0)\n"
+        "    writer.close()",
+        "no global step": "from torch.utils.tensorboard import SummaryWriter\n"
+        "def log_history(log_dir, history, model):\n"
+        "    writer = SummaryWriter(log_dir)\n"
+        "    for tag, values in history.items():\n"
+        "        for value in values:\n"
+        "            writer.add_scalar(tag, value)\n"
+        "    for name, p in model.named_parameters():\n"
+        "        writer.add_histogram(name, p.detach(), 0)\n"
+        "    writer.close()",
+        "histograms at the last epoch": "from torch.utils.tensorboard import SummaryWriter\n"
+        "def log_history(log_dir, history, model):\n"
+        "    writer = SummaryWriter(log_dir)\n"
+        "    last = 0\n"
+        "    for tag, values in history.items():\n"
+        "        for step, value in enumerate(values):\n"
+        "            writer.add_scalar(tag, value, step)\n"
+        "            last = max(last, step)\n"
+        "    for name, p in model.named_parameters():\n"
+        "        writer.add_histogram(name, p.detach(), last)\n"
+        "    writer.close()",
+        "no histograms": "from torch.utils.tensorboard import SummaryWriter\n"
+        "def log_history(log_dir, history, model):\n"
+        "    writer = SummaryWriter(log_dir)\n"
+        "    for tag, values in history.items():\n"
+        "        for step, value in enumerate(values):\n"
+        "            writer.add_scalar(tag, value, step)\n"
+        "    writer.close()",
+        "one histogram for the whole model": "from torch.utils.tensorboard import SummaryWriter\n"
+        "def log_history(log_dir, history, model):\n"
+        "    writer = SummaryWriter(log_dir)\n"
+        "    for tag, values in history.items():\n"
+        "        for step, value in enumerate(values):\n"
+        "            writer.add_scalar(tag, value, step)\n"
+        "    flat = torch.cat([p.detach().flatten() for p in model.parameters()])\n"
+        "    writer.add_histogram('weights', flat, 0)\n"
+        "    writer.close()",
+    },
+    "scaled_step": {
+        "clips before unscaling": "def scaled_step(model, X, y, *, loss_fn, optimizer, scaler,"
+        " max_norm):\n"
+        "    optimizer.zero_grad()\n"
+        "    loss = loss_fn(model(X), y)\n"
+        "    scaler.scale(loss).backward()\n"
+        "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+        "    scaler.step(optimizer)\n"
+        "    scaler.update()\n"
+        "    return loss.item()",
+        "steps the optimizer directly": "def scaled_step(model, X, y, *, loss_fn, optimizer,"
+        " scaler,"
+        " max_norm):\n"
+        "    optimizer.zero_grad()\n"
+        "    loss = loss_fn(model(X), y)\n"
+        "    scaler.scale(loss).backward()\n"
+        "    scaler.unscale_(optimizer)\n"
+        "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+        "    optimizer.step()\n"
+        "    scaler.update()\n"
+        "    return loss.item()",
+        "forgets to update the scale": "def scaled_step(model, X, y, *, loss_fn, optimizer, scaler,"
+        " max_norm):\n"
+        "    optimizer.zero_grad()\n"
+        "    loss = loss_fn(model(X), y)\n"
+        "    scaler.scale(loss).backward()\n"
+        "    scaler.unscale_(optimizer)\n"
+        "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+        "    scaler.step(optimizer)\n"
+        "    return loss.item()",
+        "returns the scaled loss": "def scaled_step(model, X, y, *, loss_fn, optimizer, scaler,"
+        " max_norm):\n"
+        "    optimizer.zero_grad()\n"
+        "    loss = scaler.scale(loss_fn(model(X), y))\n"
+        "    loss.backward()\n"
+        "    scaler.unscale_(optimizer)\n"
+        "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+        "    scaler.step(optimizer)\n"
+        "    scaler.update()\n"
+        "    return loss.item()",
+        "no zero_grad": "def scaled_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm):\n"
+        "    loss = loss_fn(model(X), y)\n"
+        "    scaler.scale(loss).backward()\n"
+        "    scaler.unscale_(optimizer)\n"
+        "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+        "    scaler.step(optimizer)\n"
+        "    scaler.update()\n"
+        "    return loss.item()",
+    },
+    "fast_train_step": {
+        "still one example at a time": "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
+        "    optimizer.zero_grad()\n"
+        "    total = 0.0\n"
+        "    for i in range(len(X)):\n"
+        "        loss = loss_fn(model(X[i:i + 1]), y[i:i + 1]) / len(X)\n"
+        "        loss.backward()\n"
+        "        total += loss.detach()\n"
+        "    optimizer.step()\n"
+        "    return total.item()",
+        "no zero_grad": "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
+        "    loss = loss_fn(model(X), y)\n"
+        "    loss.backward()\n"
+        "    optimizer.step()\n"
+        "    return loss.item()",
+        "bfloat16 autocast": "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
+        "    optimizer.zero_grad()\n"
+        "    with torch.autocast(X.device.type, dtype=torch.bfloat16):\n"
+        "        loss = loss_fn(model(X), y)\n"
+        "    loss.backward()\n"
+        "    optimizer.step()\n"
+        "    return loss.item()",
+        "sums the losses": "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
+        "    optimizer.zero_grad()\n"
+        "    loss = loss_fn(model(X), y) * len(X)\n"
+        "    loss.backward()\n"
+        "    optimizer.step()\n"
+        "    return loss.item()",
+        "returns the loss tensor": "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
+        "    optimizer.zero_grad()\n"
+        "    loss = loss_fn(model(X), y)\n"
+        "    loss.backward()\n"
+        "    optimizer.step()\n"
+        "    return loss.detach()",
+    },
+}
+
+GRADING_MISTAKE = ("bf16_forward", "bfloat16 the whole model")
+
+# Every mistake above fails with the tests' AssertionError; none needs an expected error.
+EXPECTED_ERRORS: dict[tuple[str, str], str] = {}
