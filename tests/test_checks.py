@@ -163,7 +163,7 @@ def test_notebook_traceback_ends_at_the_students_line():
     assert isinstance(info.value, AssertionError)
     text = "\n".join(info.value._render_traceback_())
     assert "_student_line" in text and "answer has wrong values" in text
-    assert "course/checks.py" not in text.replace("\\\\", "/"), text
+    assert "course/checks.py" not in text.replace("\\", "/"), text
 
 
 def test_every_check_fails_with_check_failed():
