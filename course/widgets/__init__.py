@@ -17,7 +17,6 @@ _NAMES = {
     "branch_explorer": "tracing",
     "branch_versions": "tracing",
     "conv_explorer": "conv",
-    "conv_output_size": "conv",
     "descend": "descent",
     "descent_explorer": "descent",
     "draw_augmentations": "augment",
@@ -32,6 +31,7 @@ _NAMES = {
     "latent_explorer": "latent",
     "quick_train": "training",
     "stride_explorer": "strides",
+    "torch_conv_output_size": "conv",
     "training_explorer": "training",
 }
 
