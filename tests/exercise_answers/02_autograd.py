@@ -421,6 +421,15 @@ def sgd_step(params, lr):
             p -= lr * p.grad
             p.grad = None
 """,
+        'returns the parameters': """
+def sgd_step(params, lr):
+    with torch.no_grad():
+        for p in params:
+            if p.grad is not None:
+                p -= lr * p.grad
+                p.grad = None
+    return params
+""",
     },
     "stable_softmax": {
         "the original in-place division": """
@@ -619,6 +628,26 @@ class SoftplusFn(torch.autograd.Function):
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
         return grad_output * ctx.beta * torch.sigmoid(ctx.beta * x), None
+
+
+def softplus(x, beta=1.0):
+    return SoftplusFn.apply(x, beta)
+""",
+        'backward through F.softplus with autograd': """
+class SoftplusFn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, beta):
+        ctx.save_for_backward(x)
+        ctx.beta = beta
+        return F.softplus(x, beta)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        with torch.enable_grad():
+            t = x.detach().requires_grad_()
+            (g,) = torch.autograd.grad(F.softplus(t, ctx.beta), t, grad_output)
+        return g, None
 
 
 def softplus(x, beta=1.0):
