@@ -15,6 +15,7 @@ import ast
 import contextlib
 import importlib
 import inspect
+import pkgutil
 import signal
 import socket
 import warnings
@@ -27,7 +28,6 @@ import pytest
 from autograder.submissions import answers_of, exercises
 from conftest import LESSONS, read_source_notebook
 
-COURSE_MODULES = ("checks", "data", "deploy", "gan", "graph", "plot", "summary", "train", "utils")
 TRIAL_SECONDS = 3.0
 
 
@@ -35,25 +35,36 @@ class TrialTimeout(Exception):
     """A trial ran past TRIAL_SECONDS (a training helper called with the wrong arguments)."""
 
 
-def course_callables() -> dict[str, Callable[..., Any]]:
-    """Every public function or class defined in `course`, by dotted name."""
-    found: dict[str, Callable[..., Any]] = {}
-    modules = [importlib.import_module(f"course.{name}") for name in COURSE_MODULES]
-    widgets = importlib.import_module("course.widgets")
-    for module in modules:
-        for name in dir(module):
-            _add_if_course(found, f"{module.__name__}.{name}", getattr(module, name))
-    for name in widgets.__all__:
-        _add_if_course(found, f"course.widgets.{name}", getattr(widgets, name))
+def course_modules() -> list[Any]:
+    """`course`, `course.widgets` and every public module inside them."""
+    found = []
+    for package_name in ("course", "course.widgets"):
+        package = importlib.import_module(package_name)
+        found.append(package)
+        for info in pkgutil.iter_modules(package.__path__):
+            if not info.name.startswith("_"):
+                found.append(importlib.import_module(f"{package_name}.{info.name}"))
     return found
 
 
-def _add_if_course(found: dict, dotted: str, obj: Any) -> None:
-    short = dotted.rsplit(".", 1)[1]
-    if short.startswith("_") or not callable(obj):
-        return
-    if getattr(obj, "__module__", "").startswith("course"):
-        found[dotted] = obj
+def course_callables() -> dict[str, Callable[..., Any]]:
+    """Every public function or class defined in `course`, by dotted name (each once)."""
+    found: dict[str, Callable[..., Any]] = {}
+    seen: set[int] = set()
+    for module in course_modules():
+        for name in getattr(module, "__all__", dir(module)):
+            obj = getattr(module, name, None)
+            if id(obj) not in seen and _is_public_course_callable(name, obj):
+                seen.add(id(obj))
+                found[f"{module.__name__}.{name}"] = obj
+    return found
+
+
+def _is_public_course_callable(name: str, obj: Any) -> bool:
+    """A function or class of `course` (not one it imported from elsewhere, like `torch`)."""
+    if name.startswith("_") or not callable(obj) or inspect.ismodule(obj):
+        return False
+    return getattr(obj, "__module__", "").startswith("course")
 
 
 def defined_names(answer: str) -> dict[str, ast.AST]:
