@@ -286,6 +286,23 @@ _FREEZE_OK = [
 ]
 
 _FREEZE_MISTAKES = {
+    "returns a 0-dim tensor": _code("""
+        def freeze_except(model, trainable):
+            model.requires_grad_(False)
+            for name, child in model.named_children():
+                if name in trainable:
+                    child.requires_grad_(True)
+            counts = [p.numel() for p in model.parameters() if p.requires_grad]
+            return torch.tensor(counts, dtype=torch.int64).sum()
+    """),
+    "freezes the named children instead": _code("""
+        def freeze_except(model, trainable):
+            model.requires_grad_(True)
+            for name, child in model.named_children():
+                if name in trainable:
+                    child.requires_grad_(False)
+            return sum(p.numel() for p in model.parameters() if p.requires_grad)
+    """),
     "requires_grad attribute on the module": _code("""
         def freeze_except(model, trainable):
             for name, child in model.named_children():
