@@ -1,12 +1,14 @@
 """Tensor-aware assertions for exercise tests, with messages that tell a student what went wrong.
 
-Every check raises `AssertionError` (so nbgrader counts it as a failed test) with a message that
-names the thing checked, what was expected and what came back.
+Every check raises `CheckFailed`, an `AssertionError` (so nbgrader counts it as a failed test), with
+a message that names the thing checked, what was expected and what came back. In a notebook its
+traceback ends at the student's line: the frames inside this module explain nothing to a student.
 """
 
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,6 +17,7 @@ from torch.autograd.gradcheck import GradcheckError
 from torch.overrides import TorchFunctionMode
 
 __all__ = [
+    "CheckFailed",
     "assert_close",
     "assert_device",
     "assert_dtype",
@@ -27,6 +30,35 @@ __all__ = [
     "assert_vectorised",
     "describe",
 ]
+
+
+class CheckFailed(AssertionError):
+    """A failed check; IPython shows its traceback up to the line that called the check."""
+
+    def _render_traceback_(self) -> list[str]:
+        """IPython's hook for custom tracebacks: drop the frames inside `course.checks`."""
+        self.__traceback__ = _without_check_frames(self.__traceback__)
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover (IPython calls this hook, so it is there)
+            get_ipython = None
+        shell = get_ipython() if get_ipython else None
+        if shell is not None:
+            return shell.InteractiveTB.structured_traceback(type(self), self, self.__traceback__)
+        return "".join(traceback.format_exception(self)).splitlines()
+
+
+def _without_check_frames(tb: Any) -> Any:
+    """`tb` cut before its first frame in this file (kept whole if it starts here)."""
+    head, previous = tb, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == __file__:
+            if previous is None:
+                return head
+            previous.tb_next = None
+            return head
+        previous, tb = tb, tb.tb_next
+    return head
 
 
 def describe(value: Any) -> str:
@@ -43,7 +75,7 @@ def describe(value: Any) -> str:
 
 def _fail(name: str, problem: str, expected: Any, got: Any) -> None:
     __tracebackhide__ = True
-    raise AssertionError(f"{name} {problem}.\n  expected: {expected}\n  got:      {got}")
+    raise CheckFailed(f"{name} {problem}.\n  expected: {expected}\n  got:      {got}")
 
 
 def assert_tensor(actual: Any, *, name: str = "result") -> None:
@@ -170,7 +202,7 @@ def assert_close(
         )
     except AssertionError:
         detail = _worst_element(actual, expected, equal_nan)
-        raise AssertionError(
+        raise CheckFailed(
             f"{name} has wrong values: {detail}.\n"
             f"  expected: {_preview(expected)}\n  got:      {_preview(actual)}"
         ) from None
@@ -201,7 +233,7 @@ def assert_grad_close(
             if not tensor.requires_grad
             else "backward() was not called, or it is not a leaf (use retain_grad())"
         )
-        raise AssertionError(f"{name}.grad is None: {hint}.")
+        raise CheckFailed(f"{name}.grad is None: {hint}.")
     assert_close(tensor.grad, expected_grad, name=f"{name}.grad", **kwargs)
 
 
@@ -217,7 +249,7 @@ def assert_gradcheck(
         torch.autograd.gradcheck(fn, tuple(inputs), eps=1e-6, atol=1e-5, rtol=1e-3)
     except GradcheckError as error:
         first_line = str(error).strip().splitlines()[0]
-        raise AssertionError(
+        raise CheckFailed(
             f"{name} disagrees with finite differences: {first_line}\n{error}"
         ) from None
 
@@ -273,7 +305,7 @@ def assert_vectorised(
     small = _count_work(fn, small_args)
     large = _count_work(fn, large_args)
     if large[0] > small[0] or large[1] > small[1]:
-        raise AssertionError(
+        raise CheckFailed(
             f"{name} does more Python work on bigger inputs, so it loops in Python: "
             f"{small[0]} lines and {small[1]} torch calls on the small input, "
             f"{large[0]} lines and {large[1]} torch calls on the large one. "

@@ -150,3 +150,30 @@ def test_assert_close_accepts_one_tolerance_alone():
     checks.assert_close(torch.tensor([1e-7]), [0.0], atol=1e-6)
     fails_with(checks.assert_close, torch.tensor([1e-5]), [0.0], atol=1e-6)
     checks.assert_close(torch.tensor([100.0001]), [100.0], rtol=1e-5)
+
+
+def _student_line():
+    checks.assert_close(torch.tensor([1.0]), torch.tensor([2.0]), name="answer")
+
+
+def test_notebook_traceback_ends_at_the_students_line():
+    """Does a failed check's traceback, as IPython shows it, leave out course/checks.py?"""
+    with pytest.raises(checks.CheckFailed) as info:
+        _student_line()
+    assert isinstance(info.value, AssertionError)
+    text = "\n".join(info.value._render_traceback_())
+    assert "_student_line" in text and "answer has wrong values" in text
+    assert "course/checks.py" not in text.replace("\\", "/"), text
+
+
+def test_every_check_fails_with_check_failed():
+    """Do the checks that fail in different ways all raise CheckFailed (so all are trimmed)?"""
+    failures = [
+        (checks.assert_tensor, ([1],)),
+        (checks.assert_grad_close, (torch.zeros(1), [0.0])),
+        (checks.assert_vectorised, (lambda n: [i for i in range(n)], [1], [50])),
+        (checks.assert_close, (torch.zeros(1), [1.0])),
+    ]
+    for fn, args in failures:
+        with pytest.raises(checks.CheckFailed):
+            fn(*args)

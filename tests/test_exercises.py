@@ -5,6 +5,11 @@ The answers live in tests/exercise_answers/<lesson>.py as `CORRECT = {grade_id: 
 `MISTAKES = {grade_id: {description: code}}`. Each case runs the notebook's setup cell (its first
 code cell), then the answer, then that exercise's test cell with its hidden tests, in a fresh
 namespace.
+
+A mistake counts as caught only when the test cell raises `AssertionError` (what `course.checks`
+and the tests' own `assert`s raise, with a message that tells the student what went wrong). A
+mistake that legitimately fails another way (a list has no `.shape`, so a `TypeError`) is listed in
+the lesson's optional `EXPECTED_ERRORS = {(grade_id, description): "TypeError"}`.
 """
 
 import runpy
@@ -30,22 +35,27 @@ def _setup_code(notebook) -> str:
     return next(cell.source for cell in notebook.cells if cell.cell_type == "code")
 
 
+def _variants(lesson: str) -> dict:
+    return runpy.run_path(str(ANSWERS_DIR / f"{lesson}.py"))
+
+
 def _cases():
     for lesson in LESSONS:
-        path = ANSWERS_DIR / f"{lesson}.py"
-        if not path.exists():
+        if not (ANSWERS_DIR / f"{lesson}.py").exists():
             continue
-        variants = runpy.run_path(str(path))
+        variants = _variants(lesson)
+        expected_errors = variants.get("EXPECTED_ERRORS", {})
         for grade_id, codes in variants["CORRECT"].items():
             for i, code in enumerate(codes):
-                yield pytest.param(lesson, grade_id, code, True, id=f"{lesson}-{grade_id}-ok{i}")
+                yield pytest.param(lesson, grade_id, code, None, id=f"{lesson}-{grade_id}-ok{i}")
         for grade_id, mistakes in variants["MISTAKES"].items():
             for description, code in mistakes.items():
+                error = expected_errors.get((grade_id, description), "AssertionError")
                 yield pytest.param(
                     lesson,
                     grade_id,
                     code,
-                    False,
+                    error,
                     id=f"{lesson}-{grade_id}-{description.replace(' ', '_')}",
                 )
 
@@ -60,20 +70,40 @@ def run_exercise(lesson: str, grade_id: str, answer: str) -> None:
     exec(compile(_cells_by_grade_id(notebook)[test_id], f"<{test_id}>", "exec"), namespace)
 
 
-@pytest.mark.parametrize(("lesson", "grade_id", "answer", "correct"), list(_cases()))
-def test_exercise_answer(lesson, grade_id, answer, correct):
-    """Does this answer pass (correct) or fail (a known mistake) the exercise's tests?"""
-    if correct:
+@pytest.mark.parametrize(("lesson", "grade_id", "answer", "error"), list(_cases()))
+def test_exercise_answer(lesson, grade_id, answer, error):
+    """Does this answer pass (correct, `error` None) or fail with the expected error (a mistake)?"""
+    if error is None:
         run_exercise(lesson, grade_id, answer)
+        return
+    try:
+        run_exercise(lesson, grade_id, answer)
+    except Exception as raised:  # noqa: BLE001 (which error it is, is what this test checks)
+        got = type(raised).__name__
+        caught = isinstance(raised, AssertionError) if error == "AssertionError" else got == error
+        assert caught, (
+            f"the test cell should fail with {error}, but raised {got}: {raised}\n(a mistake "
+            "counts as caught when a check names what is wrong; list a legitimate other error "
+            "in EXPECTED_ERRORS)"
+        )
     else:
-        with pytest.raises(Exception):  # noqa: B017 (any failure of the test cell costs the points)
-            run_exercise(lesson, grade_id, answer)
+        pytest.fail("the test cell passed this known mistake: a hidden test should catch it")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_expected_errors_name_known_mistakes(lesson):
+    """Does every EXPECTED_ERRORS entry name a mistake that MISTAKES lists?"""
+    variants = _variants(lesson)
+    for grade_id, description in variants.get("EXPECTED_ERRORS", {}):
+        assert description in variants["MISTAKES"].get(grade_id, {}), (
+            f"EXPECTED_ERRORS names ({grade_id!r}, {description!r}), which MISTAKES does not list"
+        )
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_every_exercise_has_alternatives_and_mistakes(lesson):
     """Does every exercise list at least one other correct answer and one known mistake?"""
-    variants = runpy.run_path(str(ANSWERS_DIR / f"{lesson}.py"))
+    variants = _variants(lesson)
     graded = set(exercises(read_source_notebook(lesson)))
     assert graded == set(answers_of(read_source_notebook(lesson)))
     assert set(variants["CORRECT"]) == graded

@@ -17,7 +17,6 @@ _NAMES = {
     "branch_explorer": "tracing",
     "branch_versions": "tracing",
     "conv_explorer": "conv",
-    "conv_output_size": "conv",
     "descend": "descent",
     "descent_explorer": "descent",
     "draw_augmentations": "augment",
@@ -38,6 +37,7 @@ _NAMES = {
     "shard_explorer": "sharding",
     "shard_table": "sharding",
     "stride_explorer": "strides",
+    "torch_conv_output_size": "conv",
     "training_explorer": "training",
 }
 

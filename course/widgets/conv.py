@@ -1,11 +1,9 @@
 """The convolution explorer: how kernel, stride, padding and dilation set a conv output's size.
 
-The output size along one spatial dimension of `nn.Conv2d` (and of the pooling layers) is
-
-    out = floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1
-
 The picture shows the zero-padded input, the cells that one window reads (its taps) and the
-output cell that window produces.
+output cell that window produces. Output sizes come from running a real convolution on a dummy
+input, so the explorer checks the formula the lesson teaches (and writing that formula is lesson
+03's first exercise).
 """
 
 from __future__ import annotations
@@ -17,16 +15,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-__all__ = ["conv_explorer", "conv_output_size", "draw_conv", "torch_conv_output_size"]
+__all__ = ["conv_explorer", "draw_conv", "torch_conv_output_size"]
 
 _PAD, _INPUT, _TAP, _OUT, _HIT = "#eeeeee", "#dbe9f6", "#f5a65b", "#e8f2d8", "#8cc063"
-
-
-def conv_output_size(
-    size: int, kernel: int, *, stride: int = 1, padding: int = 0, dilation: int = 1
-) -> int:
-    """Output length of a convolution along one dimension (0 or less: the kernel does not fit)."""
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
 def torch_conv_output_size(
@@ -93,18 +84,17 @@ def draw_conv(
     `window` numbers the output cells in reading order; it is clipped to the last one. The title
     gives the formula with these numbers and the width `nn.functional.conv2d` really returns.
     """
-    out = conv_output_size(size, kernel, stride=stride, padding=padding, dilation=dilation)
-    real = torch_conv_output_size(size, kernel, stride=stride, padding=padding, dilation=dilation)
+    out = torch_conv_output_size(size, kernel, stride=stride, padding=padding, dilation=dilation)
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(8, 4.2), gridspec_kw={"width_ratios": [size + 2 * padding, max(out, 1)]}
     )
-    formula = f"out = ⌊({size} + 2·{padding} − {dilation}·({kernel}−1) − 1) / {stride}⌋ + 1 = {out}"
+    formula = f"out = ⌊({size} + 2·{padding} − {dilation}·({kernel}−1) − 1) / {stride}⌋ + 1"
     if out < 1:
         _draw_input(left, size, padding, set())
         left.set_title("input (grey: zero padding)", fontsize=10)
         right.axis("off")
         right.text(0.5, 0.5, "the kernel does not fit:\nno output", ha="center", va="center")
-        fig.suptitle(f"{formula}   (nn.Conv2d raises an error)", fontsize=11)
+        fig.suptitle(f"{formula} < 1   (nn.Conv2d raises an error)", fontsize=11)
         return fig
     window = min(max(window, 0), out * out - 1)
     top, left_col = _window_origin(window, out, stride)
@@ -117,7 +107,7 @@ def draw_conv(
     )
     _draw_output(right, out, divmod(window, out))
     right.set_title(f"output {out}×{out}", fontsize=10)
-    fig.suptitle(f"{formula}   (nn.Conv2d gives {real})", fontsize=11)
+    fig.suptitle(f"{formula} = {out}   (what nn.Conv2d gives)", fontsize=11)
     return fig
 
 
@@ -126,7 +116,7 @@ def conv_explorer(
 ) -> widgets.interactive:
     """Move the sliders for input size, kernel, stride, padding and dilation; see the padded input,
     the taps of one window (pick which with `window`) and the output size from the formula, next
-    to the size that a real `nn.Conv2d` returns.
+    as a real `nn.Conv2d` returns it.
     """
 
     def update(
@@ -151,7 +141,7 @@ def conv_explorer(
     def limit_window(_change: object = None) -> None:
         """Let the window slider reach exactly the output cells that exist."""
         options = {k: sliders[k].value for k in ("stride", "padding", "dilation")}
-        out = conv_output_size(sliders["size"].value, sliders["kernel"].value, **options)
+        out = torch_conv_output_size(sliders["size"].value, sliders["kernel"].value, **options)
         sliders["window"].max = max(out, 1) ** 2 - 1
 
     for name in ("size", "kernel", "stride", "padding", "dilation"):

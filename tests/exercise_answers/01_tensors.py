@@ -6,22 +6,31 @@ CORRECT = {
         "def to_unit_range(images):\n    return images / 255",
         "def to_unit_range(images):\n"
         "    out = images.to(dtype=torch.float32)\n    out /= 255.0\n    return out",
+        "def to_unit_range(images):\n    return torch.div(images, 255.0).to(torch.float32)",
+        "def to_unit_range(images):\n    return images.float().mul_(1 / 255)",
     ],
     "to_numpy_copy": [
         "def to_numpy_copy(t):\n    return t.detach().cpu().clone().numpy()",
         "def to_numpy_copy(t):\n    return np.array(t.detach().cpu())",
         "import copy\ndef to_numpy_copy(t):\n    return copy.deepcopy(t.detach().cpu().numpy())",
+        "def to_numpy_copy(t):\n    return t.numpy(force=True).copy()",
+        "def to_numpy_copy(t):\n    return np.array(t.tolist(), dtype=str(t.dtype).split('.')[-1])",
     ],
     "channels_last": [
         "def channels_last(images):\n    return images.movedim(1, -1)",
         "def channels_last(images):\n    return images.transpose(1, 2).transpose(2, 3)",
         "def channels_last(images):\n    return torch.permute(images, (0, 2, 3, 1))",
+        "def channels_last(images):\n    return torch.einsum('nchw->nhwc', images)",
+        "def channels_last(images):\n    return images.permute(0, -2, -1, -3)",
     ],
     "sliding_windows": [
         "def sliding_windows(x, size):\n"
         "    n = x.shape[0] - size + 1\n"
         "    return x.as_strided((n, size), (x.stride(0), x.stride(0)), x.storage_offset())",
         "def sliding_windows(x, size):\n    return x.unfold(dimension=0, size=size, step=1)",
+        "def sliding_windows(x, size):\n"
+        "    s = x.stride(0)\n"
+        "    return torch.as_strided(x, (x.numel() - size + 1, size), (s, s), x.storage_offset())",
     ],
     "standardise": [
         "def standardise(X):\n    return (X - X.mean(0)) / X.std(0, unbiased=False)",
@@ -42,7 +51,11 @@ CORRECT = {
         "def topk_accuracy(logits, labels, k=1):\n"
         "    true_scores = logits.gather(1, labels.unsqueeze(1))\n"
         "    rank = (logits > true_scores).sum(dim=1)\n"
-        "    return (rank < k).float().mean()",
+        "    return (rank < k).float().mean().item()",
+        "def topk_accuracy(logits, labels, k=1):\n"
+        "    top = logits.topk(k).indices\n"
+        "    hits = (top == labels[:, None]).sum(dim=1)\n"
+        "    return float(hits.sum()) / labels.numel()",
     ],
     "cosine_similarity_matrix": [
         "def cosine_similarity_matrix(X, Y):\n"
@@ -79,12 +92,31 @@ MISTAKES = {
         ),
         "divides by 256": "def to_unit_range(images):\n    return images.float() / 256",
         "keeps uint8": "def to_unit_range(images):\n    return images / 255 * 0 + images",
+        "divides by the batch maximum": (
+            "def to_unit_range(images):\n    return images.float() / images.max()"
+        ),
+        "min-max scaling": (
+            "def to_unit_range(images):\n"
+            "    x = images.float()\n    return (x - x.min()) / (x.max() - x.min())"
+        ),
+        "float64": "def to_unit_range(images):\n    return images.double() / 255",
+        "rescales images in place": (
+            "def to_unit_range(images):\n"
+            "    out = images.float() / 255\n    images.zero_()\n    return out"
+        ),
     },
     "to_numpy_copy": {
         "numpy() shares memory": "def to_numpy_copy(t):\n    return t.numpy()",
         "detach still shares": "def to_numpy_copy(t):\n    return t.detach().numpy()",
         "force=True still shares": "def to_numpy_copy(t):\n    return t.numpy(force=True)",
         "a list, not an array": "def to_numpy_copy(t):\n    return t.tolist()",
+        "numpy().copy() fails on requires_grad": (
+            "def to_numpy_copy(t):\n    return t.numpy().copy()"
+        ),
+        "np.asarray shares": "def to_numpy_copy(t):\n    return np.asarray(t.detach())",
+        "a 0-dim tensor becomes a list": (
+            "def to_numpy_copy(t):\n    return np.array([t.detach().cpu().numpy()]).reshape(-1)"
+        ),
     },
     "channels_last": {
         "reshape": (
@@ -93,6 +125,15 @@ MISTAKES = {
         ),
         "transpose swaps H and W": "def channels_last(images):\n    return images.transpose(1, 3)",
         "copies": "def channels_last(images):\n    return images.permute(0, 2, 3, 1).contiguous()",
+        "copies with clone": (
+            "def channels_last(images):\n    return images.permute(0, 2, 3, 1).clone()"
+        ),
+        "copies with einsum and a product": (
+            "def channels_last(images):\n    return torch.einsum('nchw->nhwc', images) * 1"
+        ),
+        "wrong order of the permutation": (
+            "def channels_last(images):\n    return images.permute(0, 3, 2, 1)"
+        ),
     },
     "sliding_windows": {
         "copies with stack": (
@@ -107,6 +148,14 @@ MISTAKES = {
             "    return x.as_strided((len(x) - size + 1, size), (1, 1))"
         ),
         "one window short": "def sliding_windows(x, size):\n    return x.unfold(0, size, 1)[:-1]",
+        "F.unfold copies": (
+            "def sliding_windows(x, size):\n"
+            "    cols = F.unfold(x[None, None, None].float(), (1, size))\n"
+            "    return cols[0].T.to(x.dtype)"
+        ),
+        "copies with clone": (
+            "def sliding_windows(x, size):\n    return x.unfold(0, size, 1).clone()"
+        ),
     },
     "standardise": {
         "rows instead of columns": (
@@ -149,6 +198,16 @@ MISTAKES = {
             "            for row, label in zip(logits, labels)]\n"
             "    return sum(hits) / len(hits)"
         ),
+        "a 0-dim tensor, not a Python float": (
+            "def topk_accuracy(logits, labels, k=1):\n"
+            "    top = logits.topk(k, dim=1).indices\n"
+            "    return (top == labels[:, None]).any(1).float().mean()"
+        ),
+        "a percentage": (
+            "def topk_accuracy(logits, labels, k=1):\n"
+            "    top = logits.topk(k, dim=1).indices\n"
+            "    return 100 * (top == labels[:, None]).any(1).float().mean().item()"
+        ),
     },
     "cosine_similarity_matrix": {
         "not normalised": "def cosine_similarity_matrix(X, Y):\n    return X @ Y.T",
@@ -181,6 +240,18 @@ MISTAKES = {
             "    nearest = torch.cdist(X_test, X_train).topk(k, largest=False).indices\n"
             "    return y_train[nearest].float().mean(1).round().long()"
         ),
+        "a tie goes to the largest label": (
+            "def knn_predict(X_train, y_train, X_test, k):\n"
+            "    nearest = torch.cdist(X_test, X_train).topk(k, largest=False).indices\n"
+            "    votes = F.one_hot(y_train[nearest], int(y_train.max()) + 1).sum(1)\n"
+            "    return votes.shape[1] - 1 - votes.flip(1).argmax(1)"
+        ),
+        "returns float labels": (
+            "def knn_predict(X_train, y_train, X_test, k):\n"
+            "    nearest = torch.cdist(X_test, X_train).topk(k, largest=False).indices\n"
+            "    votes = F.one_hot(y_train[nearest], int(y_train.max()) + 1).sum(1)\n"
+            "    return votes.argmax(1).float()"
+        ),
         "loops over test rows": (
             "def knn_predict(X_train, y_train, X_test, k):\n"
             "    out = []\n"
@@ -190,6 +261,12 @@ MISTAKES = {
             "    return torch.stack(out)"
         ),
     },
+}
+
+# Mistakes that fail with PyTorch's own error at the student's line: as clear as any check.
+EXPECTED_ERRORS = {
+    ("topk_accuracy", "labels broadcast along the wrong axis"): "RuntimeError",
+    ("to_numpy_copy", "numpy().copy() fails on requires_grad"): "RuntimeError",
 }
 
 GRADING_MISTAKE = ("channels_last", "reshape")

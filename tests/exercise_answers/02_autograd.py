@@ -20,6 +20,11 @@ def mse_grads(X, y, w, b):
     r = torch.addmv(b - y, X, w)
     return torch.mv(X.t(), r) * (2 / n), r.sum() * 2 / n
 """,
+        """
+def mse_grads(X, y, w, b):
+    r = torch.addmv(b - y, X, w)
+    return 2 * torch.einsum("nd,n->d", X, r) / len(y), 2 * r.mean()
+""",
     ],
     "grad_of": [
         """
@@ -47,6 +52,23 @@ def vjp(f, x, v):
     leaf = x.clone().requires_grad_(True)
     (f(leaf) * v).sum().backward()
     return leaf.grad.detach()
+""",
+        """
+def vjp(f, x, v):
+    x.requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, grad_outputs=v)
+    return g
+""",
+        """
+def vjp(f, x, v):
+    x = x.detach().requires_grad_()
+    (f(x) * v).sum().backward()
+    return x.grad
+""",
+        """
+def vjp(f, x, v):
+    _, pullback = torch.func.vjp(f, x)
+    return pullback(v)[0]
 """,
     ],
     "sgd_step": [
@@ -85,6 +107,16 @@ def stable_softmax(x, dim=-1):
     e = (x - m).exp()
     total = e.sum(dim=dim, keepdim=True)
     return e * total.reciprocal()
+""",
+        """
+def stable_softmax(x, dim=-1):
+    return torch.exp(x - torch.logsumexp(x, dim=dim, keepdim=True))
+""",
+        """
+def stable_softmax(x, dim=-1):
+    m = x.amax(dim=dim, keepdim=True).detach()
+    e = (x - m).exp()
+    return e / e.sum(dim=dim, keepdim=True)
 """,
     ],
     "numerical_grad": [
@@ -194,6 +226,21 @@ def train_linear(X, y, *, lr, num_steps, fit_bias=True):
     params = params.detach()
     return params[:-1].clone(), params[-1].clone(), losses
 """,
+        """
+def train_linear(X, y, *, lr, num_steps, fit_bias=True):
+    w = X.new_zeros(X.shape[1]).requires_grad_()
+    b = X.new_zeros(()).requires_grad_(fit_bias)
+    losses = []
+    for _ in range(num_steps):
+        loss = torch.nn.functional.mse_loss(X @ w + b, y)
+        losses.append(float(loss))
+        params = [w, b] if fit_bias else [w]
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for p, g in zip(params, grads):
+                p.sub_(lr * g)
+    return w.detach(), b.detach(), losses
+""",
     ],
 }
 
@@ -225,6 +272,25 @@ def mse_grads(X, y, w, b):
     b = b.clone().requires_grad_()
     ((X @ w + b - y) ** 2).mean().backward()
     return w.grad, b.grad
+""",
+        'autograd inside enable_grad': """
+def mse_grads(X, y, w, b):
+    with torch.enable_grad():
+        w = w.clone().requires_grad_()
+        b = b.clone().requires_grad_()
+        loss = ((X @ w + b - y) ** 2).mean()
+        gw, gb = torch.autograd.grad(loss, (w, b))
+    return gw, gb
+""",
+        'float64 whatever the input': """
+def mse_grads(X, y, w, b):
+    r = (X @ w + b - y).double()
+    return 2 * X.T.double() @ r / len(y), 2 * r.mean()
+""",
+        'grad_b of shape (1,)': """
+def mse_grads(X, y, w, b):
+    r = X @ w + b - y
+    return 2 * X.T @ r / len(y), (2 * r.mean()).reshape(1)
 """,
     },
     "grad_of": {
@@ -274,6 +340,33 @@ def vjp(f, x, v):
     x = x.detach().requires_grad_()
     f(x).sum().backward()
     return x.grad * v.sum()
+""",
+        'builds the full Jacobian': """
+def vjp(f, x, v):
+    J = torch.autograd.functional.jacobian(f, x)
+    out_dims = v.dim()
+    return torch.tensordot(v, J, dims=out_dims)
+""",
+        'builds the full Jacobian with jacrev': """
+def vjp(f, x, v):
+    J = torch.func.jacrev(f)(x)
+    return torch.tensordot(v, J, dims=v.dim())
+""",
+        'one backward per output element': """
+def vjp(f, x, v):
+    x = x.detach().requires_grad_()
+    y = f(x).reshape(-1)
+    total = torch.zeros_like(x)
+    for i, vi in enumerate(v.reshape(-1)):
+        (g,) = torch.autograd.grad(y[i], x, retain_graph=True)
+        total += vi * g
+    return total
+""",
+        'create_graph=True': """
+def vjp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, grad_outputs=v, create_graph=True)
+    return g
 """,
     },
     "sgd_step": {
@@ -328,6 +421,15 @@ def sgd_step(params, lr):
             p -= lr * p.grad
             p.grad = None
 """,
+        'returns the parameters': """
+def sgd_step(params, lr):
+    with torch.no_grad():
+        for p in params:
+            if p.grad is not None:
+                p -= lr * p.grad
+                p.grad = None
+    return params
+""",
     },
     "stable_softmax": {
         "the original in-place division": """
@@ -361,6 +463,22 @@ def stable_softmax(x, dim=-1):
         "calls torch.softmax": """
 def stable_softmax(x, dim=-1):
     return torch.softmax(x, dim=dim)
+""",
+        'shifts by the global maximum': """
+def stable_softmax(x, dim=-1):
+    e = (x - x.max()).exp()
+    return e / e.sum(dim=dim, keepdim=True)
+""",
+        'subtracts in place from x': """
+def stable_softmax(x, dim=-1):
+    with torch.no_grad():
+        x -= x.max(dim=dim, keepdim=True).values
+    e = x.exp()
+    return e / e.sum(dim=dim, keepdim=True)
+""",
+        'exp(x - logsumexp) through F.log_softmax': """
+def stable_softmax(x, dim=-1):
+    return F.log_softmax(x, dim=dim).exp()
 """,
     },
     "numerical_grad": {
@@ -515,6 +633,26 @@ class SoftplusFn(torch.autograd.Function):
 def softplus(x, beta=1.0):
     return SoftplusFn.apply(x, beta)
 """,
+        'backward through F.softplus with autograd': """
+class SoftplusFn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, beta):
+        ctx.save_for_backward(x)
+        ctx.beta = beta
+        return F.softplus(x, beta)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        with torch.enable_grad():
+            t = x.detach().requires_grad_()
+            (g,) = torch.autograd.grad(F.softplus(t, ctx.beta), t, grad_output)
+        return g, None
+
+
+def softplus(x, beta=1.0):
+    return SoftplusFn.apply(x, beta)
+""",
     },
     "train_linear": {
         "forgets to clear the gradients": """
@@ -606,7 +744,57 @@ def train_linear(X, y, *, lr, num_steps, fit_bias=True):
             b = b - lr * b.grad
     return w.detach(), b.detach(), losses
 """,
+        'hand-written gradient formulas': """
+def train_linear(X, y, *, lr, num_steps, fit_bias=True):
+    w = torch.zeros(X.shape[1], dtype=X.dtype)
+    b = torch.zeros((), dtype=X.dtype)
+    losses = []
+    for _ in range(num_steps):
+        r = X @ w + b - y
+        losses.append((r ** 2).mean().item())
+        w = w - lr * 2 * X.T @ r / len(y)
+        if fit_bias:
+            b = b - lr * 2 * r.mean()
+    return w, b, losses
+""",
+        'uses torch.optim.SGD': """
+def train_linear(X, y, *, lr, num_steps, fit_bias=True):
+    w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)
+    b = torch.zeros((), dtype=X.dtype, requires_grad=fit_bias)
+    optimizer = torch.optim.SGD([w, b] if fit_bias else [w], lr=lr)
+    losses = []
+    for _ in range(num_steps):
+        optimizer.zero_grad()
+        loss = ((X @ w + b - y) ** 2).mean()
+        losses.append(loss.item())
+        loss.backward()
+        optimizer.step()
+    return w.detach(), b.detach(), losses
+""",
+        'float32 parameters for float64 data': """
+def train_linear(X, y, *, lr, num_steps, fit_bias=True):
+    w = torch.zeros(X.shape[1], requires_grad=True)
+    b = torch.zeros((), requires_grad=fit_bias)
+    losses = []
+    for _ in range(num_steps):
+        loss = ((X.float() @ w + b - y.float()) ** 2).mean()
+        losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            for p in [w, b] if fit_bias else [w]:
+                p -= lr * p.grad
+                p.grad = None
+    return w.detach(), b.detach(), losses
+""",
     },
+}
+
+# Mistakes that fail with PyTorch's own error at the student's line: as clear as any check.
+EXPECTED_ERRORS = {
+    ('mse_grads', 'uses backward instead of the formula'): 'RuntimeError',
+    ('vjp', 'forgets gradient='): 'RuntimeError',
+    ('sgd_step', 'updates outside no_grad'): 'RuntimeError',
+    ('softplus', 'one gradient for two inputs'): 'RuntimeError',
 }
 
 GRADING_MISTAKE = ("sgd_step", "forgets to clear the gradients")

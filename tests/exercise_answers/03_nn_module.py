@@ -10,6 +10,15 @@ def _code(text: str) -> str:
 # ---------------------------------------------------------------- exercise 1: conv_output_size
 _CONV_OK = [
     _code("""
+        def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
+            x, w = torch.zeros(1, 1, size), torch.zeros(1, 1, kernel)
+            try:
+                y = F.conv1d(x, w, stride=stride, padding=padding, dilation=dilation)
+            except RuntimeError as error:
+                raise ValueError("the kernel does not fit") from error
+            return y.shape[-1]
+    """),
+    _code("""
         import math
         def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
             span = dilation * (kernel - 1) + 1
@@ -39,6 +48,20 @@ _CONV_OK = [
 ]
 
 _CONV_MISTAKES = {
+    "raises when exactly one output fits": _code("""
+        def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
+            out = (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+            if out <= 1:
+                raise ValueError("no output")
+            return out
+    """),
+    "returns a 0-dim tensor": _code("""
+        def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
+            out = torch.tensor(size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+            if out < 1:
+                raise ValueError("no output")
+            return out
+    """),
     "formula without the minus one": _code("""
         def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
             out = (size + 2 * padding - dilation * (kernel - 1)) // stride + 1
@@ -263,6 +286,23 @@ _FREEZE_OK = [
 ]
 
 _FREEZE_MISTAKES = {
+    "returns a 0-dim tensor": _code("""
+        def freeze_except(model, trainable):
+            model.requires_grad_(False)
+            for name, child in model.named_children():
+                if name in trainable:
+                    child.requires_grad_(True)
+            counts = [p.numel() for p in model.parameters() if p.requires_grad]
+            return torch.tensor(counts, dtype=torch.int64).sum()
+    """),
+    "freezes the named children instead": _code("""
+        def freeze_except(model, trainable):
+            model.requires_grad_(True)
+            for name, child in model.named_children():
+                if name in trainable:
+                    child.requires_grad_(False)
+            return sum(p.numel() for p in model.parameters() if p.requires_grad)
+    """),
     "requires_grad attribute on the module": _code("""
         def freeze_except(model, trainable):
             for name, child in model.named_children():
@@ -433,11 +473,45 @@ _RENAME_OK = [
                     if match:
                         return new + key[len(old):]
                 return key
-            return {new_name(k): v.clone() for k, v in state_dict.items()}
+            return {new_name(k): v for k, v in state_dict.items()}
+    """),
+    _code("""
+        def rename_keys(state_dict, renames):
+            def new_name(key):
+                head, dot, tail = key, "", ""
+                while head:
+                    if head in renames:
+                        return renames[head] + dot + tail
+                    head, dot, rest = head.rpartition(".")
+                    tail = rest + ("." + tail if tail else "")
+                    dot = "."
+                return key
+            return type(state_dict)((new_name(k), v) for k, v in state_dict.items())
     """),
 ]
 
 _RENAME_MISTAKES = {
+    "clones the tensors": _code("""
+        def rename_keys(state_dict, renames):
+            result = {}
+            for key, value in state_dict.items():
+                for old, new in renames.items():
+                    if key == old or key.startswith(old + "."):
+                        key = new + key[len(old):]
+                        break
+                result[key] = value.clone()
+            return result
+    """),
+    "renames again by a later rule": _code("""
+        def rename_keys(state_dict, renames):
+            result = dict(state_dict)
+            for old, new in renames.items():
+                result = {
+                    (new + k[len(old):] if k == old or k.startswith(old + ".") else k): v
+                    for k, v in result.items()
+                }
+            return result
+    """),
     "plain startswith renames 10 for 1": _code("""
         def rename_keys(state_dict, renames):
             result = {}
