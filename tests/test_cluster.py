@@ -177,7 +177,7 @@ def test_a_worker_killed_mid_batch_costs_nothing(course, submitted, local_csvs, 
             victim.send_signal(signal.SIGKILL)
 
     out = tmp_path / "out"
-    grade(
+    batch = grade(
         submissions=submitted,
         out=out,
         root=course,
@@ -186,7 +186,7 @@ def test_a_worker_killed_mid_batch_costs_nothing(course, submitted, local_csvs, 
         pool=KillingPool(address),
     )
     assert victim.wait(timeout=10) == -signal.SIGKILL
-    assert csvs(out) == local_csvs
+    assert csvs(out) == local_csvs, [s.error for s in batch.submissions]
 
 
 def test_without_a_scheduler_grading_refuses_in_one_line(course, submitted, tmp_path):
