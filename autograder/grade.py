@@ -27,19 +27,19 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import statistics
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from autograder.collect import read_manifest
 from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY, lesson_ids
 from autograder.escape import csv_cell
 from autograder.lms import SAFE_ID
+from autograder.pool import LocalPool, WorkerPool
 
 if TYPE_CHECKING:
     from autograder.sandbox import Limits
@@ -291,80 +291,6 @@ class Journal:
             f.write(line)
             f.flush()
             os.fsync(f.fileno())
-
-
-# --- the worker pool -----------------------------------------------------------------------
-
-
-class WorkerPool(Protocol):
-    """Where the worker steps run. `LocalPool` is a process pool; another executor (a cluster)
-    only has to run the same picklable calls and say when a worker died."""
-
-    def submit(self, fn: Callable, *args) -> Future: ...
-
-    def died(self, exc: BaseException) -> bool:
-        """Whether `exc` means the worker died (so the pool needs `restart`)."""
-        ...
-
-    def restart(self) -> None: ...
-
-    def close(self, *, kill: bool) -> None: ...
-
-
-def _quiet_worker() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them (no traceback per worker).
-    A handler, unlike SIG_IGN, is not inherited by the sandboxes they start."""
-    signal.signal(signal.SIGINT, lambda *_: None)
-
-
-def _warm_worker() -> None:
-    import autograder.execute  # noqa: F401
-    import autograder.feedback  # noqa: F401
-
-
-class LocalPool:
-    """A spawn-context process pool that can be restarted when a worker dies."""
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self._pool = None
-
-    def _executor(self):
-        if self._pool is None:
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import get_context
-
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=get_context("spawn"), initializer=_quiet_worker
-            )
-        return self._pool
-
-    def submit(self, fn: Callable, *args) -> Future:
-        return self._executor().submit(fn, *args)
-
-    def warm(self) -> None:
-        """Start every worker now, importing the engine, while the main process prepares the
-        course (spawned workers otherwise pay those imports before their first submission)."""
-        for _ in range(self.workers):
-            self.submit(_warm_worker)
-
-    def died(self, exc: BaseException) -> bool:
-        from concurrent.futures.process import BrokenProcessPool
-
-        return isinstance(exc, BrokenProcessPool)
-
-    def restart(self) -> None:
-        self.close(kill=True)
-
-    def close(self, *, kill: bool) -> None:
-        pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        if kill:
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                if process.is_alive():
-                    process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- grading --------------------------------------------------------------------------------

@@ -129,3 +129,22 @@ def test_help_does_not_import_torch_or_nbgrader(tmp_path):
     )
     assert result.stdout.strip() == "[]"
     assert run("--help", cwd=tmp_path).returncode == 0
+
+
+def test_collect_prints_who_was_collected(tmp_path):
+    """Does `collect` on a Canvas zip say how many students, notebooks and late ones it found,
+    and why a student has no notebook?"""
+    import zipfile
+
+    archive = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"smithjohn_101_5001_{LESSON}.ipynb", "{}")
+        zf.writestr(f"doejane_LATE_102_5002_{LESSON}.ipynb", "{}")
+        zf.writestr("leeroy_103_5003_report.pdf", "%PDF")
+    result = run("collect", "submissions.zip", "--out", "submitted", "--lesson", LESSON,
+                 cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"collected 3 students for {LESSON}" in result.stdout
+    assert "(2 with a notebook, 1 late)" in result.stdout
+    assert "103 (leeroy): no notebook submitted (uploaded report.pdf)" in result.stdout
+    assert (tmp_path / "submitted" / "manifest.csv").exists()
