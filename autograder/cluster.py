@@ -4,7 +4,7 @@
 Dask worker; everything stateful (the gradebook, the journal, CSVs, feedback and the report) stays
 in the instructor's process, exactly as with the local pool. The unit of work is self-contained:
 it carries the lesson as released (the lesson folder, its source notebook and a snapshot of the
-gradebook, shipped to every worker once per lesson) and the submission's bytes, and it returns
+gradebook, read once per lesson) and the submission's bytes, and it returns
 the executed notebook, so workers share no file system with the instructor's machine.
 
 A worker must have the course installed (the same version) and a working bubblewrap sandbox; a
@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY
-from autograder.grade import GradingError, LocalPool, _execute_job
+from autograder.grade import GradingError, _execute_job
+from autograder.pool import LocalPool
 
 if TYPE_CHECKING:
     from autograder.grade import Submission
@@ -150,7 +151,7 @@ class DaskPool:
         except OSError as exc:
             raise GradingError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         self.local = LocalPool(local_workers)
-        self._bundles: dict[str, object] = {}
+        self._bundles: dict[str, LessonBundle] = {}
         self._remote: dict[str, object] = {}
         self._lock = threading.Lock()
         self._check_workers()
@@ -200,10 +201,11 @@ class DaskPool:
         )
         return self._bridge(remote, submission.path)
 
-    def _bundle(self, course: Path, lesson: str):
+    def _bundle(self, course: Path, lesson: str) -> LessonBundle:
+        # Sent with every task (a few hundred kB), not scattered once: scattered data dies with
+        # the workers that hold it, and then every task that needs it is cancelled.
         if lesson not in self._bundles:
-            bundle = LessonBundle.read(course, lesson)
-            [self._bundles[lesson]] = self.client.scatter([bundle], broadcast=True, hash=False)
+            self._bundles[lesson] = LessonBundle.read(course, lesson)
         return self._bundles[lesson]
 
     def _bridge(self, remote, path: Path | None) -> Future:
