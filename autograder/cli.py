@@ -87,6 +87,7 @@ def _grade(args: argparse.Namespace) -> int:
         workers=args.workers,
         students=args.students,
         late_penalty=args.late_penalty,
+        cluster=args.cluster,
     )
     print("\n".join(console_summary(batch)))
     print(f"report: {args.out / 'report.md'}; grades: {args.out / 'grades.csv'}")
@@ -171,6 +172,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=percent,
         default=0.0,
         help="percent of the score taken off late submissions in the LMS exports (default 0)",
+    )
+    gra.add_argument(
+        "--cluster",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="tcp://HOST:8786",
+        help="run submissions on this Dask scheduler (alone: DASK_SCHEDULER_ADDRESS or the Dask "
+        "config); needs pip install -e '.[cluster]'",
     )
     gra.set_defaults(run=_grade)
     ben = commands.add_parser("benchmark", help="time nbgrader and the autograder on one class")

@@ -307,6 +307,7 @@ def grade(
     students: list[str] | None = None,
     late_penalty: float = 0.0,
     pool: WorkerPool | None = None,
+    cluster: str | None = None,
 ) -> Batch:
     """Grade every new or changed submission in `submissions` into `out`, keeping the rest.
 
@@ -322,6 +323,8 @@ def grade(
         students: grade only these student ids, even when already graded.
         late_penalty: percent taken off the score of a late submission in the LMS exports.
         pool: where the worker steps run; a local process pool when None.
+        cluster: run the submissions on this Dask scheduler (`tcp://HOST:8786`; "" for Dask's
+            own configuration) instead of the local pool; see `autograder.cluster`.
 
     Returns:
         Every submission in `out` (earlier ones included).
@@ -359,6 +362,10 @@ def grade(
         from autograder.sandbox import Limits
 
         n = min(workers or os.cpu_count() or 1, max(1, sum(s.path is not None for s in todo)))
+        if pool is None and cluster is not None:
+            from autograder.cluster import DaskPool
+
+            pool = DaskPool(cluster or None, local_workers=n)
         pool = pool or LocalPool(n)
         try:
             if hasattr(pool, "warm") and any(s.path is not None for s in todo):

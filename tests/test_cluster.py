@@ -1,0 +1,205 @@
+"""Grading on a real Dask cluster: a scheduler and two worker processes on 127.0.0.1 grade a mixed
+batch of two lessons to exactly the CSVs of local grading, also when a worker dies mid-batch."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.release import build_release
+from autograder.sandbox import Limits, isolation
+from autograder.submissions import answered, answers_of, grade_id
+from conftest import LESSONS, read_source_notebook
+
+pytest.importorskip("distributed")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        isolation() != "bubblewrap", reason="Dask workers refuse to grade unsandboxed"
+    ),
+]
+
+CLUSTER_LESSONS = LESSONS[:2]
+LIMITS = Limits(cell_s=20, wall_s=120, cpu_s=120, memory_mb=1536, processes=48)
+TAMPER = """
+import course.checks
+for name in dir(course.checks):
+    if name.startswith("assert"):
+        setattr(course.checks, name, lambda *args, **kwargs: None)
+"""
+
+
+def trimmed(lesson: str) -> nbformat.NotebookNode:
+    """The lesson's source notebook with only its setup cell and its exercises."""
+    notebook = read_source_notebook(lesson)
+    setup = next(c for c in notebook.cells if c.cell_type == "code")
+    notebook.cells = [setup] + [c for c in notebook.cells if grade_id(c)]
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("cluster-course")
+    for lesson in CLUSTER_LESSONS:
+        (root / "solutions" / lesson).mkdir(parents=True)
+        nbformat.write(trimmed(lesson), root / "solutions" / lesson / f"{lesson}.ipynb")
+    build_release(root, root / "release")
+    return root
+
+
+@pytest.fixture(scope="module")
+def submitted(course, tmp_path_factory) -> Path:
+    """Per lesson: an honest student, a blank notebook, a broken file and a tampering one."""
+    folder = tmp_path_factory.mktemp("cluster-submitted")
+    for lesson in CLUSTER_LESSONS:
+        release = nbformat.read(course / "release" / "lessons" / lesson / f"{lesson}.ipynb", 4)
+        model = answered(release, answers_of(trimmed(lesson)))
+        hostile = answered(release, {})
+        hostile.cells.insert(1, nbformat.v4.new_code_cell(TAMPER))
+        for student, notebook in (("honest", model), ("blank", release), ("hostile", hostile)):
+            (folder / student / lesson).mkdir(parents=True)
+            nbformat.write(notebook, folder / student / lesson / f"{lesson}.ipynb")
+        (folder / "broken" / lesson).mkdir(parents=True)
+        (folder / "broken" / lesson / f"{lesson}.ipynb").write_text('{"cells": [')
+    return folder
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_workers(address: str, count: int) -> None:
+    from distributed import Client
+
+    with Client(address, timeout=60, set_as_default=False) as client:
+        client.wait_for_workers(count, timeout=120)
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """A real scheduler and two single-thread worker processes (no nanny: a kill is final)."""
+    address = f"tcp://127.0.0.1:{free_port()}"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1"]
+        + ["--port", address.rsplit(":", 1)[1], "--no-dashboard"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1"]
+            + ["--no-nanny", "--no-dashboard", "--local-directory", str(tmp_path / f"w{i}")],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for i in range(2)
+    ]
+    try:
+        wait_for_workers(address, 2)
+        yield address, workers
+    finally:
+        for process in [*workers, scheduler]:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def local_csvs(course, submitted, tmp_path_factory) -> list[str]:
+    from autograder.grade import grade
+
+    out = tmp_path_factory.mktemp("cluster-local-out")
+    grade(submissions=submitted, out=out, root=course, workers=2, limits=LIMITS, progress=False)
+    return csvs(out)
+
+
+def csvs(out: Path) -> list[str]:
+    return [(out / name).read_text() for name in ("grades.csv", "exercises.csv")]
+
+
+def test_a_dask_cluster_grades_like_the_local_pool(
+    course, submitted, local_csvs, cluster, tmp_path
+):
+    """Do a scheduler and two workers on 127.0.0.1 give exactly the CSVs of local grading?"""
+    from autograder.grade import grade
+
+    address, _ = cluster
+    out = tmp_path / "out"
+    batch = grade(
+        submissions=submitted, out=out, root=course, limits=LIMITS, progress=False, cluster=address
+    )
+    assert csvs(out) == local_csvs
+    scores = {(s.student, s.lesson): s.score for s in batch.submissions}
+    for lesson in CLUSTER_LESSONS:
+        assert scores[("honest", lesson)] > 0
+        assert scores[("blank", lesson)] == scores[("hostile", lesson)] == 0
+    assert list((out / "feedback" / "honest" / CLUSTER_LESSONS[0]).glob("*.html"))
+
+
+def test_a_worker_killed_mid_batch_costs_nothing(course, submitted, local_csvs, cluster, tmp_path):
+    """When one worker dies while grading, are its submissions graded elsewhere, once each?"""
+    from autograder.cluster import DaskPool
+    from autograder.grade import grade
+
+    address, workers = cluster
+    victim = workers[0]
+
+    class KillingPool(DaskPool):
+        """Kills the first worker, from a watcher thread, as soon as it holds a submission."""
+
+        def __init__(self, address: str) -> None:
+            super().__init__(address)
+            pid_of = self.client.run(os.getpid)
+            self.watcher = threading.Thread(target=self.kill_when_busy, args=(pid_of,))
+            self.watcher.start()
+
+        def kill_when_busy(self, pid_of: dict) -> None:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                busy = [w for w, keys in self.client.processing().items() if keys]
+                if any(pid_of.get(w) == victim.pid for w in busy):
+                    break
+                time.sleep(0.05)
+            time.sleep(0.5)  # let the sandbox start: the worker dies mid-submission
+            victim.send_signal(signal.SIGKILL)
+
+    out = tmp_path / "out"
+    batch = grade(
+        submissions=submitted,
+        out=out,
+        root=course,
+        limits=LIMITS,
+        progress=False,
+        pool=KillingPool(address),
+    )
+    assert victim.wait(timeout=10) == -signal.SIGKILL
+    assert csvs(out) == local_csvs, [s.error for s in batch.submissions]
+
+
+def test_without_a_scheduler_grading_refuses_in_one_line(course, submitted, tmp_path):
+    """Does `--cluster` with no reachable scheduler stop with one clear line, grading nothing?"""
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder", "--root", str(course), "grade", str(submitted)]
+        + ["--out", str(tmp_path / "out"), "--cluster", f"tcp://127.0.0.1:{free_port()}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cannot reach the Dask scheduler"), result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out" / "grades.csv").exists()
