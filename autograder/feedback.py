@@ -41,7 +41,11 @@ MAX_OUTPUT_CHARS = 20_000  # of one text output or traceback, as shown to the st
 MAX_DATA_CHARS = 2_000_000  # of one rich output (a figure), base64 included
 MAX_OUTPUTS = 50  # outputs shown per cell
 # CSI/OSC escape sequences and the other C0 controls a terminal would interpret.
-ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?|[\x00-\x08\x0b-\x1f\x7f]")
+ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, clearing the screen
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
+    r"|\x1b.?|[\x00-\x08\x0b-\x1f\x7f]"  # any other escape or control character
+)
 
 
 class FeedbackTimeout(Exception):

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from leaks import encoded_leaks
 
 from autograder.grade import grade
 from autograder.preprocessors import HideHiddenTests
 from autograder.sandbox import Limits
 from autograder.submissions import answered, answers_of, exercises, write_submission
 from conftest import LESSONS, ROOT, read_source_notebook
-from leaks import encoded_leaks
 
 pytestmark = pytest.mark.slow
 
