@@ -250,6 +250,7 @@ def test_honest_students_keep_their_grades(batch):
         pages = list((out / "feedback" / student / LESSON).glob("*.html"))
         assert pages, f"no feedback for {student}"
         assert f"{s.score:g} / {s.max_score:g}".replace(" ", "") in _score_text(pages[0])
+        assert "STAR STUDENT" not in pages[0].read_text(), f"{student}'s feedback was overwritten"
 
 
 def _score_text(page: Path) -> str:
