@@ -28,9 +28,10 @@ BASE32_RUN = re.compile(r"[A-Z2-7]{16,}=*")
 HEX_RUN = re.compile(r"(?:[0-9a-fA-F]{2}[\s,:;.-]?){8,}")
 CODES_RUN = re.compile(r"(?:\d{1,7}\s*[,;\s]\s*){7,}\d{1,7}")
 BACKSLASH = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3})")
+STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S | re.I)
 LONG_RUN = re.compile(r"[A-Za-z0-9+/=_-]{4096,}")
 MAX_CODES = 1_000_000  # characters of one run of character codes read
-NOT_ALNUM = re.compile(r"[\W_]+")
+NOT_ALNUM = bytes(b for b in range(256) if not chr(b).isascii() or not chr(b).isalnum())
 SQUEEZED_MIN = 20  # a line squeezed to letters and digits must be this long to be telling
 
 
@@ -60,14 +61,19 @@ def find_leaks(text: str, hidden: Iterable[str], *, known: str = "") -> list[str
     return found
 
 
-def _squeeze(text: str) -> str:
-    """Letters and digits only: `a s s e r t` and `a_s_s_e_r_t` read as `assert`."""
-    return NOT_ALNUM.sub("", text)
+def _squeeze(text: str) -> bytes:
+    """ASCII letters and digits only: `a s s e r t` and `a_s_s_e_r_t` read as `assert`."""
+    return text.encode("ascii", errors="ignore").translate(None, NOT_ALNUM)
 
 
 def decoded_views(text: str) -> Iterator[str]:
-    """`text` read in every encoding this module knows, one view at a time."""
-    # Long runs (figures) are only looked at decoded, so the cheap views stay small.
+    """`text` read in every encoding this module knows, a few long strings.
+
+    The page's style sheets come from the template, not from the student, and are left out;
+    long runs (figures) are only looked at decoded, so the cheap views stay small; every run
+    that decodes to text joins one view, its pieces separated by line breaks.
+    """
+    text = STYLE.sub(" ", text)
     plain = html.unescape(text)
     short = LONG_RUN.sub(" ", plain)
     yield LONG_RUN.sub(" ", text)
@@ -77,21 +83,21 @@ def decoded_views(text: str) -> Iterator[str]:
     for view in base:
         yield view[::-1]
         yield codecs.encode(view, "rot13")
-    for source in (plain, plain[::-1]):
-        for piece in decoded_pieces(source):
-            if _readable(piece):
-                yield piece
-                yield piece[::-1]
-                yield codecs.encode(piece, "rot13")
+    pieces = "\n".join(
+        piece for source in (plain, plain[::-1]) for piece in decoded_pieces(source) if piece
+    )
+    yield pieces
+    yield pieces[::-1]
+    yield codecs.encode(pieces, "rot13")
 
 
 def _readable(piece: str) -> bool:
-    """Whether a decoded run looks like text (figures and other binary data do not)."""
+    """Whether a decoded run looks like text (figures, random bytes and noise do not)."""
     sample = piece[:2000]
     if len(sample) < 8:
         return False
-    printable = sum(ch.isprintable() or ch in "\n\t" for ch in sample)
-    return printable >= 0.9 * len(sample)
+    printable = sum(" " <= ch <= "~" or ch in "\n\t" for ch in sample)
+    return printable >= 0.95 * len(sample)
 
 
 def decoded_pieces(text: str) -> Iterator[str]:
@@ -114,7 +120,9 @@ def decoded_pieces(text: str) -> Iterator[str]:
                 yield _text(bytes.fromhex(part[: len(part) // 2 * 2]))
     for match in CODES_RUN.finditer(text):
         codes = [int(code) for code in re.findall(r"\d+", match.group()[:MAX_CODES])]
-        yield "".join(chr(code) for code in codes if 0 < code < 0x110000)
+        decoded = "".join(chr(code) for code in codes if 0 < code < 0x110000)
+        if _readable(decoded):
+            yield decoded
 
 
 def _from_base64(run: str) -> Iterator[str]:
