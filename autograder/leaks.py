@@ -5,10 +5,13 @@ and so into its feedback. The grader is built so that it cannot read them; this 
 second line: the page is read back in the encodings a student would reach for (HTML entities,
 URL and backslash escapes, base64/base32/hex runs, zlib inside base64, lists of character codes,
 reversed, rot13, characters spread apart) and every decoded view is searched for the hidden lines.
+Lines that are only a string literal are parts of failure messages, which students are meant to
+read, and are never counted.
 
-A hidden line that also occurs in what the student already sees (the lesson's text, the
-visible part of the tests, the student's own code) gives nothing away and is not looked for:
-short common lines such as `.module()` or `with torch.no_grad():` are not leaks.
+A hidden line shorter than MIN_TELLING, or that also occurs in what the student already sees
+(the lesson's text, the visible part of the tests, the student's own code) gives nothing away
+and is not looked for: short common lines such as `.module()` or `with torch.no_grad():` are
+not leaks.
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ CODES_RUN = re.compile(r"(?:\d{1,7}\s*[,;\s]\s*){7,}\d{1,7}")
 BACKSLASH = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3})")
 STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S | re.I)
 LONG_RUN = re.compile(r"[A-Za-z0-9+/=_-]{4096,}")
+MIN_TELLING = 24  # characters of a hidden line worth looking for
 MAX_CODES = 1_000_000  # characters of one run of character codes read
-NOT_ALNUM = bytes(b for b in range(256) if not chr(b).isascii() or not chr(b).isalnum())
-SQUEEZED_MIN = 20  # a line squeezed to letters and digits must be this long to be telling
+# Characters spread apart by one separator: `a s s e r t`, `a_s_s_e_r_t`, `a,s,s,e,r,t`.
+SPREAD_RUN = re.compile(r"(?:[^\n][ _,.|/-]){8,}[^\n]?")
+MESSAGE = re.compile(r"""[rRbBuUfF]{0,2}("|')(?:(?!\1).|\\.)*\1""")
 
 
 def find_leaks(text: str, hidden: Iterable[str], *, known: str = "") -> list[str]:
@@ -43,27 +48,24 @@ def find_leaks(text: str, hidden: Iterable[str], *, known: str = "") -> list[str
         hidden: lines of hidden tests (stripped), e.g. `HideHiddenTests().hidden_lines(source)`.
         known: text the student sees anyway; a hidden line occurring in it is not a leak.
     """
-    telling = [line for line in hidden if line and line not in known]
+    telling = [line for line in hidden if is_telling(line, known)]
     if not telling:
         return []
     views = list(decoded_views(text[:MAX_TEXT]))
-    squeezed_views = [_squeeze(v) for v in views]
-    squeezed_known = _squeeze(known)
-    found = []
-    for line in telling:
-        squeezed = _squeeze(line)
-        if any(line in view for view in views) or (
-            len(squeezed) >= SQUEEZED_MIN
-            and squeezed not in squeezed_known
-            and any(squeezed in view for view in squeezed_views)
-        ):
-            found.append(line)
-    return found
+    return [line for line in telling if any(line in view for view in views)]
 
 
-def _squeeze(text: str) -> bytes:
-    """ASCII letters and digits only: `a s s e r t` and `a_s_s_e_r_t` read as `assert`."""
-    return text.encode("ascii", errors="ignore").translate(None, NOT_ALNUM)
+def is_telling(line: str, known: str = "") -> bool:
+    """Whether showing `line` would give a hidden test away: long enough to be specific (short
+    lines such as `with torch.no_grad():` fill libraries too), unknown to the student, and code
+    rather than a failure message."""
+    return len(line) >= MIN_TELLING and line not in known and not is_message(line)
+
+
+def is_message(line: str) -> bool:
+    """Whether a hidden line is only a string literal: part of a failure message, which tests
+    exist to show (`"(which operation only changes strides?)")`)."""
+    return MESSAGE.fullmatch(line.strip().lstrip("(").rstrip("),;: ")) is not None
 
 
 def decoded_views(text: str) -> Iterator[str]:
@@ -118,6 +120,9 @@ def decoded_pieces(text: str) -> Iterator[str]:
             part = digits[shift:]
             with _ignored():
                 yield _text(bytes.fromhex(part[: len(part) // 2 * 2]))
+    for match in SPREAD_RUN.finditer(text):
+        yield match.group()[::2]
+        yield match.group()[1::2]
     for match in CODES_RUN.finditer(text):
         codes = [int(code) for code in re.findall(r"\d+", match.group()[:MAX_CODES])]
         decoded = "".join(chr(code) for code in codes if 0 < code < 0x110000)

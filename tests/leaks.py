@@ -40,8 +40,14 @@ def encoded_leaks(page: str, hidden: Iterable[str], *, known: str = "") -> list[
     """The hidden lines (not in `known`) that `page` contains in one of `encodings`."""
     found = []
     for line in hidden:
-        if line in known:
+        if len(line) < 24 or line in known or _message(line):
             continue
-        if any(len(form) >= 8 and form in page for form in encodings(line)):
+        if any(len(form) >= 12 and form in page for form in encodings(line)):
             found.append(line)
     return found
+
+
+def _message(line: str) -> bool:
+    """A line that is only a string (part of an assertion's message, shown by design)."""
+    core = line.strip().lstrip("(").rstrip("),;: ")
+    return len(core) >= 2 and core[-1] in "'\"" and core.lstrip("rbfuRBFU")[:1] == core[-1]

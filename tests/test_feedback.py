@@ -20,7 +20,7 @@ from autograder.feedback import (
     clean_text,
     known_text,
 )
-from autograder.leaks import find_leaks
+from autograder.leaks import find_leaks, is_telling
 from autograder.preprocessors import HideHiddenTests
 from conftest import LESSONS, read_source_notebook
 
@@ -54,8 +54,16 @@ def test_encoded_hidden_line_is_found(encoding):
 def test_line_the_student_can_see_is_not_a_leak():
     """A short line such as `.module()` that the lesson's text also uses gives nothing away."""
     page = "<pre>exported = torch.export.export(m, args).module()</pre>"
-    assert find_leaks(page, [").module()"], known="ep = export(m, x).module()") == []
-    assert find_leaks(page, [").module()"]) == [").module()"]
+    line = "exported = torch.export.export(m, args).module()"
+    assert find_leaks(page, [line], known=f"    {line}\n") == []
+    assert find_leaks(page, [line]) == [line]
+    assert find_leaks(page, [").module()"]) == []  # too short to give anything away
+
+
+def test_failure_messages_are_not_leaks():
+    """Tests show their failure messages by design, so a line that is only a string is none."""
+    line = '"(did you forget to copy after .detach()?)")'
+    assert find_leaks(f"<pre>AssertionError: {line}</pre>", [line]) == []
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -68,8 +76,8 @@ def test_each_lesson_no_false_alarm_and_real_leaks_found(lesson):
     hidden = HideHiddenTests().hidden_lines(source)
     known = known_text(source)
     assert find_leaks(page, hidden, known=known) == []
-    telling = [line for line in hidden if line not in known]
-    assert len(telling) >= 0.8 * len(hidden), "most hidden lines must stay telling"
+    telling = [line for line in hidden if is_telling(line, known)]
+    assert len(telling) >= 0.4 * len(hidden), "most hidden lines must stay telling"
     pasted = base64.b64encode("\n".join(sorted(hidden)).encode()).decode()
     assert sorted(find_leaks(page + pasted, hidden, known=known)) == sorted(telling)
 

@@ -50,7 +50,7 @@ HONEST = ("honest_solution", "honest_mistake", "honest_blank")
 BATCH_TIMEOUT_S = 1200
 # Grade only these attacks (comma-separated names), to study one at a time.
 ONLY = [name for name in os.environ.get("HOSTILE_ONLY", "").split(",") if name]
-MAX_FEEDBACK_BYTES = 3_000_000
+MAX_FEEDBACK_BYTES = 8_000_000  # 5000 cells of the student's own code take 3 MB
 # Bytes one submission may leave on disk: its scratch and /tmp, with room for the lesson's files.
 MAX_WRITTEN_MB = 200
 
@@ -249,12 +249,10 @@ def test_honest_students_keep_their_grades(batch):
         assert s.score == score, f"{student}: expected {score}, got {s.score} ({s.exercises})"
         pages = list((out / "feedback" / student / LESSON).glob("*.html"))
         assert pages, f"no feedback for {student}"
-        assert f"{s.score:g} / {s.max_score:g}".replace(" ", "") in _score_text(pages[0])
+        shown = re.search(r"\(Score: ([\d.]+) / ([\d.]+)\)", pages[0].read_text())
+        assert shown, f"{student}'s feedback shows no score"
+        assert (float(shown[1]), float(shown[2])) == (s.score, s.max_score), f"{student}"
         assert "STAR STUDENT" not in pages[0].read_text(), f"{student}'s feedback was overwritten"
-
-
-def _score_text(page: Path) -> str:
-    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", page.read_text()))
 
 
 def test_honest_grades_csv(batch):
