@@ -78,8 +78,6 @@ CODE_ATTRIBUTES = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 # Top-level modules that read or write raw memory, or escape this interpreter's hooks.
 REFUSED_IMPORTS = frozenset(
     {
-        "ctypes",
-        "_ctypes",
         "_testcapi",
         "_testinternalcapi",
         "_testmultiphase",
@@ -129,6 +127,7 @@ class Guard:
         self.thread_api = (_thread.start_new_thread, threading._start_new_thread)
         self.torch_modes = _torch_mode_api()
         self.frames_of = _frame_reader(self.trusted)
+        self.as_trusted = _switch(self.trusted)
 
     def install(self) -> None:
         """Add the audit hook and lock threads and signals, unless the lesson allows them."""
@@ -157,6 +156,21 @@ class Guard:
                 self.signal_api["signal"](signum, handler)
                 changed.append(f"the handler of signal {signum}")
         return changed + _clear_torch_modes(self.torch_modes)
+
+
+def _switch(trusted: list):
+    """A context manager under which trusted code may do what the hook refuses."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def as_trusted():
+        trusted[0] = True
+        try:
+            yield
+        finally:
+            trusted[0] = False
+
+    return as_trusted
 
 
 def _frame_reader(trusted: list):
@@ -273,7 +287,13 @@ FRAME_LEAKS = ("createResolutionCallbackFromFrame",)
 FRAME_LIBRARIES = ("torch", "sympy")
 # Helpers through which those libraries ask: the frame they return goes to their caller, which
 # is what is judged.
-PASS_THROUGH = ("inspect:currentframe", "inspect:stack", "inspect:getouterframes")
+PASS_THROUGH = (
+    "inspect:currentframe",
+    "inspect:stack",
+    "inspect:getouterframes",
+    "traceback:format_stack",
+    "traceback:extract_stack",
+)
 
 
 def _library_code() -> frozenset[int]:
@@ -289,6 +309,21 @@ def _library_code() -> frozenset[int]:
             if any(filename.startswith(root) for root in roots):
                 codes.append(obj.__code__)
     return _nested_code_ids(codes)
+
+
+def _library_roots() -> list[str]:
+    """Where installed packages live (read-only in the sandbox)."""
+    import site
+    import sysconfig
+
+    roots = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    roots.update(site.getsitepackages())
+    return sorted(r.rstrip("/") + "/" for r in roots)
+
+
+def _package_dir(name: str) -> str:
+    module = sys.modules.get(name)
+    return os_path_dir(module) if module is not None and getattr(module, "__file__", None) else "\0"
 
 
 def os_path_dir(module: types.ModuleType) -> str:
@@ -331,15 +366,35 @@ def _make_hook(
     refused_imports, process_events, path_events = REFUSED_IMPORTS, PROCESS_EVENTS, PATH_EVENTS
     refused, frame_refused, kind = Refused, FrameRefused, type
     get_frame, identity = sys._getframe, id
-    caller_events = frozenset({"sys._getframe", "sys.settrace", "sys.setprofile"})
+    caller_events = frozenset(
+        {
+            "sys._getframe",
+            "sys.settrace",
+            "sys.setprofile",
+            "object.__setattr__",
+            "object.__delattr__",
+        }
+    )
+
+    asker = [""]  # who asked last, for the refusal's message
+
+    ctypes_dir = _package_dir("ctypes")
+    # Modules of installed packages set their functions' defaults as they load.
+    module_code = tuple("<module> in " + root for root in _library_roots())
 
     def trusted_caller() -> bool:
         trusted[0] = True
         try:
             frame = get_frame(2)
-            if identity(frame.f_code) in helpers and frame.f_back is not None:
+            for _ in (1, 2, 3, 4):  # look through helpers and ctypes' own wrappers
+                code = frame.f_code
+                inside = identity(code) in helpers or starts(as_str(code.co_filename), ctypes_dir)
+                if not inside or frame.f_back is None:
+                    break
                 frame = frame.f_back
-            return identity(frame.f_code) in callers
+            code = frame.f_code
+            asker[0] = as_str(code.co_name) + " in " + as_str(code.co_filename)
+            return identity(code) in callers
         finally:
             frame = None
             trusted[0] = False
@@ -348,23 +403,32 @@ def _make_hook(
         if trusted[0]:
             return
         event = as_str(event)
-        if event in caller_events and trusted_caller():
+        checked = event in caller_events or starts(event, "ctypes.")
+        if checked and trusted_caller():
             return
         if event in always:
             if event == "sys._getframe":
-                raise frame_refused("call stack is not available while grading")
+                raise frame_refused(
+                    "the call stack is not available while grading (asked by " + asker[0] + ")"
+                )
             raise refused(f"{event} is not available while grading")
         if event == "object.__getattr__":
             if as_str(args[1]) in frames:
                 raise refused(f"frame access ({as_str(args[1])}) is not available while grading")
         elif event in ("object.__setattr__", "object.__delattr__"):
-            if kind(args[0]) is function_type and as_str(args[1]) in code_attributes:
-                raise refused("changing a function's code is not allowed while grading")
+            if (
+                kind(args[0]) is function_type
+                and as_str(args[1]) in code_attributes
+                and not starts(asker[0], module_code)
+            ):
+                raise refused(
+                    "changing a function's code is not allowed while grading (by " + asker[0] + ")"
+                )
         elif event == "import":
             if split_first(as_str(args[0]), ".")[0] in refused_imports:
                 raise refused(f"importing {as_str(args[0])} is not allowed while grading")
         elif starts(event, "ctypes."):
-            raise refused("ctypes is not available while grading")
+            raise refused("ctypes is not available while grading (asked by " + asker[0] + ")")
         elif event in process_events:
             if not processes:
                 raise refused(f"{event} (a new process or a signal) is not allowed here")

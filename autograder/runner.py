@@ -44,7 +44,7 @@ PROTECTED_PREFIXES = ("builtins", "course", "torch", "numpy", "math", "unittest"
 # Modules that never change by themselves: every name in them is restored.
 STRICT_PREFIXES = ("builtins", "course", "math")
 # Names the interpreter or warnings write into any module: never tampering.
-VOLATILE_NAMES = frozenset({"__warningregistry__", "_", "__", "___"})
+VOLATILE_NAMES = frozenset({"__warningregistry__", "_", "__", "___", "__slotnames__"})
 # Classes whose attributes decide how tests compare values.
 PROTECTED_CLASSES = (
     "torch.Tensor",
@@ -111,7 +111,7 @@ def prepare_workdir(job: dict) -> None:
     workdir = job.get("workdir") or os.getcwd()
     source = job.get("lesson_dir")
     if source and os.path.isdir(source) and os.path.realpath(source) != os.path.realpath(workdir):
-        for folder, dirs, files in os.walk(source):  # links are neither followed nor copied
+        for folder, _dirs, files in os.walk(source):  # links are neither followed nor copied
             target = os.path.join(workdir, os.path.relpath(folder, source))
             os.makedirs(target, exist_ok=True)
             for name in files:
@@ -140,7 +140,14 @@ class Snapshot:
         self.hooks = {name: getattr(sys, name) for name in SYS_HOOKS}
         self.path = (list(sys.path), list(sys.meta_path), list(sys.path_hooks))
         self.builtins = dict(_BUILTINS)
+        self.trusted = None  # set by the zygote: the guard's switch for trusted writes
         self.code_ids = protected_code_ids(self.modules.values())
+        self.functions = [
+            (f, f.__code__, f.__defaults__, f.__kwdefaults__)
+            for d in self.module_dicts.values()
+            for f in d.values()
+            if _type(f) is _FunctionType
+        ]
 
     def restore_builtins(self) -> list[str]:
         """Put back `builtins` with C operations only (before any other trusted code runs)."""
@@ -169,8 +176,24 @@ class Snapshot:
                 setattr(sys, name, hook)
                 if name not in ("stdout", "stderr"):
                     changed.append(f"sys.{name}")
+        changed += self.restore_functions()
         sys.path[:], sys.meta_path[:], sys.path_hooks[:] = (list(p) for p in self.path)
         sys.path_importer_cache.clear()
+        return changed
+
+    def restore_functions(self) -> list[str]:
+        """Put back the code and defaults of every protected function (identity alone would
+        not show a swapped `__code__`)."""
+        changed = []
+        for f, code, defaults, kwdefaults in self.functions:
+            if f.__code__ is not code or f.__defaults__ is not defaults:
+                changed.append(f"{f.__module__}.{f.__qualname__}")
+            elif f.__kwdefaults__ is not kwdefaults:
+                changed.append(f"{f.__module__}.{f.__qualname__}")
+            else:
+                continue
+            with self.trusted():
+                f.__code__, f.__defaults__, f.__kwdefaults__ = code, defaults, kwdefaults
         return changed
 
     def _restore_module(self, name: str, module: types.ModuleType, *, student_only: bool) -> list:
@@ -205,11 +228,11 @@ def _restore_class(cls: type, pristine: dict, owner: str) -> list[str]:
     """Put back every attribute of a protected class, dunders included; remove added ones."""
     current = vars(cls)
     changed = []
-    for key in [k for k in current if k not in pristine]:
+    for key in [k for k in current if k not in pristine and k not in VOLATILE_NAMES]:
         changed.append(f"{owner}.{key}")
         type.__delattr__(cls, key)
     for key, value in pristine.items():
-        if key in ("__dict__", "__weakref__", "__doc__"):
+        if key in ("__dict__", "__weakref__", "__doc__") or key in VOLATILE_NAMES:
             continue
         if current.get(key, _MISSING) is not value:
             changed.append(f"{owner}.{key}")
@@ -269,6 +292,7 @@ class Zygote:
         _quiet_logging()
         self.snapshot = Snapshot()
         self.guard = Guard(allow=frozenset(job.get("allow", [])), workdir=os.getcwd())
+        self.snapshot.trusted = self.guard.as_trusted
 
     def run_setup(self, source: str) -> dict:
         """The lesson's own setup cell, in a private namespace: the names tests rely on."""
@@ -282,7 +306,7 @@ class Zygote:
         return {k: v for k, v in namespace.items() if not k.startswith("__")}
 
     def cells_for(self, exercise: dict) -> list[dict]:
-        """The cells a child runs before the exercise's test: student cells, or all in a full run."""
+        """The cells run before the exercise's test: the student's, or all in a full run."""
         skip = set(self.job.get("skip", []))
         wanted = ("code", "demo") if exercise.get("full") else ("code",)
         return [
@@ -389,7 +413,7 @@ class Child:
             _exec(_compile(source, "<test>", "exec"), namespace)
         except BaseException as exc:  # noqa: BLE001 (the student's function may raise anything)
             failure = exc
-        during = snapshot.restore(student_only=False)
+        during = snapshot.restore(student_only=True)
         self.restore_streams()
         ename = "" if failure is None else _safe_text(lambda: _type(failure).__name__)
         evalue = "" if failure is None else _safe_text(lambda: _str(failure))
