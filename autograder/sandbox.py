@@ -18,7 +18,6 @@ import importlib.util
 import json
 import os
 import resource
-import secrets
 import select
 import shutil
 import signal
@@ -36,7 +35,10 @@ def course_dir() -> Path:
 
 
 RUNNER = Path(__file__).with_name("runner.py")
+GUARD = Path(__file__).with_name("guard.py")
 INSIDE_RUNNER = "/opt/autograder/runner.py"
+INSIDE_GUARD = "/opt/autograder/guard.py"
+INSIDE_LESSON = "/opt/autograder/lesson"
 INSIDE_WORKDIR = "/home/student"
 SANDBOX_UID_BASE = 61000
 MAX_RESTARTS = 4
@@ -116,14 +118,21 @@ def bwrap_command(scratch: Path, limits: Limits) -> list[str]:
     _bind_system(args)
     # The private /tmp comes first: a checkout or virtual environment that lives under /tmp is
     # then bound on top of it instead of being hidden by it.
-    args += ["--proc", "/proc", "--dev", "/dev"]
+    # No /proc but a copy of cpuinfo (torch reads it): no /proc/self, no other process's memory.
+    args += ["--dev", "/dev", "--dir", "/proc", "--ro-bind", "/proc/cpuinfo", "/proc/cpuinfo"]
+    if Path("/sys/devices/system/cpu").is_dir():
+        args += ["--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
     args += ["--size", str(limits.tmp_mb << 20), "--tmpfs", "/tmp"]
     package = course_dir()
     readonly = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), package}
     for path in sorted(readonly):
         args += [*_parents(path), "--ro-bind", str(path), str(path)]
     args += [*_parents(Path(INSIDE_RUNNER)), "--ro-bind", str(RUNNER), INSIDE_RUNNER]
-    args += [*_parents(Path(INSIDE_WORKDIR)), "--bind", str(scratch), INSIDE_WORKDIR]
+    args += ["--ro-bind", str(GUARD), INSIDE_GUARD]
+    # The lesson's files, read-only; the runner copies them into its private, size-capped home.
+    args += ["--ro-bind", str(scratch), INSIDE_LESSON]
+    args += [*_parents(Path(INSIDE_WORKDIR)), "--size", str(limits.tmp_mb << 20)]
+    args += ["--perms", "0777", "--tmpfs", INSIDE_WORKDIR]
     args += ["--chdir", INSIDE_WORKDIR, "--clearenv"]
     for key, value in sandbox_env(home=INSIDE_WORKDIR, extra_path=package.parent).items():
         args += ["--setenv", key, value]
@@ -158,20 +167,36 @@ def _limit_resources(limits: Limits) -> None:
         resource.setrlimit(which, (value, value))
 
 
-def _start(scratch: Path, limits: Limits, channel_fd: int) -> subprocess.Popen:
+MAX_LINE = 1 << 18  # bytes of one event line; longer lines are dropped unread
+MAX_EVENTS_BYTES = 16 << 20  # bytes of events one run may send before it is stopped
+# A quick run's test failing with one of these may only lack a demo cell's definitions.
+FALLBACK_ERRORS = frozenset(
+    {
+        "NameError",
+        "UnboundLocalError",
+        "ImportError",
+        "ModuleNotFoundError",
+        "AttributeError",
+        "FileNotFoundError",
+        "KeyError",
+    }
+)
+
+
+def _start(scratch: Path, limits: Limits, fds: tuple[int, ...]) -> subprocess.Popen:
     if isolation() == "bubblewrap":
         command, cwd, env = bwrap_command(scratch, limits), None, {}
     else:
         home = str(scratch)
-        course_root = course_dir().parent
         command, cwd = [sys.executable, str(RUNNER)], str(scratch)
-        env = sandbox_env(home=home, extra_path=course_root)
+        env = sandbox_env(home=home, extra_path=course_dir().parent)
     return subprocess.Popen(
         command,
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        pass_fds=(channel_fd,),
+        # AUTOGRADER_SANDBOX_DEBUG=1 shows the runner's own errors (never student output).
+        stderr=None if os.environ.get("AUTOGRADER_SANDBOX_DEBUG") else subprocess.DEVNULL,
+        pass_fds=fds,
         cwd=cwd,
         env=env or None,
         start_new_session=True,
@@ -179,177 +204,359 @@ def _start(scratch: Path, limits: Limits, channel_fd: int) -> subprocess.Popen:
     )
 
 
-def _job(cells: list[dict], trusted_setup: str, skip: set[int], channel_fd: int) -> dict:
+def _job(plan: Plan, exercises: list[dict], fds: dict[str, int]) -> dict:
+    """What the runner reads on stdin: every cell but the tests' source, which it never gets."""
     inside = isolation() == "bubblewrap"
+    cells = [
+        {
+            "index": c["index"],
+            "kind": c["kind"],
+            "source": None if c["kind"] == "test" else c["source"],
+        }
+        for c in plan.cells
+    ]
     return {
-        "nonce": secrets.token_hex(16),
         "cells": cells,
-        "trusted_setup": trusted_setup,
-        "skip": sorted(skip),
-        "channel_fd": channel_fd,
+        "setup": plan.setup,
+        "allow": sorted(plan.allow),
+        "exercises": exercises,
+        "skip": sorted(plan.skip),
+        **fds,
         "uid": SANDBOX_UID_BASE + os.getpid() % 3000 if inside and os.geteuid() == 0 else None,
         "workdir": INSIDE_WORKDIR if inside else None,
+        "lesson_dir": INSIDE_LESSON if inside else None,
     }
 
 
 def _kill(process: subprocess.Popen) -> None:
-    with _quiet():
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    """Kill the sandbox and everything in it (its session; bwrap's PID namespace dies with it)."""
+    for target in (lambda: os.killpg(process.pid, signal.SIGKILL), process.kill):
+        try:
+            target()
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pass
 
 
-class _quiet:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return exc[0] is not None and issubclass(exc[0], ProcessLookupError | PermissionError)
-
-
-def _death_reason(returncode: int) -> str:
+def _death_reason(returncode: int | None) -> str:
+    if returncode is None:
+        return "the kernel stopped answering"
     # bwrap reports a child killed by signal N as exit status 128 + N.
     signum = -returncode if returncode < 0 else returncode - 128 if returncode > 128 else 0
     if signum in (signal.SIGXCPU, signal.SIGKILL):
         return "the kernel was killed by a resource limit (CPU time or memory)"
     if signum:
         return f"the kernel crashed (signal {signal.Signals(signum).name})"
-    return f"the kernel exited (exit status {returncode}) instead of finishing the notebook"
+    return f"the kernel exited (exit status {returncode}) instead of finishing the exercise"
+
+
+@dataclass
+class Plan:
+    """One submission, as the sandbox runs it."""
+
+    cells: list[dict]  # {"index", "kind": "code" | "demo" | "test", "source"} in notebook order
+    setup: str  # the lesson's own setup cell, run by the trusted zygote
+    allow: frozenset[str] = frozenset()  # what the lesson's tests legitimately need
+    skip: set[int] = field(default_factory=set)  # cells that hung or crashed the runner
+
+    def source_of(self, index: int) -> str:
+        return next(c["source"] for c in self.cells if c["index"] == index)
+
+
+class _Lines:
+    """Splits a descriptor's bytes into lines, dropping any line longer than MAX_LINE."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.buffer, self.skipping, self.total, self.closed = fd, b"", False, 0, False
+
+    def read(self) -> list[bytes]:
+        try:
+            chunk = os.read(self.fd, 1 << 16)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.closed = True
+            return []
+        self.total += len(chunk)
+        lines = []
+        self.buffer += chunk
+        while b"\n" in self.buffer:
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            if not self.skipping:
+                lines.append(line)
+            self.skipping = False
+        if len(self.buffer) > MAX_LINE:
+            self.buffer, self.skipping = b"", True
+        return lines
+
+
+def _parse(line: bytes) -> dict | None:
+    try:
+        event = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(event, dict) or not isinstance(event.get("event"), str):
+        return None
+    if not isinstance(event.get("index", 0), int):
+        return None
+    return event
 
 
 class _Watch:
-    """Follows one runner's events, enforcing the per-cell and per-submission wall time."""
+    """Follows one run: the zygote's messages, and each child's, accepted only with its nonce."""
 
-    def __init__(self, nonce: str, limits: Limits, deadline: float, result: SandboxResult):
-        self.nonce, self.limits, self.deadline, self.result = nonce, limits, deadline, result
+    def __init__(self, plan: Plan, limits: Limits, deadline: float, result: SandboxResult):
+        self.plan, self.limits, self.deadline, self.result = plan, limits, deadline, result
+        self.exercise: int | None = None  # the test whose child runs now
+        self.nonce: str | None = None  # that child's nonce, from the zygote
         self.current: int | None = None  # the cell running now
-        self.started = time.monotonic()  # when it started
-        self.finished = False  # the runner reported the end of the notebook
-        self.reason = ""  # why the runner was stopped, when it was
+        self.started = time.monotonic()
+        self.finished = False
+        self.reason = ""
+        self.commands = -1
+        self.verdicts: dict[int, dict] = {}
+        self.ended: set[int] = set()  # exercises whose child is gone
+        self.stop = False  # a child died inside a student cell: restart without that cell
 
     def time_left(self) -> float:
-        cell_deadline = self.started + self.limits.cell_s if self.current is not None else 1e18
-        return min(self.deadline, cell_deadline) - time.monotonic()
+        # Every accepted event restarts the clock: no cell, test or gap between them runs longer.
+        return min(self.deadline, self.started + self.limits.cell_s) - time.monotonic()
 
     def out_of_time(self) -> str:
         if self.deadline <= time.monotonic():
             return f"the submission ran out of its {self.limits.wall_s:g} s"
         return f"the cell ran for more than {self.limits.cell_s:g} s (an infinite loop?)"
 
-    def handle(self, line: bytes) -> None:
-        event = _parse(line, self.nonce)
-        if event is None:
-            return
-        if event["event"] == "start":
-            self.current, self.started = event["index"], time.monotonic()
-        elif event["event"] == "done" and event.get("index") == self.current:
-            self.result.cells[self.current] = event
-            self.current = None
-        elif event["event"] == "end":
+    def from_zygote(self, event: dict) -> None:
+        kind = event["event"]
+        if kind == "start" and isinstance(event.get("nonce"), str):
+            self.exercise, self.nonce, self.current = event.get("index"), event["nonce"], None
+            self.started = time.monotonic()
+        elif kind == "exit" and event.get("index") == self.exercise:
+            status = event.get("status") if isinstance(event.get("status"), int) else None
+            if self.exercise not in self.verdicts:
+                death = _death_reason(os.waitstatus_to_exitcode(status) if status else status)
+                if self.current is not None and self.current != self.exercise:
+                    self.reason, self.stop = death, True
+                    return
+                self.result.failures.setdefault(self.exercise, death)
+            self.ended.add(self.exercise)
+            self.exercise, self.nonce, self.current = None, None, None
+        elif kind == "end":
             self.finished = True
 
-    def follow(self, read_fd: int, process: subprocess.Popen) -> None:
-        """Read events until the runner closes its channel or runs out of time."""
-        buffer = b""
-        with os.fdopen(read_fd, "rb", buffering=0) as channel:
-            while True:
-                wait = self.time_left()
-                if wait <= 0:
-                    self.reason = self.out_of_time()
-                    _kill(process)
-                    return
-                if not select.select([channel], [], [], wait)[0]:
-                    continue
-                chunk = channel.read(1 << 16)
-                if not chunk:
-                    return
-                *lines, buffer = (buffer + chunk).split(b"\n")
-                for line in lines:
-                    self.handle(line)
+    def from_child(self, event: dict) -> None:
+        if self.nonce is None or event.get("nonce") != self.nonce:
+            return  # not this child's: forged, or left over from an earlier one
+        kind, index = event["event"], event.get("index")
+        self.started = time.monotonic()
+        if kind == "start" and self.current is None:
+            self.current, self.started = index, time.monotonic()
+        elif kind == "done" and index == self.current:
+            self.result.cells.setdefault(index, _clean(event))
+            self.current = None
+        elif kind == "ready" and index == self.exercise and self.current is None:
+            self.current, self.started = index, time.monotonic()
+            self.send_test(index)
+        elif kind == "verdict" and index == self.exercise and self.exercise not in self.verdicts:
+            self.verdicts[index] = _clean(event)
+            self.current = None
+
+    def send_test(self, index: int) -> None:
+        body = self.plan.source_of(index).encode()
+        message = f"{self.nonce} {len(body)}\n".encode() + body
+        try:
+            os.write(self.commands, message)
+        except OSError:
+            pass  # the child will find no test: it fails
+
+    def follow(self, zygote_fd: int, child_fd: int, process: subprocess.Popen) -> None:
+        """Read events until the run ends, runs out of time or sends too much.
+
+        The children's channel is always drained before a zygote message is handled: a child
+        writes its verdict before the zygote can report that it exited.
+        """
+        zygote, children = _Lines(zygote_fd), _Lines(child_fd)
+        while not (self.finished or self.stop or zygote.closed):
+            wait = self.time_left()
+            if wait <= 0:
+                self.reason = self.out_of_time()
+                return
+            watched = [
+                fd for fd, lines in ((zygote_fd, zygote), (child_fd, children)) if not lines.closed
+            ]
+            ready = select.select(watched, [], [], min(wait, 5.0))[0]
+            if child_fd in ready:
+                self.drain(children)
+            if zygote_fd in ready:
+                for line in zygote.read():
+                    self.drain(children)
+                    event = _parse(line)
+                    if event is not None:
+                        self.from_zygote(event)
+            if zygote.total + children.total > MAX_EVENTS_BYTES:
+                self.reason = "the submission wrote too much output"
+                return
+
+    def drain(self, children: _Lines) -> None:
+        """Handle every child message already waiting."""
+        while not children.closed and select.select([children.fd], [], [], 0)[0]:
+            for line in children.read():
+                event = _parse(line)
+                if event is not None:
+                    self.from_child(event)
+            if children.total > MAX_EVENTS_BYTES:
+                return
+
+
+def _clean(event: dict) -> dict:
+    """Only the fields the grader uses, with the sizes it allows."""
+    kept = {}
+    for key in ("stdout", "stderr"):
+        if isinstance(event.get(key), str):
+            kept[key] = _strip(event[key])
+    error = event.get("error")
+    if isinstance(error, dict):
+        lines = error.get("traceback") if isinstance(error.get("traceback"), list) else []
+        kept["error"] = {
+            "ename": _strip(str(error.get("ename", "Error")))[:200],
+            "evalue": _strip(str(error.get("evalue", "")))[:MAX_TEXT],
+            "traceback": [_strip(str(line))[:2000] for line in lines[:60]],
+        }
+    if isinstance(event.get("tampering"), list):
+        kept["tampering"] = [_strip(str(t))[:200] for t in event["tampering"][:20]]
+    if event.get("event") == "verdict":
+        kept["passed"] = event.get("passed") is True
+    return kept
+
+
+MAX_TEXT = 20_000
+_ANSI = None
+
+
+def _strip(text: str) -> str:
+    """Capped, without terminal escape sequences (feedback shows text, never drives terminals)."""
+    global _ANSI
+    if _ANSI is None:
+        import re
+
+        _ANSI = re.compile(
+            r"\x1b\[[0-9;?]{0,40}[ -/]{0,4}[@-~]|\x1b[@-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+        )
+    return _ANSI.sub("", text[: MAX_TEXT + 1000])[:MAX_TEXT]
+
+
+def _pipes() -> tuple[dict[str, int], list[int], list[int]]:
+    """The three channels: the zygote's, the children's (both to here), the tests' (from here)."""
+    zygote_r, zygote_w = os.pipe()
+    child_r, child_w = os.pipe()
+    test_r, test_w = os.pipe()
+    os.set_blocking(test_w, False)
+    fds = {"zygote_fd": zygote_w, "channel_fd": child_w, "command_fd": test_r}
+    return fds, [zygote_r, child_r, test_w], [zygote_w, child_w, test_r]
 
 
 def _attempt(
-    cells: list[dict],
-    trusted_setup: str,
-    skip: set[int],
+    plan: Plan,
+    exercises: list[dict],
     scratch: Path,
     limits: Limits,
     *,
     deadline: float,
     result: SandboxResult,
-) -> tuple[int | None, str]:
-    """Run the runner once; return the cell it stopped in (None when it finished) and why."""
-    read_fd, write_fd = os.pipe()
-    job = _job([dict(cell) for cell in cells], trusted_setup, skip, write_fd)
-    process = _start(scratch, limits, write_fd)
-    os.close(write_fd)
-    with _quiet():
-        process.stdin.write(json.dumps(job).encode())
-        process.stdin.close()
-    watch = _Watch(job["nonce"], limits, deadline, result)
-    watch.follow(read_fd, process)
+) -> _Watch:
+    """Run the zygote once over `exercises`; return what it saw."""
+    fds, ours, theirs = _pipes()
+    job = _job(plan, exercises, fds)
+    process = None
+    watch = _Watch(plan, limits, deadline, result)
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        _kill(process)
-    if watch.finished and watch.current is None:
-        return None, ""
-    current = watch.current
-    if current is None:
-        current = _first_unreported(cells, skip, result)
-    return current, watch.reason or _death_reason(process.returncode)
+        process = _start(scratch, limits, tuple(theirs))
+        for fd in theirs:
+            os.close(fd)
+        theirs = []
+        try:
+            process.stdin.write(json.dumps(job).encode())
+            process.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass  # the runner died before reading its job: its exit status says why
+        watch.commands = ours[2]
+        watch.follow(ours[0], ours[1], process)
+    finally:
+        if process is not None:
+            _kill(process)
+        for fd in ours + theirs:
+            os.close(fd)
+    if not watch.reason and not watch.finished:
+        watch.reason = _death_reason(process.returncode if process else None)
+    return watch
 
 
-def _first_unreported(cells: list[dict], skip: set[int], result: SandboxResult) -> int | None:
-    pending = [
-        c["index"] for c in cells if c["index"] not in skip and c["index"] not in result.cells
-    ]
-    return pending[0] if pending else None
-
-
-def _parse(line: bytes, nonce: str) -> dict | None:
-    try:
-        event = json.loads(line)
-    except ValueError:
-        return None
-    if not isinstance(event, dict) or event.get("nonce") != nonce:
-        return None
-    return event
-
-
-def run_sandboxed(
-    *, cells: list[dict], trusted_setup: str, scratch: Path, limits: Limits | None = None
-) -> SandboxResult:
-    """Run a submission's cells in the sandbox and collect the runner's report of each.
+def run_sandboxed(*, plan: Plan, scratch: Path, limits: Limits | None = None) -> SandboxResult:
+    """Judge every test of a submission in the sandbox, with a full run where a quick one failed.
 
     Args:
-        cells: `{"index": int, "kind": "code" | "test", "source": str}` in notebook order.
-        trusted_setup: the lesson's own setup cell; the names it defines are restored before
-            every test.
-        scratch: the submission's scratch folder (made writable for the sandbox's user).
+        plan: the cells (tests' source stays here: the sandbox gets each one only when its
+            exercise's student code has finished), the setup cell, and what the lesson allows.
+        scratch: a folder with the lesson's files (read-only to the sandbox).
         limits: the resource limits; `Limits()` when None.
 
     Returns:
-        Each cell's report, and for every cell that has none (a crash, a timeout, out of time)
-        the reason.
+        Each cell's report (a test's is its verdict), and for every cell without one the reason.
     """
     limits = limits or Limits()
     result = SandboxResult(isolation=isolation())
-    scratch.chmod(0o777)
     deadline = time.monotonic() + limits.wall_s
-    skip: set[int] = set()
-    for _ in range(MAX_RESTARTS + 1):
-        stopped, reason = _attempt(
-            cells, trusted_setup, skip, scratch, limits, deadline=deadline, result=result
+    tests = [c["index"] for c in plan.cells if c["kind"] == "test"]
+    _run_pass(plan, [{"test": t, "full": False} for t in tests], scratch, limits, deadline, result)
+    retry = [t for t in tests if _may_lack_demo(result.cells.get(t))]
+    if retry and any(c["kind"] == "demo" for c in plan.cells):
+        quick = {t: result.cells.pop(t) for t in retry}
+        _run_pass(
+            plan, [{"test": t, "full": True} for t in retry], scratch, limits, deadline, result
         )
-        if stopped is None:
-            return result
-        result.failures[stopped] = reason
-        skip = set(result.cells) | set(result.failures)
-        if time.monotonic() >= deadline:
-            break
-        # Cells already reported run again so later answers see their definitions.
-        skip = set(result.failures)
-    for cell in cells:
-        if cell["index"] not in result.cells and cell["index"] not in result.failures:
-            result.failures[cell["index"]] = "not run: the submission stopped early"
+        for t in retry:  # never fewer points than a full run, never more than it gives
+            if not (result.cells.get(t) or {}).get("passed"):
+                result.cells[t] = quick[t]
+                result.failures.pop(t, None)
+    for index in tests:
+        if index not in result.cells:
+            result.failures.setdefault(index, "not run: the submission stopped early")
     return result
+
+
+def _may_lack_demo(report: dict | None) -> bool:
+    error = (report or {}).get("error") or {}
+    return bool(report) and not report.get("passed") and error.get("ename") in FALLBACK_ERRORS
+
+
+def _run_pass(
+    plan: Plan,
+    exercises: list[dict],
+    scratch: Path,
+    limits: Limits,
+    deadline: float,
+    result: SandboxResult,
+) -> None:
+    """Run `exercises` in order, restarting after a crash or a hang without what caused it."""
+    pending = list(exercises)
+    for _ in range(MAX_RESTARTS + 1):
+        if not pending or time.monotonic() >= deadline:
+            break
+        watch = _attempt(plan, pending, scratch, limits, deadline=deadline, result=result)
+        for test, verdict in watch.verdicts.items():
+            result.cells[test] = verdict
+        done = set(watch.verdicts) | watch.ended
+        if watch.reason and watch.exercise is not None and watch.exercise not in done:
+            if watch.current is not None and watch.current != watch.exercise:
+                result.failures.setdefault(watch.current, watch.reason)  # a student cell
+                plan.skip.add(watch.current)
+            else:
+                result.failures.setdefault(watch.exercise, watch.reason)  # the test itself
+                done.add(watch.exercise)
+        pending = [e for e in pending if e["test"] not in done]
+        if watch.finished:
+            break
