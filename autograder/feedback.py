@@ -10,8 +10,9 @@ lands where nbgrader would put it (`COURSE/feedback/<student>/<lesson>/<lesson>.
 
 Before rendering, every output is capped and stripped of terminal escapes, so a submission that
 printed megabytes or ANSI codes cannot bloat or slow the batch; rendering runs under a time
-limit. After rendering, the page is checked to quote no hidden test line, also not encoded
-(`autograder.leaks`); a page that does is withheld and the submission says why.
+limit, and HTML the student wrote is made inert. After rendering, the page is checked to quote
+no hidden test line, also not encoded (`autograder.leaks`); a page that does is withheld and the
+submission says why.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 import nbformat
 from nbformat import NotebookNode
 
-from autograder.coursedir import SOURCE_DIRECTORY
+from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY
 from autograder.leaks import find_leaks
 from autograder.preprocessors import HideHiddenTests
 
@@ -40,6 +41,7 @@ TIME_LIMIT_S = 60.0  # rendering one submission's feedback
 MAX_OUTPUT_CHARS = 20_000  # of one text output or traceback, as shown to the student
 MAX_DATA_CHARS = 2_000_000  # of one rich output (a figure), base64 included
 MAX_OUTPUTS = 50  # outputs shown per cell
+UNSAFE_DATA = ("application/javascript", "text/javascript", "image/svg+xml")
 # CSI/OSC escape sequences and the other C0 controls a terminal would interpret.
 ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, clearing the screen
@@ -61,6 +63,8 @@ def feedback(course: Path, out: Path, submission: Submission) -> None:
     """
     lesson, student = submission.lesson, submission.student
     graded = nbformat.read(course / "autograded" / student / lesson / f"{lesson}.ipynb", 4)
+    release = nbformat.read(course / RELEASE_DIRECTORY / lesson / f"{lesson}.ipynb", 4)
+    graded = without_active_html(graded, trusted=markdown_of(release))
     page = render(course, graded, submission, time_limit=TIME_LIMIT_S)
     source = nbformat.read(course / SOURCE_DIRECTORY / lesson / f"{lesson}.ipynb", 4)
     leaked = find_leaks(page, HideHiddenTests().hidden_lines(source), known=known_text(graded))
@@ -70,6 +74,31 @@ def feedback(course: Path, out: Path, submission: Submission) -> None:
         target = folder / student / lesson
         target.mkdir(parents=True, exist_ok=True)
         (target / f"{lesson}.html").write_text(page, encoding="utf-8")
+
+
+def markdown_of(release: NotebookNode) -> set[str]:
+    """The lesson's own markdown cells: trusted HTML (figures, tables)."""
+    return {cell.source for cell in release.cells if cell.cell_type == "markdown"}
+
+
+def without_active_html(nb: NotebookNode, *, trusted: set[str]) -> NotebookNode:
+    """Student-written HTML made inert: nbgrader's feedback template renders markdown unsanitised,
+    so a `<script>` or `onerror=` in a student's markdown cell or rich output would run when the
+    student or an instructor opens the page. Scripts and SVG outputs are dropped."""
+    from nbconvert.filters import clean_html
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source not in trusted:
+            cell.source = clean_html(cell.source)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for key in [k for k in data if k in UNSAFE_DATA]:
+                del data[key]
+            for key in [k for k in data if k in ("text/html", "text/markdown")]:
+                data[key] = clean_html(_joined(data[key]))
+            if "data" in output and not data:
+                data["text/plain"] = "[output removed: it would run code in the page]"
+    return nb
 
 
 def known_text(graded: NotebookNode) -> str:

@@ -19,6 +19,7 @@ from autograder.feedback import (
     cap_outputs,
     clean_text,
     known_text,
+    without_active_html,
 )
 from autograder.leaks import find_leaks, is_telling
 from autograder.preprocessors import HideHiddenTests
@@ -120,3 +121,22 @@ def test_rendering_has_a_time_limit():
     with pytest.raises(FeedbackTimeout):
         with _time_limit(0.2):
             time.sleep(5)
+
+
+def test_student_html_is_made_inert():
+    """A student's markdown or rich output cannot put a script into the feedback page."""
+    payload = '<script>alert(1)</script><img src="x" onerror="alert(2)">'
+    nb = nbformat.v4.new_notebook()
+    lesson_text = "# Lesson <b>text</b>"
+    nb.cells = [nbformat.v4.new_markdown_cell(lesson_text), nbformat.v4.new_markdown_cell(payload)]
+    code = nbformat.v4.new_code_cell("x")
+    code.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": payload}),
+        nbformat.v4.new_output("display_data", data={"application/javascript": "alert(3)"}),
+    ]
+    nb.cells.append(code)
+    clean = without_active_html(nb, trusted={"# Lesson <b>text</b>"})
+    assert clean.cells[0].source == "# Lesson <b>text</b>"  # the lesson's own HTML stays
+    shown = clean.cells[1].source + str(clean.cells[2].outputs)
+    assert "<script" not in shown and "<img" not in shown  # escaped: shown as text, never run
+    assert "alert(3)" not in shown

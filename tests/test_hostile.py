@@ -299,8 +299,17 @@ def test_attack_feedback_shows_no_hidden_test(batch, attack):
         text = page.read_text(errors="replace")
         assert len(text.encode()) < MAX_FEEDBACK_BYTES, f"feedback of {page.stat().st_size} B"
         assert "\x1b" not in text, "terminal escapes reached the feedback"
+        assert "PWNED" not in _active_html(text), "the student's HTML runs in the feedback page"
         leaked = encoded_leaks(text, hidden, known=known)
         assert not leaked, f"ATTACK SUCCEEDED (hidden tests in feedback): {leaked[:3]}"
+
+
+def _active_html(page: str) -> str:
+    """The parts of a page a browser runs: scripts, event handlers, javascript: links."""
+    found = re.findall(r"<script[^>]*>.*?</script>", page, flags=re.S | re.I)
+    found += re.findall(r"""\son\w+\s*=\s*["'][^"']*["']""", page, flags=re.I)
+    found += re.findall(r"""href\s*=\s*["']\s*javascript:[^"']*""", page, flags=re.I)
+    return "\n".join(found)
 
 
 def test_every_attack_is_accounted_for(batch):
