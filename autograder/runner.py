@@ -132,7 +132,7 @@ def identity(fd: int) -> tuple[int, int]:
 class Snapshot:
     """Pristine references to everything a test relies on, taken in the zygote."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, library_code: frozenset[int] = frozenset()) -> None:
         self.modules = protected_modules()
         self.module_dicts = {name: dict(vars(m)) for name, m in self.modules.items()}
         self.classes = protected_classes()
@@ -141,7 +141,7 @@ class Snapshot:
         self.path = (list(sys.path), list(sys.meta_path), list(sys.path_hooks))
         self.builtins = dict(_BUILTINS)
         self.trusted = None  # set by the zygote: the guard's switch for trusted writes
-        self.code_ids = protected_code_ids(self.modules.values())
+        self.code_ids = protected_code_ids(self.modules.values()) | library_code
         self.functions = [
             (f, f.__code__, f.__defaults__, f.__kwdefaults__)
             for d in self.module_dicts.values()
@@ -170,7 +170,7 @@ class Snapshot:
                 changed.append(f"sys.modules[{name!r}]")
             changed += self._restore_module(name, module, student_only=student_only)
         for name, cls in self.classes.items():
-            changed += _restore_class(cls, self.class_dicts[name], name)
+            changed += _restore_class(cls, self.class_dicts[name], name, self.benign)
         for name, hook in self.hooks.items():
             if getattr(sys, name) is not hook:
                 setattr(sys, name, hook)
@@ -212,29 +212,45 @@ class Snapshot:
                 continue
             if not strict and not _callable(value):
                 continue  # torch's and numpy's plain data changes as they run
+            if student_only and self.benign(value, now):
+                continue  # torch wrapped its own function (e.g. to keep its compiler out)
             current[key] = value
-            if not (student_only and self.own_code(now)):
-                changed.append(f"{name}.{key}")
+            changed.append(f"{name}.{key}")
         return changed
 
-    def own_code(self, value: object) -> bool:
-        """Whether `value` is a function whose code the zygote already had (a library's own)."""
-        if not _isinstance(value, _FunctionType):
+    def benign(self, old: object, new: object, depth: int = 0) -> bool:
+        """Whether `new` is a library's own wrapper around `old`: a function whose code the
+        zygote had, holding `old` (or such a wrapper of it) in its closure."""
+        if _type(new) is not _FunctionType or id(new.__code__) not in self.code_ids:
             return False
-        return id(value.__code__) in self.code_ids
+        for cell in new.__closure__ or ():
+            try:
+                inner = cell.cell_contents
+            except ValueError:
+                continue
+            if inner is old or (depth < 3 and self.benign(old, inner, depth + 1)):
+                return True
+        return False
 
 
-def _restore_class(cls: type, pristine: dict, owner: str) -> list[str]:
-    """Put back every attribute of a protected class, dunders included; remove added ones."""
+def _restore_class(cls: type, pristine: dict, owner: str, benign) -> list[str]:
+    """Put back every attribute of a protected class, dunders included; remove added methods.
+
+    torch's compiler wraps some methods of `nn.Module` on first use (and marks it with a flag):
+    a library wrapper around the pristine method is left in place and is no change.
+    """
     current = vars(cls)
     changed = []
     for key in [k for k in current if k not in pristine and k not in VOLATILE_NAMES]:
-        changed.append(f"{owner}.{key}")
-        type.__delattr__(cls, key)
+        value = current[key]
+        if _callable(value) or (key.startswith("__") and key.endswith("__")):
+            changed.append(f"{owner}.{key}")
+            type.__delattr__(cls, key)
     for key, value in pristine.items():
         if key in ("__dict__", "__weakref__", "__doc__") or key in VOLATILE_NAMES:
             continue
-        if current.get(key, _MISSING) is not value:
+        now = current.get(key, _MISSING)
+        if now is not value and not benign(value, now):
             changed.append(f"{owner}.{key}")
             type.__setattr__(cls, key, value)
     return changed
@@ -263,9 +279,23 @@ def protected_classes() -> dict[str, type]:
     return found
 
 
-def warm_up() -> None:
+# A lesson whose code mentions one of these gets torch's compiler loaded by the zygote: it
+# patches torch functions and reads frames as it loads, which must happen before student code.
+COMPILER_WORDS = ("torch.export", "torch.compile", "torch._dynamo", "torch.jit")
+
+
+def warm_up(job: dict) -> None:
     """Import what tests and torch load lazily, so that loading it later is never a change."""
     import torch
+
+    text = "\n".join(c.get("source") or "" for c in job.get("cells", [])) + job.get("setup", "")
+    if any(word in text for word in COMPILER_WORDS):
+        import torch.export
+
+        # Export and trace once: torch's compiler patches torch functions on first use.
+        linear = torch.nn.Linear(2, 2)
+        torch.export.export(linear, (torch.ones(1, 2),)).module()(torch.ones(1, 2))
+        torch.jit.trace(linear, torch.ones(1, 2))
 
     for name in ("numpy.testing", "torch.testing", "unittest", "unittest.mock", "tempfile"):
         try:
@@ -288,10 +318,10 @@ class Zygote:
         self.transform = TransformerManager().transform_cell
         sys.modules["__main__"] = types.ModuleType("__main__")  # the runner stays out of reach
         self.setup = self.run_setup(job.get("setup", ""))
-        warm_up()
+        warm_up(job)
         _quiet_logging()
-        self.snapshot = Snapshot()
         self.guard = Guard(allow=frozenset(job.get("allow", [])), workdir=os.getcwd())
+        self.snapshot = Snapshot(library_code=self.guard.library_code)
         self.snapshot.trusted = self.guard.as_trusted
 
     def run_setup(self, source: str) -> dict:
