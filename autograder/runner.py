@@ -286,6 +286,10 @@ COMPILER_WORDS = ("torch.export", "torch.compile", "torch._dynamo", "torch.jit")
 
 def warm_up(job: dict) -> None:
     """Import what tests and torch load lazily, so that loading it later is never a change."""
+    for name in ("unittest", "tempfile"):
+        __import__(name)
+    if "torch" not in sys.modules:
+        return  # a lesson whose setup does not use torch (the engine's own tests)
     import torch
 
     text = "\n".join(c.get("source") or "" for c in job.get("cells", [])) + job.get("setup", "")
@@ -352,6 +356,66 @@ def _quiet_logging() -> None:
 
     logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+
+
+# Dunders a value's class may not override when it passes itself off as a plain number,
+# string, container, tensor or array: comparing it would run the student's code.
+COMPARISON_DUNDERS = frozenset(
+    "__eq__ __ne__ __lt__ __le__ __gt__ __ge__ __bool__ __hash__ __float__ __int__ __index__ "
+    "__abs__ __sub__ __rsub__ __len__ __iter__ __getitem__ __contains__ __round__ __str__ "
+    "__repr__ __format__ __array__ __float__ __complex__".split()
+)
+DISPATCH_DUNDERS = frozenset(
+    {"__torch_function__", "__torch_dispatch__", "__array_function__", "__array_ufunc__"}
+)
+RETURN_GUARD = """
+def guard(function, checker):
+    def checked(*args, **kwargs):
+        result = function(*args, **kwargs)
+        checker(result)
+        return result
+    checked.__wrapped__ = function
+    checked.__name__ = function.__name__
+    checked.__qualname__ = function.__qualname__
+    checked.__doc__ = function.__doc__
+    return checked
+"""
+
+
+def _exact_checker(plain_bases: tuple, student_code):
+    """A check that a student function's result is of a type a comparison can trust: no class
+    of the student's that is a number, string, container, tensor or array yet overrides how it
+    compares, and no class of the student's that answers torch or NumPy functions itself."""
+    mro_of = type.__dict__["__mro__"].__get__
+    dict_of = type.__dict__["__dict__"].__get__
+    kind, items = type, (tuple, list)
+    dispatch, comparisons = DISPATCH_DUNDERS, COMPARISON_DUNDERS
+
+    def problem(value) -> str | None:
+        cls = kind(value)
+        mro = mro_of(cls)
+        based = any(base in mro for base in plain_bases)
+        for k in mro:
+            for name, member in dict_of(k).items():
+                if not student_code(member):
+                    continue
+                if name in dispatch or (based and name in comparisons):
+                    return f"{k.__qualname__}.{name}"
+        return None
+
+    def check(result) -> None:
+        values = [result]
+        if kind(result) in items:
+            values += list(result)[:100]
+        for value in values:
+            found = problem(value)
+            if found is not None:
+                raise TypeError(
+                    f"the answer returned a value whose type overrides {found}: return plain "
+                    "numbers, strings, containers and tensors"
+                )
+
+    return check
 
 
 class Child:
@@ -436,6 +500,7 @@ class Child:
         namespace = {"__name__": "__main__", "__builtins__": builtins}
         namespace.update({k: v for k, v in self.namespace.items() if not k.startswith("__")})
         namespace.update(self.z.setup)
+        self.guard_returns(namespace)
         out = _StringIO()
         sys.stdout, sys.stderr = out, _StringIO()
         failure = None
@@ -464,6 +529,19 @@ class Child:
             verdict["error"] = {"ename": ename[:200], "evalue": evalue, "traceback": []}
         send(self.channel, verdict)
 
+    def guard_returns(self, namespace: dict) -> None:
+        """Wrap each function the student's cells defined so its result's type is checked."""
+        plain = [int, float, complex, str, bytes, tuple, list, dict, set, frozenset]
+        for module, name in (("torch", "Tensor"), ("numpy", "ndarray")):
+            if module in _MODULES:
+                plain.append(getattr(_MODULES[module], name))
+        checker = _exact_checker(tuple(plain), _student_code)
+        made: dict = {"__builtins__": {}}
+        _exec(RETURN_GUARD, made)  # its own namespace: nothing of the runner is reachable
+        for key, value in list(namespace.items()):
+            if _student_code(value) and key not in self.z.setup:
+                namespace[key] = made["guard"](value, checker)
+
     def read_test(self, nonce: str) -> str | None:
         """The test's source from the grader, which must come prefixed with this child's nonce."""
         data = b""
@@ -480,6 +558,13 @@ class Child:
         if _len(parts) != 2 or parts[0] != nonce.encode():
             return None
         return body[: int(parts[1])].decode("utf-8")
+
+
+def _student_code(value: object) -> bool:
+    """Whether `value` is a function written in one of the student's cells."""
+    if _type(value) is not _FunctionType:
+        return False
+    return _str.__str__(value.__code__.co_filename).startswith("<cell")
 
 
 def _expected_length(data: bytes) -> int:

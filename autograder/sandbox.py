@@ -168,6 +168,7 @@ def _limit_resources(limits: Limits) -> None:
 
 
 MAX_LINE = 1 << 18  # bytes of one event line; longer lines are dropped unread
+MAX_EARLY = 256  # child events kept until the zygote announces their nonce
 MAX_EVENTS_BYTES = 16 << 20  # bytes of events one run may send before it is stopped
 # A quick run's test failing with one of these may only lack a demo cell's definitions.
 FALLBACK_ERRORS = frozenset(
@@ -320,6 +321,7 @@ class _Watch:
         self.verdicts: dict[int, dict] = {}
         self.ended: set[int] = set()  # exercises whose child is gone
         self.stop = False  # a child died inside a student cell: restart without that cell
+        self.early: list[dict] = []  # child events whose nonce the zygote has not announced yet
 
     def time_left(self) -> float:
         # Every accepted event restarts the clock: no cell, test or gap between them runs longer.
@@ -335,6 +337,10 @@ class _Watch:
         if kind == "start" and isinstance(event.get("nonce"), str):
             self.exercise, self.nonce, self.current = event.get("index"), event["nonce"], None
             self.started = time.monotonic()
+            # The child may have spoken before this line was read (two pipes, one reader).
+            early, self.early = [e for e in self.early if e.get("nonce") == self.nonce], []
+            for child_event in early:
+                self.from_child(child_event)
         elif kind == "exit" and event.get("index") == self.exercise:
             status = event.get("status") if isinstance(event.get("status"), int) else None
             if self.exercise not in self.verdicts:
@@ -350,7 +356,11 @@ class _Watch:
 
     def from_child(self, event: dict) -> None:
         if self.nonce is None or event.get("nonce") != self.nonce:
-            return  # not this child's: forged, or left over from an earlier one
+            # Not this child's: the next child's (read before the zygote's start), or forged,
+            # or left over from an earlier child. Kept a little while, never trusted.
+            if self.nonce is None and len(self.early) < MAX_EARLY:
+                self.early.append(event)
+            return
         kind, index = event["event"], event.get("index")
         self.started = time.monotonic()
         if kind == "start" and self.current is None:
