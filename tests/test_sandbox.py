@@ -21,7 +21,7 @@ HONEST = "def answer():\n    return 42\n"
 LIMITS = Limits(cell_s=60, wall_s=180)
 
 
-def judge(*cells: str, test: str = TEST, setup: str = SETUP, tmp_path=None) -> sandbox.SandboxResult:
+def judge(*cells: str, test: str = TEST, setup: str = SETUP, tmp_path=None):
     """Run the code cells and then the test as one submission; return the sandbox's result."""
     plan = Plan(
         cells=[{"index": i, "kind": "code", "source": s} for i, s in enumerate(cells)]
@@ -159,14 +159,17 @@ import ctypes
 ctypes.string_at(id(check), 64)
 """,
 }
-PLANTED_TEST = f"# {SECRET}\nimport colorsys\ncheck(answer() + colorsys.rgb_to_hsv(1, 0, 0)[0], 42)\n"
+PLANTED_TEST = (
+    f"# {SECRET}\nimport colorsys\ncheck(answer() + colorsys.rgb_to_hsv(1, 0, 0)[0], 42)\n"
+)
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_attack_scores_zero(attack, tmp_path):
     """Does the attack, followed by a wrong answer, still fail the test?"""
     test = PLANTED_TEST if "planted" in attack else TEST
-    cells = (WRONG, ATTACKS[attack]) if "def answer" not in ATTACKS[attack] else (ATTACKS[attack],)
+    source = ATTACKS[attack]
+    cells = (WRONG, source) if "def answer" not in source else (source,)
     result = judge(*cells, test=test, tmp_path=tmp_path)
     assert not passed(result), f"{attack}: {result}"
 
