@@ -1,15 +1,19 @@
-"""`sandbox`: run one submission's cells in an isolated, resource-limited process.
+"""`sandbox`: judge one submission's exercises in an isolated, resource-limited process tree.
 
 With bubblewrap (Debian's `bwrap`) the runner gets new mount, PID, network, IPC and UTS
-namespaces: it sees a read-only Python, the `course` package and `/etc`, a small `/tmp`, and one
-writable scratch folder holding the submission and its lesson files, nothing else (no solutions,
-hidden tests, gradebook or other students' work), and it has no network. When started as root the
-runner drops to a user of its own. Resource limits (wall time per cell and per submission, CPU
-time, memory, processes, file size) hold in every mode. Without bubblewrap only the resource
-limits remain; `isolation()` says so and the grading report repeats it.
+namespaces: it sees a read-only Python, the `course` package, `/etc`, the lesson's files
+(read-only), a size-capped private home and `/tmp` (tmpfs, gone with the sandbox) and no `/proc`
+but `cpuinfo`; nothing else (no solutions, hidden tests, gradebook or other students' work), and
+no network. When started as root the runner drops to a user of its own. Resource limits (wall
+time per cell and per submission, CPU time, memory, processes, file size) hold in every mode.
+Without bubblewrap only the limits and the runner's audit hook remain; `isolation()` says so and
+the grading report repeats it.
 
-A runner that dies (crash, `os._exit`, a limit) loses nothing already reported: it is restarted
-without the cell that killed it, which is recorded as failed with the reason.
+The grader talks to the runner (see `autograder.runner`) over three pipes: the zygote's (which
+announces each exercise's child and its nonce), the children's (events, accepted only with the
+current child's nonce), and the tests' (a test's source, sent only when its child asks with that
+nonce). A run that hangs or dies is killed with everything in it; the cell responsible is
+recorded as failed and the remaining exercises run again without it.
 """
 
 from __future__ import annotations
