@@ -85,14 +85,26 @@ def send(fd: int, event: dict) -> None:
         _exit(0)
 
 
-def read_job() -> dict:
-    """The job from stdin; stdin is closed afterwards so student code cannot read it again."""
+def read_job() -> dict | None:
+    """The next job from stdin (`LENGTH\n` then that many bytes of JSON); None at the end.
+
+    Only the zygote reads stdin: every child closes it before any student code runs.
+    """
     import json
 
-    job = json.loads(sys.stdin.buffer.read())
-    sys.stdin.close()
-    os.close(0)
-    return job
+    head = b""
+    while not head.endswith(b"\n"):
+        byte = os.read(0, 1)
+        if not byte or len(head) > 20:
+            return None
+        head += byte
+    size, data = int(head), b""
+    while len(data) < size:
+        chunk = os.read(0, size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return json.loads(data)
 
 
 def drop_privileges(uid: int | None) -> None:
@@ -105,10 +117,21 @@ def drop_privileges(uid: int | None) -> None:
 
 
 def prepare_workdir(job: dict) -> None:
-    """Copy the lesson's files and the student's visible notebook into the private workdir."""
+    """Copy the lesson's files and the student's visible notebook into the private workdir
+    (emptied first, with `/tmp`, when the sandbox is kept for the next submission)."""
     import shutil
 
     workdir = job.get("workdir") or os.getcwd()
+    if job.get("wipe"):
+        for folder in (workdir, "/tmp", "/dev/shm"):
+            for entry in os.scandir(folder) if os.path.isdir(folder) else ():
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    try:
+                        os.unlink(entry.path)
+                    except OSError:
+                        pass
     source = job.get("lesson_dir")
     if source and os.path.isdir(source) and os.path.realpath(source) != os.path.realpath(workdir):
         for folder, _dirs, files in os.walk(source):  # links are neither followed nor copied
@@ -293,7 +316,7 @@ def warm_up(job: dict) -> None:
     import torch
 
     text = "\n".join(c.get("source") or "" for c in job.get("cells", [])) + job.get("setup", "")
-    if any(word in text for word in COMPILER_WORDS):
+    if job.get("warm_compiler", any(word in text for word in COMPILER_WORDS)):
         import torch.export
 
         # Export and trace once: torch's compiler patches torch functions on first use.
@@ -429,6 +452,8 @@ class Child:
     def run(self, nonce: str) -> None:
         """Everything the child does; it never returns."""
         z = self.z
+        os.close(0)  # the next submission's job will come there: never for student code
+        _write(self.channel, b"\n")  # ends whatever an earlier child left half-written
         os.setpgid(0, 0)
         self.limit_tasks()
         self.namespace = {"__name__": "__main__", "__builtins__": builtins, **z.setup}
@@ -613,13 +638,21 @@ def run_exercises(job: dict, zygote: Zygote) -> None:
 
 
 def main() -> None:
-    """Read the job, become the sandbox's user, set up once and judge every exercise."""
+    """Read the first job, become the sandbox's user, set up once, then judge every exercise
+    of this job and of each job that follows (the same lesson, other submissions)."""
     job = read_job()
+    if job is None:
+        _exit(0)
     drop_privileges(job.get("uid"))
     prepare_workdir(job)
     zygote = Zygote(job)
     sys.stdout.flush()
-    run_exercises(job, zygote)
+    while job is not None:
+        zygote.job = job
+        run_exercises(job, zygote)
+        job = read_job()
+        if job is not None:
+            prepare_workdir(job)
     _exit(0)
 
 

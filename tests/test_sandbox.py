@@ -270,3 +270,22 @@ def test_endless_answer_costs_only_its_cell(tmp_path):
     result = run_sandboxed(plan=plan, scratch=tmp_path, limits=limits)
     assert "more than 8 s" in result.failures[0]
     assert result.cells[2]["passed"]
+
+
+def test_next_submission_inherits_nothing(tmp_path):
+    """When the sandbox is kept for the next student, does it start clean: no files left in its
+    home, /tmp or /dev/shm, and no half-written line on its channel to garble the next run?"""
+    litter = """
+import os
+for path in ('planted.txt', '/tmp/planted.txt', '/dev/shm/planted.txt'):
+    open(path, 'w').write('x')
+for fd in range(3, 1024):
+    try:
+        os.write(fd, b'{"event": "ready", "index": 1')
+    except OSError:
+        pass
+"""
+    judge(WRONG, litter, tmp_path=tmp_path)
+    look = "import os\nprint([p for p in ('planted.txt', '/tmp/planted.txt', '/dev/shm/planted.txt') if os.path.exists(p)])"
+    result = judge(HONEST, look, tmp_path=tmp_path)
+    assert passed(result) and result.cells[1]["stdout"] == "[]\n"
