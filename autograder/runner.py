@@ -85,14 +85,26 @@ def send(fd: int, event: dict) -> None:
         _exit(0)
 
 
-def read_job() -> dict:
-    """The job from stdin; stdin is closed afterwards so student code cannot read it again."""
+def read_job() -> dict | None:
+    """The next job from stdin (`LENGTH\n` then that many bytes of JSON); None at the end.
+
+    Only the zygote reads stdin: every child closes it before any student code runs.
+    """
     import json
 
-    job = json.loads(sys.stdin.buffer.read())
-    sys.stdin.close()
-    os.close(0)
-    return job
+    head = b""
+    while not head.endswith(b"\n"):
+        byte = os.read(0, 1)
+        if not byte or len(head) > 20:
+            return None
+        head += byte
+    size, data = int(head), b""
+    while len(data) < size:
+        chunk = os.read(0, size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return json.loads(data)
 
 
 def drop_privileges(uid: int | None) -> None:
@@ -105,10 +117,21 @@ def drop_privileges(uid: int | None) -> None:
 
 
 def prepare_workdir(job: dict) -> None:
-    """Copy the lesson's files and the student's visible notebook into the private workdir."""
+    """Copy the lesson's files and the student's visible notebook into the private workdir
+    (emptied first, with `/tmp`, when the sandbox is kept for the next submission)."""
     import shutil
 
     workdir = job.get("workdir") or os.getcwd()
+    if job.get("wipe"):
+        for folder in (workdir, "/tmp", "/dev/shm"):
+            for entry in os.scandir(folder) if os.path.isdir(folder) else ():
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    try:
+                        os.unlink(entry.path)
+                    except OSError:
+                        pass
     source = job.get("lesson_dir")
     if source and os.path.isdir(source) and os.path.realpath(source) != os.path.realpath(workdir):
         for folder, _dirs, files in os.walk(source):  # links are neither followed nor copied
@@ -132,7 +155,7 @@ def identity(fd: int) -> tuple[int, int]:
 class Snapshot:
     """Pristine references to everything a test relies on, taken in the zygote."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, library_code: frozenset[int] = frozenset()) -> None:
         self.modules = protected_modules()
         self.module_dicts = {name: dict(vars(m)) for name, m in self.modules.items()}
         self.classes = protected_classes()
@@ -141,7 +164,7 @@ class Snapshot:
         self.path = (list(sys.path), list(sys.meta_path), list(sys.path_hooks))
         self.builtins = dict(_BUILTINS)
         self.trusted = None  # set by the zygote: the guard's switch for trusted writes
-        self.code_ids = protected_code_ids(self.modules.values())
+        self.code_ids = protected_code_ids(self.modules.values()) | library_code
         self.functions = [
             (f, f.__code__, f.__defaults__, f.__kwdefaults__)
             for d in self.module_dicts.values()
@@ -170,7 +193,7 @@ class Snapshot:
                 changed.append(f"sys.modules[{name!r}]")
             changed += self._restore_module(name, module, student_only=student_only)
         for name, cls in self.classes.items():
-            changed += _restore_class(cls, self.class_dicts[name], name)
+            changed += _restore_class(cls, self.class_dicts[name], name, self.benign)
         for name, hook in self.hooks.items():
             if getattr(sys, name) is not hook:
                 setattr(sys, name, hook)
@@ -212,29 +235,45 @@ class Snapshot:
                 continue
             if not strict and not _callable(value):
                 continue  # torch's and numpy's plain data changes as they run
+            if student_only and self.benign(value, now):
+                continue  # torch wrapped its own function (e.g. to keep its compiler out)
             current[key] = value
-            if not (student_only and self.own_code(now)):
-                changed.append(f"{name}.{key}")
+            changed.append(f"{name}.{key}")
         return changed
 
-    def own_code(self, value: object) -> bool:
-        """Whether `value` is a function whose code the zygote already had (a library's own)."""
-        if not _isinstance(value, _FunctionType):
+    def benign(self, old: object, new: object, depth: int = 0) -> bool:
+        """Whether `new` is a library's own wrapper around `old`: a function whose code the
+        zygote had, holding `old` (or such a wrapper of it) in its closure."""
+        if _type(new) is not _FunctionType or id(new.__code__) not in self.code_ids:
             return False
-        return id(value.__code__) in self.code_ids
+        for cell in new.__closure__ or ():
+            try:
+                inner = cell.cell_contents
+            except ValueError:
+                continue
+            if inner is old or (depth < 3 and self.benign(old, inner, depth + 1)):
+                return True
+        return False
 
 
-def _restore_class(cls: type, pristine: dict, owner: str) -> list[str]:
-    """Put back every attribute of a protected class, dunders included; remove added ones."""
+def _restore_class(cls: type, pristine: dict, owner: str, benign) -> list[str]:
+    """Put back every attribute of a protected class, dunders included; remove added methods.
+
+    torch's compiler wraps some methods of `nn.Module` on first use (and marks it with a flag):
+    a library wrapper around the pristine method is left in place and is no change.
+    """
     current = vars(cls)
     changed = []
     for key in [k for k in current if k not in pristine and k not in VOLATILE_NAMES]:
-        changed.append(f"{owner}.{key}")
-        type.__delattr__(cls, key)
+        value = current[key]
+        if _callable(value) or (key.startswith("__") and key.endswith("__")):
+            changed.append(f"{owner}.{key}")
+            type.__delattr__(cls, key)
     for key, value in pristine.items():
         if key in ("__dict__", "__weakref__", "__doc__") or key in VOLATILE_NAMES:
             continue
-        if current.get(key, _MISSING) is not value:
+        now = current.get(key, _MISSING)
+        if now is not value and not benign(value, now):
             changed.append(f"{owner}.{key}")
             type.__setattr__(cls, key, value)
     return changed
@@ -263,9 +302,27 @@ def protected_classes() -> dict[str, type]:
     return found
 
 
-def warm_up() -> None:
+# A lesson whose code mentions one of these gets torch's compiler loaded by the zygote: it
+# patches torch functions and reads frames as it loads, which must happen before student code.
+COMPILER_WORDS = ("torch.export", "torch.compile", "torch._dynamo", "torch.jit")
+
+
+def warm_up(job: dict) -> None:
     """Import what tests and torch load lazily, so that loading it later is never a change."""
+    for name in ("unittest", "tempfile"):
+        __import__(name)
+    if "torch" not in sys.modules:
+        return  # a lesson whose setup does not use torch (the engine's own tests)
     import torch
+
+    text = "\n".join(c.get("source") or "" for c in job.get("cells", [])) + job.get("setup", "")
+    if job.get("warm_compiler", any(word in text for word in COMPILER_WORDS)):
+        import torch.export
+
+        # Export and trace once: torch's compiler patches torch functions on first use.
+        linear = torch.nn.Linear(2, 2)
+        torch.export.export(linear, (torch.ones(1, 2),)).module()(torch.ones(1, 2))
+        torch.jit.trace(linear, torch.ones(1, 2))
 
     for name in ("numpy.testing", "torch.testing", "unittest", "unittest.mock", "tempfile"):
         try:
@@ -288,10 +345,10 @@ class Zygote:
         self.transform = TransformerManager().transform_cell
         sys.modules["__main__"] = types.ModuleType("__main__")  # the runner stays out of reach
         self.setup = self.run_setup(job.get("setup", ""))
-        warm_up()
+        warm_up(job)
         _quiet_logging()
-        self.snapshot = Snapshot()
         self.guard = Guard(allow=frozenset(job.get("allow", [])), workdir=os.getcwd())
+        self.snapshot = Snapshot(library_code=self.guard.library_code)
         self.snapshot.trusted = self.guard.as_trusted
 
     def run_setup(self, source: str) -> dict:
@@ -324,6 +381,66 @@ def _quiet_logging() -> None:
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
 
 
+# Dunders a value's class may not override when it passes itself off as a plain number,
+# string, container, tensor or array: comparing it would run the student's code.
+COMPARISON_DUNDERS = frozenset(
+    "__eq__ __ne__ __lt__ __le__ __gt__ __ge__ __bool__ __hash__ __float__ __int__ __index__ "
+    "__abs__ __sub__ __rsub__ __len__ __iter__ __getitem__ __contains__ __round__ __str__ "
+    "__repr__ __format__ __array__ __float__ __complex__".split()
+)
+DISPATCH_DUNDERS = frozenset(
+    {"__torch_function__", "__torch_dispatch__", "__array_function__", "__array_ufunc__"}
+)
+RETURN_GUARD = """
+def guard(function, checker):
+    def checked(*args, **kwargs):
+        result = function(*args, **kwargs)
+        checker(result)
+        return result
+    checked.__wrapped__ = function
+    checked.__name__ = function.__name__
+    checked.__qualname__ = function.__qualname__
+    checked.__doc__ = function.__doc__
+    return checked
+"""
+
+
+def _exact_checker(plain_bases: tuple, student_code):
+    """A check that a student function's result is of a type a comparison can trust: no class
+    of the student's that is a number, string, container, tensor or array yet overrides how it
+    compares, and no class of the student's that answers torch or NumPy functions itself."""
+    mro_of = type.__dict__["__mro__"].__get__
+    dict_of = type.__dict__["__dict__"].__get__
+    kind, items = type, (tuple, list)
+    dispatch, comparisons = DISPATCH_DUNDERS, COMPARISON_DUNDERS
+
+    def problem(value) -> str | None:
+        cls = kind(value)
+        mro = mro_of(cls)
+        based = any(base in mro for base in plain_bases)
+        for k in mro:
+            for name, member in dict_of(k).items():
+                if not student_code(member):
+                    continue
+                if name in dispatch or (based and name in comparisons):
+                    return f"{k.__qualname__}.{name}"
+        return None
+
+    def check(result) -> None:
+        values = [result]
+        if kind(result) in items:
+            values += list(result)[:100]
+        for value in values:
+            found = problem(value)
+            if found is not None:
+                raise TypeError(
+                    f"the answer returned a value whose type overrides {found}: return plain "
+                    "numbers, strings, containers and tensors"
+                )
+
+    return check
+
+
 class Child:
     """One exercise: student cells, then the test, judged by trusted code holding the nonce."""
 
@@ -335,6 +452,8 @@ class Child:
     def run(self, nonce: str) -> None:
         """Everything the child does; it never returns."""
         z = self.z
+        os.close(0)  # the next submission's job will come there: never for student code
+        _write(self.channel, b"\n")  # ends whatever an earlier child left half-written
         os.setpgid(0, 0)
         self.limit_tasks()
         self.namespace = {"__name__": "__main__", "__builtins__": builtins, **z.setup}
@@ -406,6 +525,7 @@ class Child:
         namespace = {"__name__": "__main__", "__builtins__": builtins}
         namespace.update({k: v for k, v in self.namespace.items() if not k.startswith("__")})
         namespace.update(self.z.setup)
+        self.guard_returns(namespace)
         out = _StringIO()
         sys.stdout, sys.stderr = out, _StringIO()
         failure = None
@@ -434,6 +554,19 @@ class Child:
             verdict["error"] = {"ename": ename[:200], "evalue": evalue, "traceback": []}
         send(self.channel, verdict)
 
+    def guard_returns(self, namespace: dict) -> None:
+        """Wrap each function the student's cells defined so its result's type is checked."""
+        plain = [int, float, complex, str, bytes, tuple, list, dict, set, frozenset]
+        for module, name in (("torch", "Tensor"), ("numpy", "ndarray")):
+            if module in _MODULES:
+                plain.append(getattr(_MODULES[module], name))
+        checker = _exact_checker(tuple(plain), _student_code)
+        made: dict = {"__builtins__": {}}
+        _exec(RETURN_GUARD, made)  # its own namespace: nothing of the runner is reachable
+        for key, value in list(namespace.items()):
+            if _student_code(value) and key not in self.z.setup:
+                namespace[key] = made["guard"](value, checker)
+
     def read_test(self, nonce: str) -> str | None:
         """The test's source from the grader, which must come prefixed with this child's nonce."""
         data = b""
@@ -450,6 +583,13 @@ class Child:
         if _len(parts) != 2 or parts[0] != nonce.encode():
             return None
         return body[: int(parts[1])].decode("utf-8")
+
+
+def _student_code(value: object) -> bool:
+    """Whether `value` is a function written in one of the student's cells."""
+    if _type(value) is not _FunctionType:
+        return False
+    return _str.__str__(value.__code__.co_filename).startswith("<cell")
 
 
 def _expected_length(data: bytes) -> int:
@@ -498,13 +638,21 @@ def run_exercises(job: dict, zygote: Zygote) -> None:
 
 
 def main() -> None:
-    """Read the job, become the sandbox's user, set up once and judge every exercise."""
+    """Read the first job, become the sandbox's user, set up once, then judge every exercise
+    of this job and of each job that follows (the same lesson, other submissions)."""
     job = read_job()
+    if job is None:
+        _exit(0)
     drop_privileges(job.get("uid"))
     prepare_workdir(job)
     zygote = Zygote(job)
     sys.stdout.flush()
-    run_exercises(job, zygote)
+    while job is not None:
+        zygote.job = job
+        run_exercises(job, zygote)
+        job = read_job()
+        if job is not None:
+            prepare_workdir(job)
     _exit(0)
 
 

@@ -1,19 +1,24 @@
-"""`sandbox`: run one submission's cells in an isolated, resource-limited process.
+"""`sandbox`: judge one submission's exercises in an isolated, resource-limited process tree.
 
 With bubblewrap (Debian's `bwrap`) the runner gets new mount, PID, network, IPC and UTS
-namespaces: it sees a read-only Python, the `course` package and `/etc`, a small `/tmp`, and one
-writable scratch folder holding the submission and its lesson files, nothing else (no solutions,
-hidden tests, gradebook or other students' work), and it has no network. When started as root the
-runner drops to a user of its own. Resource limits (wall time per cell and per submission, CPU
-time, memory, processes, file size) hold in every mode. Without bubblewrap only the resource
-limits remain; `isolation()` says so and the grading report repeats it.
+namespaces: it sees a read-only Python, the `course` package, `/etc`, the lesson's files
+(read-only), a size-capped private home and `/tmp` (tmpfs, gone with the sandbox) and no `/proc`
+but `cpuinfo`; nothing else (no solutions, hidden tests, gradebook or other students' work), and
+no network. When started as root the runner drops to a user of its own. Resource limits (wall
+time per cell and per submission, CPU time, memory, processes, file size) hold in every mode.
+Without bubblewrap only the limits and the runner's audit hook remain; `isolation()` says so and
+the grading report repeats it.
 
-A runner that dies (crash, `os._exit`, a limit) loses nothing already reported: it is restarted
-without the cell that killed it, which is recorded as failed with the reason.
+The grader talks to the runner (see `autograder.runner`) over three pipes: the zygote's (which
+announces each exercise's child and its nonce), the children's (events, accepted only with the
+current child's nonce), and the tests' (a test's source, sent only when its child asks with that
+nonce). A run that hangs or dies is killed with everything in it; the cell responsible is
+recorded as failed and the remaining exercises run again without it.
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 import os
@@ -23,6 +28,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -123,6 +129,7 @@ def bwrap_command(scratch: Path, limits: Limits) -> list[str]:
     if Path("/sys/devices/system/cpu").is_dir():
         args += ["--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
     args += ["--size", str(limits.tmp_mb << 20), "--tmpfs", "/tmp"]
+    args += ["--size", str(limits.tmp_mb << 20), "--tmpfs", "/dev/shm"]
     package = course_dir()
     readonly = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), package}
     for path in sorted(readonly):
@@ -168,6 +175,7 @@ def _limit_resources(limits: Limits) -> None:
 
 
 MAX_LINE = 1 << 18  # bytes of one event line; longer lines are dropped unread
+MAX_EARLY = 256  # child events kept until the zygote announces their nonce
 MAX_EVENTS_BYTES = 16 << 20  # bytes of events one run may send before it is stopped
 # A quick run's test failing with one of these may only lack a demo cell's definitions.
 FALLBACK_ERRORS = frozenset(
@@ -320,6 +328,7 @@ class _Watch:
         self.verdicts: dict[int, dict] = {}
         self.ended: set[int] = set()  # exercises whose child is gone
         self.stop = False  # a child died inside a student cell: restart without that cell
+        self.early: list[dict] = []  # child events whose nonce the zygote has not announced yet
 
     def time_left(self) -> float:
         # Every accepted event restarts the clock: no cell, test or gap between them runs longer.
@@ -335,6 +344,10 @@ class _Watch:
         if kind == "start" and isinstance(event.get("nonce"), str):
             self.exercise, self.nonce, self.current = event.get("index"), event["nonce"], None
             self.started = time.monotonic()
+            # The child may have spoken before this line was read (two pipes, one reader).
+            early, self.early = [e for e in self.early if e.get("nonce") == self.nonce], []
+            for child_event in early:
+                self.from_child(child_event)
         elif kind == "exit" and event.get("index") == self.exercise:
             status = event.get("status") if isinstance(event.get("status"), int) else None
             if self.exercise not in self.verdicts:
@@ -350,7 +363,11 @@ class _Watch:
 
     def from_child(self, event: dict) -> None:
         if self.nonce is None or event.get("nonce") != self.nonce:
-            return  # not this child's: forged, or left over from an earlier one
+            # Not this child's: the next child's (read before the zygote's start), or forged,
+            # or left over from an earlier child. Kept a little while, never trusted.
+            if self.nonce is None and len(self.early) < MAX_EARLY:
+                self.early.append(event)
+            return
         kind, index = event["event"], event.get("index")
         self.started = time.monotonic()
         if kind == "start" and self.current is None:
@@ -373,13 +390,14 @@ class _Watch:
         except OSError:
             pass  # the child will find no test: it fails
 
-    def follow(self, zygote_fd: int, child_fd: int, process: subprocess.Popen) -> None:
+    def follow_box(self, box: _Box) -> None:
         """Read events until the run ends, runs out of time or sends too much.
 
         The children's channel is always drained before a zygote message is handled: a child
         writes its verdict before the zygote can report that it exited.
         """
-        zygote, children = _Lines(zygote_fd), _Lines(child_fd)
+        zygote, children = box.zygote, box.children
+        zygote_fd, child_fd = zygote.fd, children.fd
         while not (self.finished or self.stop or zygote.closed):
             wait = self.time_left()
             if wait <= 0:
@@ -459,6 +477,101 @@ def _pipes() -> tuple[dict[str, int], list[int], list[int]]:
     return fds, [zygote_r, child_r, test_w], [zygote_w, child_w, test_r]
 
 
+class _Box:
+    """One running sandbox: its process, our ends of its pipes, the folder it copies files from.
+
+    A box that finished a submission cleanly is kept for the next submission of the same lesson
+    in this worker process (the zygote's setup is the slow part): the runner empties its home,
+    `/tmp` and `/dev/shm` before each job, and every child is killed with its process group, so
+    nothing of one student's run is left for the next. Lessons that allow processes never reuse
+    one (a process could outlive its child), nor does the fallback without bubblewrap.
+    """
+
+    def __init__(self, key: tuple, limits: Limits) -> None:
+        self.key, self.limits = key, limits
+        self.staging = Path(tempfile.mkdtemp(prefix="autograder-lesson-"))
+        self.staging.chmod(0o755)
+        fds, self.ours, theirs = _pipes()
+        self.fds = fds
+        try:
+            self.process = _start(self.staging, limits, tuple(theirs))
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        self.zygote, self.children = _Lines(self.ours[0]), _Lines(self.ours[1])
+
+    def stage(self, scratch: Path) -> None:
+        """Make the submission's files (lesson files, visible notebook) the ones it copies."""
+        for entry in self.staging.iterdir():
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+        for item in scratch.iterdir():
+            if item.is_symlink():
+                continue
+            if item.is_dir():
+                shutil.copytree(item, self.staging / item.name, symlinks=True)
+            else:
+                shutil.copyfile(item, self.staging / item.name)
+        for folder, dirs, files in os.walk(self.staging):
+            for name in dirs:
+                os.chmod(os.path.join(folder, name), 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o644)
+
+    def send(self, job: dict) -> None:
+        data = json.dumps(job).encode()
+        try:
+            self.process.stdin.write(f"{len(data)}\n".encode() + data)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # the runner died before reading its job: its exit status says why
+
+    def close(self) -> None:
+        _kill(self.process)
+        for fd in self.ours:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+_KEPT: dict[tuple, _Box] = {}  # at most one idle box, kept for the next submission
+
+
+def _box_for(plan: Plan, limits: Limits) -> _Box:
+    """A kept box for this lesson and these limits, or a new one (the kept one is closed)."""
+    key = (plan.setup, tuple(sorted(plan.allow)), limits, _compiler_words(plan), isolation())
+    key += (os.getpid(),)
+    kept = _KEPT.pop(key, None)
+    if kept is not None and kept.process.poll() is None:
+        return kept
+    for other in [_KEPT.pop(k) for k in list(_KEPT)]:
+        other.close()
+    if kept is not None:
+        kept.close()
+    return _Box(key, limits)
+
+
+def _reusable(plan: Plan) -> bool:
+    return (
+        isolation() == "bubblewrap"
+        and "processes" not in plan.allow
+        and not os.environ.get("AUTOGRADER_FRESH_SANDBOX")
+    )
+
+
+def _compiler_words(plan: Plan) -> bool:
+    words = ("torch.export", "torch.compile", "torch._dynamo", "torch.jit")
+    text = plan.setup + "\n".join(c["source"] or "" for c in plan.cells if c["kind"] != "test")
+    return any(word in text for word in words)
+
+
+@atexit.register
+def _close_kept() -> None:
+    for box in [_KEPT.pop(k) for k in list(_KEPT)]:
+        box.close()
+
+
 def _attempt(
     plan: Plan,
     exercises: list[dict],
@@ -468,30 +581,27 @@ def _attempt(
     deadline: float,
     result: SandboxResult,
 ) -> _Watch:
-    """Run the zygote once over `exercises`; return what it saw."""
-    fds, ours, theirs = _pipes()
-    job = _job(plan, exercises, fds)
-    process = None
+    """Run the zygote over `exercises` (in a kept box when there is one); return what it saw."""
+    box = _box_for(plan, limits)
     watch = _Watch(plan, limits, deadline, result)
+    clean = False
     try:
-        process = _start(scratch, limits, tuple(theirs))
-        for fd in theirs:
-            os.close(fd)
-        theirs = []
-        try:
-            process.stdin.write(json.dumps(job).encode())
-            process.stdin.close()
-        except (BrokenPipeError, OSError):
-            pass  # the runner died before reading its job: its exit status says why
-        watch.commands = ours[2]
-        watch.follow(ours[0], ours[1], process)
+        box.stage(scratch)
+        job = _job(plan, exercises, box.fds)
+        job["wipe"] = isolation() == "bubblewrap"  # its own home, /tmp and /dev/shm only
+        job["warm_compiler"] = _compiler_words(plan)
+        box.send(job)
+        watch.commands = box.ours[2]
+        box.zygote.total = box.children.total = 0
+        watch.follow_box(box)
+        clean = watch.finished and not watch.reason and not watch.stop
     finally:
-        if process is not None:
-            _kill(process)
-        for fd in ours + theirs:
-            os.close(fd)
+        if clean and _reusable(plan):
+            _KEPT[box.key] = box
+        else:
+            box.close()
     if not watch.reason and not watch.finished:
-        watch.reason = _death_reason(process.returncode if process else None)
+        watch.reason = _death_reason(box.process.returncode)
     return watch
 
 

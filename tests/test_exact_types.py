@@ -1,4 +1,4 @@
-"""`course.checks`: a value whose type is not exactly a plain one is refused before any comparison."""
+"""`course.checks`: a value whose type is not exactly a plain one is refused before comparing."""
 
 import pytest
 import torch

@@ -2,10 +2,11 @@
 
 It replaces `nbgrader.preprocessors.Execute` in the autograde pipeline. The notebook it receives
 has already been sanitised by nbgrader (outputs cleared, test cells restored from the gradebook).
-Its cells run in `autograder.sandbox`; the outputs written back are built here from the runner's
-structured report, so a submission cannot fake them: a test cell gets an `error` output exactly
-when its test raised or its helpers were tampered with, and nbgrader's `SaveAutoGrades` scores it
-from that.
+Its cells run in `autograder.sandbox`, each exercise in a fresh child process; the lesson's own
+unchanged demo cells are skipped unless a test needs them. The outputs written back are built
+here from the runner's structured report, so a submission cannot fake them: a test cell gets an
+`error` output exactly when its verdict says it failed, and nbgrader's `SaveAutoGrades` scores it
+from that. Tests' source reaches the sandbox only as each exercise's student code has finished.
 """
 
 from __future__ import annotations
