@@ -137,7 +137,6 @@ def _db_url(course: Path) -> str:
 def exporter() -> HTMLExporter:
     """nbgrader's feedback exporter, configured once per process as `generate_feedback` does."""
     import nbgrader
-    from nbconvert.exporters import HTMLExporter
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
     from traitlets.config import Config
@@ -149,10 +148,82 @@ def exporter() -> HTMLExporter:
     config.HTMLExporter.extra_template_basedirs = [str(package / "templates")]
     bootstrap = package / "static" / "node_modules" / "bootstrap" / "dist" / "css"
     config.HTMLExporter.extra_template_paths = [str(bootstrap)]
-    html = HTMLExporter(config=config)
-    for preprocessor in (GetGrades(), CSSHTMLHeaderPreprocessor(), HideHiddenTests()):
-        html.register_preprocessor(preprocessor, enabled=True)
+    html = _feedback_exporter_class()(config=config)
+    for preprocessor in (GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests):
+        html.register_preprocessor(preprocessor)  # as nbgrader does (its own enabled flags)
     return html
+
+
+@cache
+def _feedback_exporter_class() -> type:
+    """nbconvert's HTMLExporter, minus the work that is the same for every student of a lesson.
+
+    Most of a feedback page is the lesson itself: its markdown and code are rendered once per
+    worker and remembered. nbconvert's final BeautifulSoup pass (alt text for images, tabindex
+    for screen readers' focus) is replaced by the same two edits on the string.
+    """
+    from nbconvert.exporters import HTMLExporter, TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    try:
+        from jinja2 import pass_context as contextfilter
+    except ImportError:  # older Jinja
+        from jinja2 import contextfilter
+
+    class FeedbackExporter(HTMLExporter):
+        @contextfilter
+        def markdown2html(self, context, source):
+            cell = context.get("cell", {})
+            if cell.get("attachments"):
+                return super().markdown2html(context, source)
+            return self._markdown(source)
+
+        @cache  # noqa: B019 (one exporter per process, kept for its life)
+        def _markdown(self, source: str) -> str:
+            return super().markdown2html({}, source)
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            if "highlight_code" not in self.filters:
+                self.register_filter(
+                    "highlight_code", _remembered(Highlight2HTML(pygments_lexer=lexer, parent=self))
+                )
+            resources = self._init_resources(resources)
+            data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("filter_data_type", data_type)
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _accessible(page), resources
+
+    return FeedbackExporter
+
+
+def _remembered(highlight):
+    """A code highlighter that renders each (source, language) once."""
+    import json
+
+    @cache
+    def render(source: str, language: str | None, metadata: str) -> str:
+        return highlight(source, language, json.loads(metadata) if metadata else None)
+
+    def highlight_code(source, language=None, metadata=None):
+        return render(source, language, json.dumps(metadata, sort_keys=True) if metadata else "")
+
+    return highlight_code
+
+
+def _accessible(page: str) -> str:
+    """What nbconvert's BeautifulSoup pass adds: alt text on images, focusable cells."""
+    page = re.sub(
+        r"<img(?![^>]*\balt=)", '<img alt="No description has been provided for this image"', page
+    )
+    page = page.replace(
+        'class="jp-Cell-inputWrapper"', 'class="jp-Cell-inputWrapper" tabindex="0"'
+    )
+    return page
 
 
 def cap_outputs(nb: NotebookNode) -> NotebookNode:
