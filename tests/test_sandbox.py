@@ -286,6 +286,7 @@ for fd in range(3, 1024):
         pass
 """
     judge(WRONG, litter, tmp_path=tmp_path)
-    look = "import os\nprint([p for p in ('planted.txt', '/tmp/planted.txt', '/dev/shm/planted.txt') if os.path.exists(p)])"
+    paths = "('planted.txt', '/tmp/planted.txt', '/dev/shm/planted.txt')"
+    look = f"import os\nprint([p for p in {paths} if os.path.exists(p)])"
     result = judge(HONEST, look, tmp_path=tmp_path)
     assert passed(result) and result.cells[1]["stdout"] == "[]\n"
