@@ -290,3 +290,26 @@ for fd in range(3, 1024):
     look = f"import os\nprint([p for p in {paths} if os.path.exists(p)])"
     result = judge(HONEST, look, tmp_path=tmp_path)
     assert passed(result) and result.cells[1]["stdout"] == "[]\n"
+
+
+def test_lesson_allowance_opens_only_what_it_names(tmp_path):
+    """Does a lesson that declares `threads` get threads, and still no new processes?"""
+    plan = Plan(
+        cells=[
+            {"index": 0, "kind": "code", "source": HONEST},
+            {
+                "index": 1,
+                "kind": "code",
+                "source": "import threading\nt = threading.Thread(target=print, args=('t',))\n"
+                "t.start(); t.join()",
+            },
+            {"index": 2, "kind": "code", "source": "import os\nos.fork()"},
+            {"index": 3, "kind": "test", "source": TEST},
+        ],
+        setup=SETUP,
+        allow=frozenset({"threads"}),
+    )
+    result = run_sandboxed(plan=plan, scratch=tmp_path, limits=LIMITS)
+    assert "error" not in result.cells[1] and result.cells[1]["stdout"] == "t\n"
+    assert result.cells[2]["error"]["ename"] == "Refused"
+    assert result.cells[3]["passed"]
