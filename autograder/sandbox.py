@@ -343,6 +343,8 @@ class _Watch:
         return f"the cell ran for more than {self.limits.cell_s:g} s (an infinite loop?)"
 
     def from_zygote(self, event: dict) -> None:
+        if self.stop:
+            return  # this run is over: it restarts without the cell that ended it
         kind = event["event"]
         if kind == "start" and isinstance(event.get("nonce"), str):
             self.exercise, self.nonce, self.current = event.get("index"), event["nonce"], None
@@ -671,7 +673,7 @@ def _run_pass(
                 result.failures.setdefault(watch.exercise, watch.reason)  # the test itself
                 done.add(watch.exercise)
         pending = [e for e in pending if e["test"] not in done]
-        if watch.finished:
+        if watch.finished and not watch.stop:
             break
         if watch.reason and watch.exercise is None and not done:
             # It never reached an exercise (its setup failed or took all the time): say so.

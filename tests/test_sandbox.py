@@ -313,3 +313,19 @@ def test_lesson_allowance_opens_only_what_it_names(tmp_path):
     assert "error" not in result.cells[1] and result.cells[1]["stdout"] == "t\n"
     assert result.cells[2]["error"]["ename"] == "Refused"
     assert result.cells[3]["passed"]
+
+
+def test_cell_that_ends_the_kernel_costs_only_itself(tmp_path):
+    """Does a student cell calling os._exit fail alone, with every exercise still judged?"""
+    plan = Plan(
+        cells=[
+            {"index": 0, "kind": "code", "source": "import os\nos._exit(0)"},
+            {"index": 1, "kind": "code", "source": HONEST},
+            {"index": 2, "kind": "test", "source": TEST},
+            {"index": 3, "kind": "test", "source": TEST},
+        ],
+        setup=SETUP,
+    )
+    result = run_sandboxed(plan=plan, scratch=tmp_path, limits=LIMITS)
+    assert "exited" in result.failures[0]
+    assert result.cells[2]["passed"] and result.cells[3]["passed"]
