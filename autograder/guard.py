@@ -162,14 +162,22 @@ class Guard:
 def _switch(trusted: list):
     """A context manager under which trusted code may do what the hook refuses."""
     import contextlib
+    import gc
+
+    disable, enable, enabled = gc.disable, gc.enable, gc.isenabled
 
     @contextlib.contextmanager
     def as_trusted():
+        # No collection while trusted: a student's __del__ must never run with the hook open.
+        was = enabled()
+        disable()
         trusted[0] = True
         try:
             yield
         finally:
             trusted[0] = False
+            if was:
+                enable()
 
     return as_trusted
 
@@ -177,12 +185,17 @@ def _switch(trusted: list):
 def _frame_reader(trusted: list):
     """`frames_of(exc)`: (file, line, function) of each frame of `exc`'s traceback in the
     student's cells. Only C code runs while `trusted` lets the hook allow frame access."""
+    import gc
+
     traceback_of = BaseException.__dict__["__traceback__"].__get__
     length, append, starts = len, list.append, str.startswith
+    disable, enable, enabled = gc.disable, gc.enable, gc.isenabled
 
     def frames_of(exc: BaseException) -> list[tuple[str, int, str]]:
         found: list = []
         tb = traceback_of(exc)
+        was = enabled()
+        disable()  # no student __del__ may run while the hook is open
         trusted[0] = True
         try:
             while tb is not None and length(found) < 200:
@@ -191,6 +204,8 @@ def _frame_reader(trusted: list):
                 tb = tb.tb_next
         finally:
             trusted[0] = False
+            if was:
+                enable()
         mine = [f for f in found if starts(f[0], "<cell")]
         return mine or found[-1:]
 
@@ -360,39 +375,25 @@ def _nested_code_ids(codes: list) -> frozenset[int]:
     return frozenset(seen)
 
 
-def _make_hook(
-    allow: frozenset[str], trusted: list, callers: frozenset[int], helpers: frozenset[int]
-) -> object:
-    """The audit hook: a closure over captured C functions only (see the module docstring)."""
-    as_str = str.__str__
-    split_first = str.partition
-    starts = str.startswith
-    function_type, str_type, bytes_type = types.FunctionType, str, bytes
-    processes, loopback = "processes" in allow, "loopback" in allow
-    resolve = _resolver()
-    always, frames, code_attributes = ALWAYS_REFUSED, FRAME_ATTRIBUTES, CODE_ATTRIBUTES
-    refused_imports, process_events, path_events = REFUSED_IMPORTS, PROCESS_EVENTS, PATH_EVENTS
-    refused, frame_refused, kind = Refused, FrameRefused, type
-    get_frame, identity = sys._getframe, id
-    caller_events = frozenset(
-        {
-            "sys._getframe",
-            "sys.settrace",
-            "sys.setprofile",
-            "object.__setattr__",
-            "object.__delattr__",
-        }
-    )
+def _caller_check(trusted: list, callers: frozenset[int], helpers: frozenset[int]):
+    """`trusted_caller()`: whether the code that raised the event being audited is one of
+    `callers` (looking through `helpers`, ctypes' own wrappers and torch.jit's one-frame
+    lookup); plus who asked last, for the refusal's message. Only C code runs while the
+    hook is open, and no garbage collection."""
+    import gc
 
+    as_str, starts, kind, identity = str.__str__, str.startswith, type, id
+    get_frame = sys._getframe
     asker, asker_file = [""], [""]  # who asked last, for the refusal's message
 
     ctypes_dir = _package_dir("ctypes")
+
+    gc_disable, gc_enable, gc_enabled = gc.disable, gc.enable, gc.isenabled
     shallow, int_type = _shallow_helpers(), int
-    # Installed packages set their own functions' code and defaults (as they load, or to
-    # decorate); the snapshot puts back those of every module a test relies on anyway.
-    library_roots = tuple(_library_roots())
 
     def trusted_caller() -> bool:
+        was = gc_enabled()
+        gc_disable()
         trusted[0] = True
         try:
             frame = get_frame(2)
@@ -415,6 +416,39 @@ def _make_hook(
         finally:
             frame = None
             trusted[0] = False
+            if was:
+                gc_enable()
+
+    return trusted_caller, asker, asker_file
+
+
+def _make_hook(
+    allow: frozenset[str], trusted: list, callers: frozenset[int], helpers: frozenset[int]
+) -> object:
+    """The audit hook: a closure over captured C functions only (see the module docstring)."""
+    as_str = str.__str__
+    split_first = str.partition
+    starts = str.startswith
+    function_type, str_type, bytes_type = types.FunctionType, str, bytes
+    processes, loopback = "processes" in allow, "loopback" in allow
+    resolve = _resolver()
+    always, frames, code_attributes = ALWAYS_REFUSED, FRAME_ATTRIBUTES, CODE_ATTRIBUTES
+    refused_imports, process_events, path_events = REFUSED_IMPORTS, PROCESS_EVENTS, PATH_EVENTS
+    refused, frame_refused, kind = Refused, FrameRefused, type
+    caller_events = frozenset(
+        {
+            "sys._getframe",
+            "sys.settrace",
+            "sys.setprofile",
+            "object.__setattr__",
+            "object.__delattr__",
+        }
+    )
+
+    # Installed packages set their own functions' code and defaults (as they load, or to
+    # decorate); the snapshot puts back those of every module a test relies on anyway.
+    library_roots = tuple(_library_roots())
+    trusted_caller, asker, asker_file = _caller_check(trusted, callers, helpers)
 
     def hook(event, args):
         if trusted[0]:

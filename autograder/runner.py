@@ -207,7 +207,7 @@ class Snapshot:
     def restore_functions(self) -> list[str]:
         """Put back the code and defaults of every protected function (identity alone would
         not show a swapped `__code__`)."""
-        changed = []
+        changed, replaced = [], []  # what is replaced dies only after trusted mode ends
         for f, code, defaults, kwdefaults in self.functions:
             if f.__code__ is not code or f.__defaults__ is not defaults:
                 changed.append(f"{f.__module__}.{f.__qualname__}")
@@ -215,8 +215,10 @@ class Snapshot:
                 changed.append(f"{f.__module__}.{f.__qualname__}")
             else:
                 continue
+            replaced.append((f.__code__, f.__defaults__, f.__kwdefaults__))
             with self.trusted():
                 f.__code__, f.__defaults__, f.__kwdefaults__ = code, defaults, kwdefaults
+        del replaced
         return changed
 
     def _restore_module(self, name: str, module: types.ModuleType, *, student_only: bool) -> list:

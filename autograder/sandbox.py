@@ -331,7 +331,10 @@ class _Watch:
         self.early: list[dict] = []  # child events whose nonce the zygote has not announced yet
 
     def time_left(self) -> float:
-        # Every accepted event restarts the clock: no cell, test or gap between them runs longer.
+        # While a child runs, every accepted event restarts the clock: no cell, test or gap
+        # between them runs longer. The zygote's setup counts against the submission's time only.
+        if self.exercise is None:
+            return self.deadline - time.monotonic()
         return min(self.deadline, self.started + self.limits.cell_s) - time.monotonic()
 
     def out_of_time(self) -> str:
@@ -340,6 +343,8 @@ class _Watch:
         return f"the cell ran for more than {self.limits.cell_s:g} s (an infinite loop?)"
 
     def from_zygote(self, event: dict) -> None:
+        if self.stop:
+            return  # this run is over: it restarts without the cell that ended it
         kind = event["event"]
         if kind == "start" and isinstance(event.get("nonce"), str):
             self.exercise, self.nonce, self.current = event.get("index"), event["nonce"], None
@@ -668,5 +673,10 @@ def _run_pass(
                 result.failures.setdefault(watch.exercise, watch.reason)  # the test itself
                 done.add(watch.exercise)
         pending = [e for e in pending if e["test"] not in done]
-        if watch.finished:
+        if watch.finished and not watch.stop:
+            break
+        if watch.reason and watch.exercise is None and not done:
+            # It never reached an exercise (its setup failed or took all the time): say so.
+            for exercise in pending:
+                result.failures.setdefault(exercise["test"], f"not run: {watch.reason}")
             break

@@ -286,6 +286,46 @@ for fd in range(3, 1024):
         pass
 """
     judge(WRONG, litter, tmp_path=tmp_path)
-    look = "import os\nprint([p for p in ('planted.txt', '/tmp/planted.txt', '/dev/shm/planted.txt') if os.path.exists(p)])"
+    paths = "('planted.txt', '/tmp/planted.txt', '/dev/shm/planted.txt')"
+    look = f"import os\nprint([p for p in {paths} if os.path.exists(p)])"
     result = judge(HONEST, look, tmp_path=tmp_path)
     assert passed(result) and result.cells[1]["stdout"] == "[]\n"
+
+
+def test_lesson_allowance_opens_only_what_it_names(tmp_path):
+    """Does a lesson that declares `threads` get threads, and still no new processes?"""
+    plan = Plan(
+        cells=[
+            {"index": 0, "kind": "code", "source": HONEST},
+            {
+                "index": 1,
+                "kind": "code",
+                "source": "import threading\nt = threading.Thread(target=print, args=('t',))\n"
+                "t.start(); t.join()",
+            },
+            {"index": 2, "kind": "code", "source": "import os\nos.fork()"},
+            {"index": 3, "kind": "test", "source": TEST},
+        ],
+        setup=SETUP,
+        allow=frozenset({"threads"}),
+    )
+    result = run_sandboxed(plan=plan, scratch=tmp_path, limits=LIMITS)
+    assert "error" not in result.cells[1] and result.cells[1]["stdout"] == "t\n"
+    assert result.cells[2]["error"]["ename"] == "Refused"
+    assert result.cells[3]["passed"]
+
+
+def test_cell_that_ends_the_kernel_costs_only_itself(tmp_path):
+    """Does a student cell calling os._exit fail alone, with every exercise still judged?"""
+    plan = Plan(
+        cells=[
+            {"index": 0, "kind": "code", "source": "import os\nos._exit(0)"},
+            {"index": 1, "kind": "code", "source": HONEST},
+            {"index": 2, "kind": "test", "source": TEST},
+            {"index": 3, "kind": "test", "source": TEST},
+        ],
+        setup=SETUP,
+    )
+    result = run_sandboxed(plan=plan, scratch=tmp_path, limits=LIMITS)
+    assert "exited" in result.failures[0]
+    assert result.cells[2]["passed"] and result.cells[3]["passed"]

@@ -136,6 +136,8 @@ LIMIT_ERRORS = {
     "BlockingIOError": "hit the sandbox's process limit",
     "SystemExit": "tried to exit the kernel",
     "KeyboardInterrupt": "interrupted itself",
+    "Refused": "used something grading refuses (see the threat model)",
+    "FrameRefused": "read the call stack, which grading refuses",
 }
 
 
@@ -144,6 +146,8 @@ def _limit_hit(report: dict | None) -> str | None:
     error = (report or {}).get("error") or {}
     if error.get("ename") == "OSError" and "network" in error.get("evalue", "").lower():
         return "tried to reach the network (blocked)"
+    if error.get("ename") in ("Refused", "FrameRefused"):
+        return f"{LIMIT_ERRORS[error['ename']]}: {error.get('evalue', '')[:200]}"
     return LIMIT_ERRORS.get(error.get("ename", ""))
 
 
