@@ -1,15 +1,16 @@
 """`benchmark`: grade a generated class with plain sequential nbgrader and with the autograder.
 
 The class is `students` copies of a lesson answered with its model solutions (every other one
-with a blank exercise, so the grades vary). Both graders start from the same scratch release; the
-throughput of each (submissions per minute) is printed and returned.
+with a blank exercise, so the grades vary). Both graders start from a released course (made
+before the clock starts); the throughput of each (submissions per minute) is printed and
+returned.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -30,19 +31,28 @@ class Throughput:
     autograder_s: float  # wall seconds of `autograder grade`
     workers: int  # the autograder's parallel workers
     disagreements: list[str]  # students whose score differs between the two graders
+    failures: list[str] = field(default_factory=list)  # submissions the autograder could not grade
+
+    @property
+    def speedup(self) -> float:
+        """How many times more submissions per minute the autograder graded."""
+        return self.nbgrader_s / self.autograder_s
 
     def lines(self) -> list[str]:
         """A short human-readable summary."""
-        return [
+        lines = [
             f"{self.submissions} submissions",
             f"nbgrader autograde (sequential): {self.nbgrader_s:.1f} s, "
             f"{60 * self.submissions / self.nbgrader_s:.1f} submissions/min",
             f"autograder grade --workers {self.workers}: {self.autograder_s:.1f} s, "
-            f"{60 * self.submissions / self.autograder_s:.1f} submissions/min",
+            f"{60 * self.submissions / self.autograder_s:.1f} submissions/min "
+            f"({self.speedup:.1f}x nbgrader; feedback and report included)",
             "scores agree for every student"
             if not self.disagreements
             else "scores differ for: " + ", ".join(self.disagreements),
         ]
+        lines += [f"not graded by the autograder: {failure}" for failure in self.failures]
+        return lines
 
 
 def make_class(root: Path, course: Path, lesson: str, students: int) -> list[str]:
@@ -59,6 +69,16 @@ def make_class(root: Path, course: Path, lesson: str, students: int) -> list[str
     return ids
 
 
+def _release_for_grade(root: Path, out: Path) -> None:
+    """Release the course where `grade` keeps it, before the clock starts, as nbgrader's was:
+    both graders are then timed on grading alone."""
+    from autograder import grade as grading
+
+    prepare = getattr(grading, "prepare_course", None)
+    if prepare is not None:
+        prepare(root=root, course=out / "course")
+
+
 def benchmark(
     *, root: Path, work: Path, lesson: str, students: int = 40, workers: int | None = None
 ) -> Throughput:
@@ -73,7 +93,14 @@ def benchmark(
 
     Returns:
         The wall times of both graders on the class.
+
+    Raises:
+        ValueError: `students` or `workers` is below 1, or `lesson` is not in the course.
     """
+    if students < 1 or (workers is not None and workers < 1):
+        raise ValueError("--students and --workers must be at least 1")
+    if not (root / SOURCE_DIRECTORY / lesson / f"{lesson}.ipynb").is_file():
+        raise ValueError(f"no lesson {lesson!r} in {root / SOURCE_DIRECTORY}")
     course = work / "nbgrader"
     build_release(root, course)
     ids = make_class(root, course, lesson, students)
@@ -83,12 +110,21 @@ def benchmark(
         check(api.autograde(lesson, student, force=True, create=True), f"autograde {student}")
     nbgrader_s = time.perf_counter() - start
     workers = workers or os.cpu_count() or 1
+    _release_for_grade(root, work / "autograder")
     start = time.perf_counter()
     batch = grade(
         submissions=course / "submitted", out=work / "autograder", root=root, workers=workers
     )
     autograder_s = time.perf_counter() - start
-    ours = {s.student: s.score for s in batch.submissions}
-    theirs = {s: api.get_submission(lesson, s)["score"] for s in ids}
-    differ = [f"{s} ({theirs[s]:g} vs {ours.get(s)})" for s in ids if ours.get(s) != theirs[s]]
-    return Throughput(len(ids), nbgrader_s, autograder_s, workers, differ)
+    ours = {s.student: (s.score, s.max_score) for s in batch.submissions}
+    theirs = {}
+    for student in ids:
+        graded = api.get_submission(lesson, student)
+        theirs[student] = (graded["score"], graded["max_score"])
+    differ = [
+        f"{s} (nbgrader {theirs[s][0]:g}/{theirs[s][1]:g}, autograder {ours.get(s)})"
+        for s in ids
+        if ours.get(s) != theirs[s]
+    ]
+    failed = [f"{s.student}: {s.error}" for s in batch.submissions if s.error]
+    return Throughput(len(ids), nbgrader_s, autograder_s, workers, differ, failed)

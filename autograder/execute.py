@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 import nbformat
 from nbgrader.preprocessors import ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
 
-from autograder.coursedir import RELEASE_DIRECTORY
+from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY
 from autograder.preprocessors import SandboxExecute
 from autograder.repair import repair
 from autograder.sandbox import Limits
+from autograder.submissions import grade_id
 
 if TYPE_CHECKING:
     from autograder.grade import Submission
@@ -31,6 +32,20 @@ def nbgrader_resources(course: Path, submission: Submission) -> dict:
         }
     }
 
+
+def demo_sources(release: dict) -> list[str]:
+    """The release's own code cells that are neither answers nor tests: demos and figures."""
+    return [c.source for c in release.cells if c.cell_type == "code" and grade_id(c) is None]
+
+
+def allowed(course: Path, lesson: str, release: dict) -> list[str]:
+    """What the lesson declares its tests need (`"autograder": {"allow": [...]}` metadata)."""
+    declared = release.metadata.get("autograder", {}).get("allow")
+    if declared is None:
+        source = course / SOURCE_DIRECTORY / lesson / f"{lesson}.ipynb"
+        if source.exists():
+            declared = nbformat.read(source, 4).metadata.get("autograder", {}).get("allow")
+    return [str(a) for a in declared or [] if a in ("threads", "processes", "loopback")]
 
 
 def execute(course: Path, submission: Submission, limits: Limits) -> tuple[Submission, dict | None]:
@@ -60,6 +75,8 @@ def execute(course: Path, submission: Submission, limits: Limits) -> tuple[Submi
             max_processes=limits.processes,
             lesson_files=str(course / RELEASE_DIRECTORY / submission.lesson),
             trusted_setup=next(c.source for c in release.cells if c.cell_type == "code"),
+            demo_sources=demo_sources(release),
+            allow=allowed(course, submission.lesson, release),
         )
         nb, resources = runner.preprocess(nb, resources)
         story = resources["autograder"]

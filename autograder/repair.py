@@ -21,7 +21,10 @@ from nbgrader.utils import compute_checksum
 
 from autograder.submissions import grade_id, is_answer_cell
 
-DEF_LINE = re.compile(r"^\s*(def|class)\s+(\w+)", re.MULTILINE)
+# Top-level definitions only; `[ \t]*` (not `\s*`) never spans lines, so matching stays linear.
+DEF_LINE = re.compile(r"^(?:async[ \t]+)?(def|class)[ \t]+(\w{1,200})", re.MULTILINE)
+MAX_BYTES = 20 << 20  # a submitted notebook larger than this is not read
+MAX_CELLS = 2000  # nor one with more cells than this
 
 
 @dataclass
@@ -36,6 +39,10 @@ class Repaired:
 
 def load(path: Path) -> tuple[NotebookNode | None, list[str], str | None]:
     """Read `path` as a version-4 notebook; return it, notes, and an error when impossible."""
+    if path.is_symlink():
+        return None, [], "a link, not a notebook (links are not followed)"
+    if path.stat().st_size > MAX_BYTES:
+        return None, [], f"larger than {MAX_BYTES >> 20} MB"
     raw = path.read_bytes()
     if not raw.strip():
         return None, [], "empty file"
@@ -46,6 +53,8 @@ def load(path: Path) -> tuple[NotebookNode | None, list[str], str | None]:
     has_cells = isinstance(data, dict) and ("cells" in data or "worksheets" in data)
     if not has_cells:
         return None, [], "not a notebook (no cells)"
+    if len(data.get("cells") or []) > MAX_CELLS:
+        return None, [], f"more than {MAX_CELLS} cells"
     notes = []
     version = data.get("nbformat")
     try:
@@ -65,8 +74,13 @@ def _match(student: NotebookNode, release: NotebookNode) -> tuple[dict[int, str]
     """Map student cell positions to release grade_ids; note cells that lost their metadata."""
     release_ids = {grade_id(c): c for c in release.cells if grade_id(c)}
     by_source = {c.source.strip(): grade_id(c) for c in release.cells if grade_id(c)}
+    # The lesson's own cells (demos, figures): never anyone's answer, whatever they define.
+    lesson_cells = {c.source.strip() for c in release.cells if not grade_id(c)}
+    present = {grade_id(c) for c in student.cells if grade_id(c) in release_ids}
     answer_names = {
-        gid: _defined_names(c.source) for gid, c in release_ids.items() if is_answer_cell(c)
+        gid: _defined_names(c.source)
+        for gid, c in release_ids.items()
+        if is_answer_cell(c) and gid not in present
     }
     matched, notes = {}, []
     for pos, cell in enumerate(student.cells):
@@ -74,8 +88,10 @@ def _match(student: NotebookNode, release: NotebookNode) -> tuple[dict[int, str]
         if gid in release_ids:
             matched[pos] = gid
             continue
-        gid = by_source.get(cell.source.strip())
-        if gid is None and cell.cell_type == "code":
+        source = cell.source.strip()
+        gid = by_source.get(source)
+        if gid is None and cell.cell_type == "code" and source not in lesson_cells:
+            # Only an answer cell that is missing is looked for by the names it defines.
             names = _defined_names(cell.source)
             gid = next((g for g, n in answer_names.items() if n and n <= names), None)
         if gid is not None:

@@ -1,52 +1,110 @@
-"""The program that runs inside the sandbox: execute one submission's cells, judge its test cells.
+"""The program that runs inside the sandbox: a trusted zygote, and one fresh child per exercise.
 
-It is started by `autograder.sandbox` and needs only the standard library and IPython. It reads
-its job (a JSON object) from stdin before any student code runs, then closes stdin, drops root
-privileges when it has them, and reports one JSON line per event on a private descriptor.
+It is started by `autograder.sandbox` and needs only the standard library, IPython and the course.
 
-Student cells run in an IPython shell, so magics work. Test cells never go through the shell: each
-runs with `exec` after the runner has put back a pristine copy of everything student code could
-have tampered with (builtins, the course helpers, torch and numpy namespaces, `sys` hooks, the
-names the lesson's setup cell defines), and is judged by whether it raised, never by its output.
-The same surfaces are compared again after the test: a change made while the test ran is
-tampering and the test fails.
+1. The zygote reads its job (the setup cell, the student's cells, which exercises to judge; no
+   test source) from stdin, imports torch and `course`, runs the lesson's setup cell and records
+   the pristine state of everything a test relies on, all before any student code exists.
+2. For each exercise it forks a child. The child installs an audit hook that cannot be removed
+   (`guard.install`), runs the student's code cells that come before that exercise's test, asks
+   the grader for the test's source, runs the test in a fresh namespace and writes one verdict.
+   Nothing survives from one exercise's child to the next.
+3. Every message a child writes carries a secret nonce that the zygote drew for that child only
+   after the previous child was gone, and that lives only in locals of trusted functions: the
+   guard refuses frames, tracebacks' frames, `gc` walks, `ctypes`, tracing and `/proc/self`, so
+   student code cannot read it. The zygote's own messages go on a descriptor no child keeps.
+
+Trusted code in the child calls only functions captured while the zygote was still pristine
+(student code can rebind module attributes and builtins; it cannot change what these names hold).
 """
 
 from __future__ import annotations
 
-import contextlib
+import _json
+import builtins
 import io
-import json
 import os
-import random
+import posix
+import resource
+import secrets
+import signal
 import sys
-import traceback
 import types
 
+from guard import Guard, protected_code_ids  # guard.py sits next to this file
+
+sys.modules.pop("guard", None)  # importing it again gives a copy that shares nothing
+
+MAX_OUTPUT = 20_000  # characters of a cell's output kept
+MAX_TRACEBACK = 30  # frames of a student cell's traceback kept
+MAX_TEST_BYTES = 1 << 20
+
 # Modules whose namespaces tests rely on; any module whose name starts with one of these.
-PROTECTED_PREFIXES = ("builtins", "course", "torch", "numpy", "math", "unittest")
+PROTECTED_PREFIXES = ("builtins", "course", "torch", "numpy", "math", "unittest", "random")
 # Modules that never change by themselves: every name in them is restored.
 STRICT_PREFIXES = ("builtins", "course", "math")
-# Classes whose attributes student code could replace to change how tests compare values.
-PROTECTED_CLASSES = ("torch.Tensor", "torch.nn.Module", "numpy.ndarray")
-SYS_HOOKS = ("excepthook", "displayhook", "breakpointhook", "unraisablehook")
-MAX_OUTPUT = 20_000
+# Names the interpreter or warnings write into any module: never tampering.
+VOLATILE_NAMES = frozenset({"__warningregistry__", "_", "__", "___", "__slotnames__"})
+# Classes whose attributes decide how tests compare values.
+PROTECTED_CLASSES = (
+    "torch.Tensor",
+    "torch.nn.Module",
+    "torch.nn.Parameter",
+    "numpy.ndarray",
+    "torch.nn.modules.module.Module",
+)
+SYS_HOOKS = ("excepthook", "displayhook", "breakpointhook", "unraisablehook", "stdout", "stderr")
+
+# Captured once, before any student code: trusted code never looks these names up again.
+_write, _read, _exit, _fstat, _getpid = posix.write, posix.read, posix._exit, posix.fstat, os.getpid
+_encode = _json.make_encoder(
+    None, repr, _json.encode_basestring_ascii, None, ":", ",", False, True, True
+)
+_join = "".join
+_StringIO = io.StringIO
+_ModuleType = types.ModuleType
+_FunctionType = types.FunctionType
+_exec, _compile, _isinstance, _type, _len = builtins.exec, builtins.compile, isinstance, type, len
+_sorted, _list, _dict, _str, _callable = sorted, list, dict, str, callable
+_MODULES = sys.modules
+_BUILTINS = vars(builtins)
 
 
-def read_job() -> dict:
-    """The job from stdin; stdin is closed afterwards so student code cannot read it."""
-    job = json.loads(sys.stdin.buffer.read())
-    sys.stdin.close()
-    os.close(0)
-    return job
+def line_of(event: dict) -> bytes:
+    """One event as a JSON line, encoded by C code only (student code cannot see the nonce)."""
+    return (_join(_encode(event, 0)) + "\n").encode("utf-8", "replace")
 
 
-def private_channel(fd: int) -> io.TextIOWrapper:
-    """The descriptor the sandbox listens on, moved to a random high number."""
-    target = random.SystemRandom().randrange(200, 900)
-    os.dup2(fd, target)
-    os.close(fd)
-    return io.TextIOWrapper(os.fdopen(target, "wb", buffering=0), write_through=True)
+def send(fd: int, event: dict) -> None:
+    """Write one event; a reader that is gone ends this process quietly."""
+    data = line_of(event)
+    try:
+        while data:
+            data = data[_write(fd, data) :]
+    except OSError:
+        _exit(0)
+
+
+def read_job() -> dict | None:
+    """The next job from stdin (`LENGTH\n` then that many bytes of JSON); None at the end.
+
+    Only the zygote reads stdin: every child closes it before any student code runs.
+    """
+    import json
+
+    head = b""
+    while not head.endswith(b"\n"):
+        byte = os.read(0, 1)
+        if not byte or len(head) > 20:
+            return None
+        head += byte
+    size, data = int(head), b""
+    while len(data) < size:
+        chunk = os.read(0, size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return json.loads(data)
 
 
 def drop_privileges(uid: int | None) -> None:
@@ -56,6 +114,174 @@ def drop_privileges(uid: int | None) -> None:
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
+
+
+def prepare_workdir(job: dict) -> None:
+    """Copy the lesson's files and the student's visible notebook into the private workdir
+    (emptied first, with `/tmp`, when the sandbox is kept for the next submission)."""
+    import shutil
+
+    workdir = job.get("workdir") or os.getcwd()
+    if job.get("wipe"):
+        for folder in (workdir, "/tmp", "/dev/shm"):
+            for entry in os.scandir(folder) if os.path.isdir(folder) else ():
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    try:
+                        os.unlink(entry.path)
+                    except OSError:
+                        pass
+    source = job.get("lesson_dir")
+    if source and os.path.isdir(source) and os.path.realpath(source) != os.path.realpath(workdir):
+        for folder, _dirs, files in os.walk(source):  # links are neither followed nor copied
+            target = os.path.join(workdir, os.path.relpath(folder, source))
+            os.makedirs(target, exist_ok=True)
+            for name in files:
+                if not os.path.islink(os.path.join(folder, name)):
+                    shutil.copyfile(os.path.join(folder, name), os.path.join(target, name))
+    os.chdir(workdir)
+
+
+def identity(fd: int) -> tuple[int, int]:
+    """What a descriptor refers to, so trusted code notices when student code swapped it."""
+    try:
+        st = _fstat(fd)
+    except OSError:
+        return (-1, -1)
+    return (st.st_dev, st.st_ino)
+
+
+class Snapshot:
+    """Pristine references to everything a test relies on, taken in the zygote."""
+
+    def __init__(self, *, library_code: frozenset[int] = frozenset()) -> None:
+        self.modules = protected_modules()
+        self.module_dicts = {name: dict(vars(m)) for name, m in self.modules.items()}
+        self.classes = protected_classes()
+        self.class_dicts = {name: dict(vars(c)) for name, c in self.classes.items()}
+        self.hooks = {name: getattr(sys, name) for name in SYS_HOOKS}
+        self.path = (list(sys.path), list(sys.meta_path), list(sys.path_hooks))
+        self.builtins = dict(_BUILTINS)
+        self.trusted = None  # set by the zygote: the guard's switch for trusted writes
+        self.code_ids = protected_code_ids(self.modules.values()) | library_code
+        self.functions = [
+            (f, f.__code__, f.__defaults__, f.__kwdefaults__)
+            for d in self.module_dicts.values()
+            for f in d.values()
+            if _type(f) is _FunctionType
+        ]
+
+    def restore_builtins(self) -> list[str]:
+        """Put back `builtins` with C operations only (before any other trusted code runs)."""
+        changed = [k for k, v in self.builtins.items() if _BUILTINS.get(k, _MISSING) is not v]
+        added = [k for k in _BUILTINS if k not in self.builtins and k not in VOLATILE_NAMES]
+        _BUILTINS.clear()
+        _BUILTINS.update(self.builtins)
+        return [f"builtins.{k}" for k in changed + added]
+
+    def restore(self, *, student_only: bool) -> list[str]:
+        """Put every protected surface back; return what had been changed.
+
+        With `student_only`, a callable that torch itself installed later (a wrapper whose code
+        existed in the zygote, such as its lazy `disable_dynamo` decorations) is not reported.
+        """
+        changed = self.restore_builtins()
+        for name, module in self.modules.items():
+            if _MODULES.get(name) is not module:
+                _MODULES[name] = module
+                changed.append(f"sys.modules[{name!r}]")
+            changed += self._restore_module(name, module, student_only=student_only)
+        for name, cls in self.classes.items():
+            changed += _restore_class(cls, self.class_dicts[name], name, self.benign)
+        for name, hook in self.hooks.items():
+            if getattr(sys, name) is not hook:
+                setattr(sys, name, hook)
+                if name not in ("stdout", "stderr"):
+                    changed.append(f"sys.{name}")
+        changed += self.restore_functions()
+        sys.path[:], sys.meta_path[:], sys.path_hooks[:] = (list(p) for p in self.path)
+        sys.path_importer_cache.clear()
+        return changed
+
+    def restore_functions(self) -> list[str]:
+        """Put back the code and defaults of every protected function (identity alone would
+        not show a swapped `__code__`)."""
+        changed, replaced = [], []  # what is replaced dies only after trusted mode ends
+        for f, code, defaults, kwdefaults in self.functions:
+            if f.__code__ is not code or f.__defaults__ is not defaults:
+                changed.append(f"{f.__module__}.{f.__qualname__}")
+            elif f.__kwdefaults__ is not kwdefaults:
+                changed.append(f"{f.__module__}.{f.__qualname__}")
+            else:
+                continue
+            replaced.append((f.__code__, f.__defaults__, f.__kwdefaults__))
+            with self.trusted():
+                f.__code__, f.__defaults__, f.__kwdefaults__ = code, defaults, kwdefaults
+        del replaced
+        return changed
+
+    def _restore_module(self, name: str, module: types.ModuleType, *, student_only: bool) -> list:
+        current, pristine = vars(module), self.module_dicts[name]
+        strict = name.split(".")[0] in STRICT_PREFIXES
+        changed = []
+        if strict:
+            # New submodules appear when a package's lazy parts load: not tampering.
+            for key in [k for k in current if k not in pristine and k not in VOLATILE_NAMES]:
+                if not _isinstance(current[key], _ModuleType):
+                    changed.append(f"{name}.{key}")
+                    del current[key]
+        for key, value in pristine.items():
+            now = current.get(key, _MISSING)
+            if now is value or key in VOLATILE_NAMES or key in ("__dict__", "__weakref__"):
+                continue
+            if not strict and not _callable(value):
+                continue  # torch's and numpy's plain data changes as they run
+            if student_only and self.benign(value, now):
+                continue  # torch wrapped its own function (e.g. to keep its compiler out)
+            current[key] = value
+            changed.append(f"{name}.{key}")
+        return changed
+
+    def benign(self, old: object, new: object, depth: int = 0) -> bool:
+        """Whether `new` is a library's own wrapper around `old`: a function whose code the
+        zygote had, holding `old` (or such a wrapper of it) in its closure."""
+        if _type(new) is not _FunctionType or id(new.__code__) not in self.code_ids:
+            return False
+        for cell in new.__closure__ or ():
+            try:
+                inner = cell.cell_contents
+            except ValueError:
+                continue
+            if inner is old or (depth < 3 and self.benign(old, inner, depth + 1)):
+                return True
+        return False
+
+
+def _restore_class(cls: type, pristine: dict, owner: str, benign) -> list[str]:
+    """Put back every attribute of a protected class, dunders included; remove added methods.
+
+    torch's compiler wraps some methods of `nn.Module` on first use (and marks it with a flag):
+    a library wrapper around the pristine method is left in place and is no change.
+    """
+    current = vars(cls)
+    changed = []
+    for key in [k for k in current if k not in pristine and k not in VOLATILE_NAMES]:
+        value = current[key]
+        if _callable(value) or (key.startswith("__") and key.endswith("__")):
+            changed.append(f"{owner}.{key}")
+            type.__delattr__(cls, key)
+    for key, value in pristine.items():
+        if key in ("__dict__", "__weakref__", "__doc__") or key in VOLATILE_NAMES:
+            continue
+        now = current.get(key, _MISSING)
+        if now is not value and not benign(value, now):
+            changed.append(f"{owner}.{key}")
+            type.__setattr__(cls, key, value)
+    return changed
+
+
+_MISSING = object()
 
 
 def protected_modules() -> dict[str, types.ModuleType]:
@@ -78,167 +304,358 @@ def protected_classes() -> dict[str, type]:
     return found
 
 
-class Snapshot:
-    """Pristine references to everything a test relies on, taken before student code runs."""
-
-    def __init__(self) -> None:
-        self.modules = protected_modules()
-        self.module_dicts = {name: dict(vars(m)) for name, m in self.modules.items()}
-        self.classes = protected_classes()
-        self.class_dicts = {name: dict(vars(c)) for name, c in self.classes.items()}
-        self.hooks = {name: getattr(sys, name) for name in SYS_HOOKS}
-
-    def restore(self) -> list[str]:
-        """Put every protected surface back; return what had been changed."""
-        changed = []
-        for name, module in self.modules.items():
-            if sys.modules.get(name) is not module:
-                sys.modules[name] = module
-                changed.append(f"sys.modules[{name!r}]")
-            changed += _restore_dict(vars(module), self.module_dicts[name], name, setattr_on=None)
-        for name, cls in self.classes.items():
-            changed += _restore_dict(vars(cls), self.class_dicts[name], name, setattr_on=cls)
-        for name, hook in self.hooks.items():
-            if getattr(sys, name) is not hook:
-                setattr(sys, name, hook)
-                changed.append(f"sys.{name}")
-        if sys.gettrace() is not None or sys.getprofile() is not None:
-            sys.settrace(None)
-            sys.setprofile(None)
-            changed.append("sys.settrace/setprofile")
-        return changed
+# A lesson whose code mentions one of these gets torch's compiler loaded by the zygote: it
+# patches torch functions and reads frames as it loads, which must happen before student code.
+COMPILER_WORDS = ("torch.export", "torch.compile", "torch._dynamo", "torch.jit")
 
 
-def _restore_dict(current, pristine: dict, owner: str, *, setattr_on: type | None) -> list[str]:
-    """Put back every function or class in `pristine` that `current` replaced or removed.
+def warm_up(job: dict) -> None:
+    """Import what tests and torch load lazily, so that loading it later is never a change."""
+    for name in ("unittest", "tempfile"):
+        __import__(name)
+    if "torch" not in sys.modules:
+        return  # a lesson whose setup does not use torch (the engine's own tests)
+    import torch
 
-    Plain data (caches, flags) changes legitimately as torch and numpy run, so there only
-    callables count; builtins and the course's own modules must not change at all.
-    """
-    strict = owner.split(".")[0] in STRICT_PREFIXES
-    changed = []
-    if strict:
-        # New submodules appear when a package's lazy parts load: not tampering.
-        added = [k for k in current if k not in pristine and k != "_"]
-        for key in [k for k in added if not isinstance(current[k], types.ModuleType)]:
-            changed.append(f"{owner}.{key}")
-            del current[key]
-    for key, value in pristine.items():
-        if current.get(key, _MISSING) is value or not (strict or callable(value)):
-            continue
-        if key in ("__dict__", "__weakref__") or (key.startswith("__") and not strict):
-            continue
-        changed.append(f"{owner}.{key}")
-        if setattr_on is None:
-            current[key] = value
-        else:
-            setattr(setattr_on, key, value)
-    return changed
+    text = "\n".join(c.get("source") or "" for c in job.get("cells", [])) + job.get("setup", "")
+    if job.get("warm_compiler", any(word in text for word in COMPILER_WORDS)):
+        import torch.export
 
+        # Export and trace once: torch's compiler patches torch functions on first use.
+        linear = torch.nn.Linear(2, 2)
+        torch.export.export(linear, (torch.ones(1, 2),)).module()(torch.ones(1, 2))
+        torch.jit.trace(linear, torch.ones(1, 2))
 
-_MISSING = object()
+    for name in ("numpy.testing", "torch.testing", "unittest", "unittest.mock", "tempfile"):
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+    torch.manual_seed(0)
+    torch.testing.assert_close(torch.ones(1), torch.ones(1))  # loads sympy and torch's tensor ops
 
 
-def error_of(exc: BaseException, *, with_traceback: bool) -> dict:
-    """An exception as JSON: name, message and (only for student cells) the traceback."""
-    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-    return {
-        "ename": type(exc).__name__,
-        "evalue": str(exc)[:MAX_OUTPUT],
-        "traceback": lines[-40:] if with_traceback else [],
-    }
+class Zygote:
+    """The trusted state every exercise's child starts from."""
 
-
-class Runner:
-    """Runs the cells of one job in order and reports each on the private channel."""
-
-    def __init__(self, job: dict, channel: io.TextIOWrapper) -> None:
+    def __init__(self, job: dict) -> None:
+        from IPython.core.inputtransformer2 import TransformerManager
         from IPython.core.interactiveshell import InteractiveShell
 
         self.job = job
-        self.pid = os.getpid()
-        self.channel = channel
         self.shell = InteractiveShell.instance(colors="NoColor")
-        self.trusted = self.run_trusted_setup(job.get("trusted_setup", ""))
-        self.snapshot = Snapshot()
+        self.transform = TransformerManager().transform_cell
+        sys.modules["__main__"] = types.ModuleType("__main__")  # the runner stays out of reach
+        self.setup = self.run_setup(job.get("setup", ""))
+        warm_up(job)
+        _quiet_logging()
+        self.guard = Guard(allow=frozenset(job.get("allow", [])), workdir=os.getcwd())
+        self.snapshot = Snapshot(library_code=self.guard.library_code)
+        self.snapshot.trusted = self.guard.as_trusted
 
-    def emit(self, **event) -> None:
-        if os.getpid() != self.pid:
-            # A process the student's code forked has reached the runner: it must not report.
-            os._exit(0)
-        event["nonce"] = self.job["nonce"]
-        self.channel.write(json.dumps(event) + "\n")
-
-    def run_trusted_setup(self, source: str) -> dict:
-        """The lesson's own setup cell, run in a private namespace: the names tests rely on."""
-        namespace: dict = {"__name__": "__main__"}
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            exec(compile(self.shell.transform_cell(source), "<setup>", "exec"), namespace)
+    def run_setup(self, source: str) -> dict:
+        """The lesson's own setup cell, in a private namespace: the names tests rely on."""
+        namespace: dict = {"__name__": "__main__", "get_ipython": self.shell.get_ipython}
+        out, err = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
+        try:
+            exec(compile(self.transform(source), "<setup>", "exec"), namespace)
+        finally:
+            sys.stdout, sys.stderr = out, err
         return {k: v for k, v in namespace.items() if not k.startswith("__")}
 
-    def run_student_cell(self, source: str) -> dict:
-        out, err = io.StringIO(), io.StringIO()
+    def cells_for(self, exercise: dict) -> list[dict]:
+        """The cells run before the exercise's test: the student's, or all in a full run."""
+        skip = set(self.job.get("skip", []))
+        wanted = ("code", "demo") if exercise.get("full") else ("code",)
+        return [
+            c
+            for c in self.job["cells"]
+            if c["index"] < exercise["test"] and c["kind"] in wanted and c["index"] not in skip
+        ]
+
+
+def _quiet_logging() -> None:
+    """`logging` looks for its caller's frame, which the guard refuses: it need not."""
+    import logging
+
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+
+
+# Dunders a value's class may not override when it passes itself off as a plain number,
+# string, container, tensor or array: comparing it would run the student's code.
+COMPARISON_DUNDERS = frozenset(
+    "__eq__ __ne__ __lt__ __le__ __gt__ __ge__ __bool__ __hash__ __float__ __int__ __index__ "
+    "__abs__ __sub__ __rsub__ __len__ __iter__ __getitem__ __contains__ __round__ __str__ "
+    "__repr__ __format__ __array__ __float__ __complex__".split()
+)
+DISPATCH_DUNDERS = frozenset(
+    {"__torch_function__", "__torch_dispatch__", "__array_function__", "__array_ufunc__"}
+)
+RETURN_GUARD = """
+def guard(function, checker):
+    def checked(*args, **kwargs):
+        result = function(*args, **kwargs)
+        checker(result)
+        return result
+    checked.__wrapped__ = function
+    checked.__name__ = function.__name__
+    checked.__qualname__ = function.__qualname__
+    checked.__doc__ = function.__doc__
+    return checked
+"""
+
+
+def _exact_checker(plain_bases: tuple, student_code):
+    """A check that a student function's result is of a type a comparison can trust: no class
+    of the student's that is a number, string, container, tensor or array yet overrides how it
+    compares, and no class of the student's that answers torch or NumPy functions itself."""
+    mro_of = type.__dict__["__mro__"].__get__
+    dict_of = type.__dict__["__dict__"].__get__
+    kind, items = type, (tuple, list)
+    dispatch, comparisons = DISPATCH_DUNDERS, COMPARISON_DUNDERS
+
+    def problem(value) -> str | None:
+        cls = kind(value)
+        mro = mro_of(cls)
+        based = any(base in mro for base in plain_bases)
+        for k in mro:
+            for name, member in dict_of(k).items():
+                if not student_code(member):
+                    continue
+                if name in dispatch or (based and name in comparisons):
+                    return f"{k.__qualname__}.{name}"
+        return None
+
+    def check(result) -> None:
+        values = [result]
+        if kind(result) in items:
+            values += list(result)[:100]
+        for value in values:
+            found = problem(value)
+            if found is not None:
+                raise TypeError(
+                    f"the answer returned a value whose type overrides {found}: return plain "
+                    "numbers, strings, containers and tensors"
+                )
+
+    return check
+
+
+class Child:
+    """One exercise: student cells, then the test, judged by trusted code holding the nonce."""
+
+    def __init__(self, zygote: Zygote, exercise: dict, channel: int, commands: int) -> None:
+        self.z, self.exercise, self.channel, self.commands = zygote, exercise, channel, commands
+        self.fds = (identity(channel), identity(commands))
+        self.namespace: dict = {}
+
+    def run(self, nonce: str) -> None:
+        """Everything the child does; it never returns."""
+        z = self.z
+        os.close(0)  # the next submission's job will come there: never for student code
+        _write(self.channel, b"\n")  # ends whatever an earlier child left half-written
+        os.setpgid(0, 0)
+        self.limit_tasks()
+        self.namespace = {"__name__": "__main__", "__builtins__": builtins, **z.setup}
+        self.namespace["get_ipython"] = z.shell.get_ipython
+        sources = {}
+        z.guard.install()
+        for cell in z.cells_for(self.exercise):
+            send(self.channel, {"event": "start", "index": cell["index"], "nonce": nonce})
+            report = self.run_student_cell(cell, sources)
+            self.restore_streams()
+            report.update(event="done", index=cell["index"], nonce=nonce)
+            send(self.channel, report)
+        self.judge(nonce)
+        _exit(0)
+
+    def limit_tasks(self) -> None:
+        """No new threads or processes unless the lesson allows them (the kernel enforces it)."""
+        allow = self.z.guard.allow
+        if "threads" in allow or "processes" in allow:
+            return
+        resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
+
+    def run_student_cell(self, cell: dict, sources: dict) -> dict:
+        """Run one student cell in the student's namespace; its output and error, capped."""
+        out, err = _StringIO(), _StringIO()
+        sys.stdout, sys.stderr = out, err
+        failure = None
+        name = f"<cell {cell['index']}>"
+        sources[name] = cell["source"].splitlines()
         try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                result = self.shell.run_cell(source, store_history=False, silent=False)
-            failure = result.error_before_exec or result.error_in_exec
+            code = _compile(self.z.transform(cell["source"]), name, "exec")
+            _exec(code, self.namespace)
         except BaseException as exc:  # noqa: BLE001 (student code may raise anything)
             failure = exc
-        report = {"stdout": out.getvalue()[:MAX_OUTPUT], "stderr": err.getvalue()[:MAX_OUTPUT]}
+        self.restore_streams()
+        report = {"stdout": _cap(out.getvalue()), "stderr": _cap(err.getvalue())}
         if failure is not None:
-            report["error"] = error_of(failure, with_traceback=True)
+            report["error"] = self.describe(failure, sources)
         return report
 
-    def run_test_cell(self, source: str) -> dict:
-        tampering = self.snapshot.restore()
-        namespace = dict(self.shell.user_ns)
-        namespace.update(self.trusted)
-        out = io.StringIO()
-        failure: BaseException | None = None
+    def restore_streams(self) -> None:
+        sys.stdout, sys.stderr = self.z.snapshot.hooks["stdout"], self.z.snapshot.hooks["stderr"]
+
+    def describe(self, exc: BaseException, sources: dict) -> dict:
+        """A student cell's error: name, message and the frames in the student's own cells."""
+        ename = _safe_text(lambda: _type(exc).__name__)
+        evalue = _safe_text(lambda: _str(exc))
+        frames = self.z.guard.frames_of(exc)
+        lines = ["Traceback (most recent call last):\n"]
+        for filename, lineno, function in frames[-MAX_TRACEBACK:]:
+            lines.append(f'  File "{filename}", line {lineno}, in {function}\n')
+            text = sources.get(filename)
+            if text and 0 < lineno <= _len(text):
+                lines.append(f"    {text[lineno - 1].strip()[:200]}\n")
+        lines.append(f"{ename}: {evalue}\n")
+        return {"ename": ename, "evalue": evalue, "traceback": lines}
+
+    def judge(self, nonce: str) -> None:
+        """Restore the protected surfaces, fetch the test, run it, write the one verdict."""
+        snapshot = self.z.snapshot
+        before = snapshot.restore(student_only=True)
+        before += self.z.guard.reset_signals_and_modes()
+        if (identity(self.channel), identity(self.commands)) != self.fds:
+            _exit(0)  # student code swapped the channel: no verdict, the test fails
+        send(self.channel, {"event": "ready", "index": self.exercise["test"], "nonce": nonce})
+        source = self.read_test(nonce)
+        if source is None:
+            _exit(0)
+        namespace = {"__name__": "__main__", "__builtins__": builtins}
+        namespace.update({k: v for k, v in self.namespace.items() if not k.startswith("__")})
+        namespace.update(self.z.setup)
+        self.guard_returns(namespace)
+        out = _StringIO()
+        sys.stdout, sys.stderr = out, _StringIO()
+        failure = None
         try:
-            code = compile(source, "<test>", "exec")
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-                exec(code, namespace)
+            _exec(_compile(source, "<test>", "exec"), namespace)
         except BaseException as exc:  # noqa: BLE001 (the student's function may raise anything)
             failure = exc
-        during = self.snapshot.restore()
-        report: dict = {"stdout": out.getvalue()[:MAX_OUTPUT], "tampering": tampering + during}
-        if failure is not None:
-            # No traceback: its lines would show the hidden tests' source.
-            report["error"] = error_of(failure, with_traceback=False)
-        elif during:
-            report["error"] = {
-                "ename": "TamperingDetected",
-                "evalue": "the test's helpers were changed while it ran: " + ", ".join(during),
-                "traceback": [],
-            }
-        return report
+        during = snapshot.restore(student_only=True)
+        self.restore_streams()
+        ename = "" if failure is None else _safe_text(lambda: _type(failure).__name__)
+        evalue = "" if failure is None else _safe_text(lambda: _str(failure))
+        if failure is None and during:
+            ename = "TamperingDetected"
+            evalue = "the test's helpers were changed while it ran: " + ", ".join(during[:5])
+        if (identity(self.channel), identity(self.commands)) != self.fds:
+            _exit(0)
+        verdict = {
+            "event": "verdict",
+            "index": self.exercise["test"],
+            "nonce": nonce,
+            "passed": failure is None and not during,
+            "stdout": _cap(out.getvalue()),
+            "tampering": [_str(t)[:200] for t in (before + during)[:20]],
+        }
+        if not verdict["passed"]:
+            verdict["error"] = {"ename": ename[:200], "evalue": evalue, "traceback": []}
+        send(self.channel, verdict)
 
-    def run(self) -> None:
-        skip = set(self.job.get("skip", []))
-        for cell in self.job["cells"]:
-            if cell["index"] in skip:
-                continue
-            self.emit(event="start", index=cell["index"])
-            if cell["kind"] == "test":
-                report = self.run_test_cell(cell["source"])
-                cell["source"] = None
-            else:
-                report = self.run_student_cell(cell["source"])
-            self.emit(event="done", index=cell["index"], **report)
-        self.emit(event="end")
+    def guard_returns(self, namespace: dict) -> None:
+        """Wrap each function the student's cells defined so its result's type is checked."""
+        plain = [int, float, complex, str, bytes, tuple, list, dict, set, frozenset]
+        for module, name in (("torch", "Tensor"), ("numpy", "ndarray")):
+            if module in _MODULES:
+                plain.append(getattr(_MODULES[module], name))
+        checker = _exact_checker(tuple(plain), _student_code)
+        made: dict = {"__builtins__": {}}
+        _exec(RETURN_GUARD, made)  # its own namespace: nothing of the runner is reachable
+        for key, value in list(namespace.items()):
+            if _student_code(value) and key not in self.z.setup:
+                namespace[key] = made["guard"](value, checker)
+
+    def read_test(self, nonce: str) -> str | None:
+        """The test's source from the grader, which must come prefixed with this child's nonce."""
+        data = b""
+        while b"\n" not in data or _len(data) < _expected_length(data):
+            try:
+                chunk = _read(self.commands, 1 << 16)
+            except OSError:
+                return None
+            if not chunk or _len(data) > MAX_TEST_BYTES:
+                return None
+            data += chunk
+        head, _, body = data.partition(b"\n")
+        parts = head.split(b" ")
+        if _len(parts) != 2 or parts[0] != nonce.encode():
+            return None
+        return body[: int(parts[1])].decode("utf-8")
+
+
+def _student_code(value: object) -> bool:
+    """Whether `value` is a function written in one of the student's cells."""
+    if _type(value) is not _FunctionType:
+        return False
+    return _str.__str__(value.__code__.co_filename).startswith("<cell")
+
+
+def _expected_length(data: bytes) -> int:
+    head, _, _ = data.partition(b"\n")
+    parts = head.split(b" ")
+    try:
+        return _len(head) + 1 + int(parts[-1])
+    except ValueError:
+        return 0
+
+
+def _cap(text: str) -> str:
+    return text if _len(text) <= MAX_OUTPUT else text[:MAX_OUTPUT] + "\n[output truncated]"
+
+
+def _safe_text(make) -> str:
+    """Text from student-controlled objects, never failing and always a capped plain str."""
+    try:
+        text = make()
+        return _str.__str__(text)[:MAX_OUTPUT] if _isinstance(text, _str) else "?"
+    except BaseException:  # noqa: BLE001
+        return "?"
+
+
+def run_exercises(job: dict, zygote: Zygote) -> None:
+    """Fork one child per exercise, in order; report each start (with its nonce) and end."""
+    own, channel, commands = job["zygote_fd"], job["channel_fd"], job["command_fd"]
+    for exercise in job["exercises"]:
+        nonce = secrets.token_hex(16)
+        send(own, {"event": "start", "index": exercise["test"], "nonce": nonce})
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(own)
+                Child(zygote, exercise, channel, commands).run(nonce)
+            finally:
+                _exit(0)
+        del nonce
+        _, status = os.waitpid(pid, 0)
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        send(own, {"event": "exit", "index": exercise["test"], "status": status})
+    send(own, {"event": "end"})
 
 
 def main() -> None:
-    """Read the job, seal the channel, become the sandbox's user and run every cell."""
+    """Read the first job, become the sandbox's user, set up once, then judge every exercise
+    of this job and of each job that follows (the same lesson, other submissions)."""
     job = read_job()
-    channel = private_channel(job["channel_fd"])
+    if job is None:
+        _exit(0)
     drop_privileges(job.get("uid"))
-    os.chdir(job.get("workdir") or os.getcwd())
-    sys.path.insert(0, os.getcwd())
-    Runner(job, channel).run()
-    channel.flush()
-    os._exit(0)
+    prepare_workdir(job)
+    zygote = Zygote(job)
+    sys.stdout.flush()
+    while job is not None:
+        zygote.job = job
+        run_exercises(job, zygote)
+        job = read_job()
+        if job is not None:
+            prepare_workdir(job)
+    _exit(0)
 
 
 if __name__ == "__main__":

@@ -1,29 +1,34 @@
-"""`sandbox`: run one submission's cells in an isolated, resource-limited process.
+"""`sandbox`: judge one submission's exercises in an isolated, resource-limited process tree.
 
 With bubblewrap (Debian's `bwrap`) the runner gets new mount, PID, network, IPC and UTS
-namespaces: it sees a read-only Python, the `course` package and `/etc`, a small `/tmp`, and one
-writable scratch folder holding the submission and its lesson files, nothing else (no solutions,
-hidden tests, gradebook or other students' work), and it has no network. When started as root the
-runner drops to a user of its own. Resource limits (wall time per cell and per submission, CPU
-time, memory, processes, file size) hold in every mode. Without bubblewrap only the resource
-limits remain; `isolation()` says so and the grading report repeats it.
+namespaces: it sees a read-only Python, the `course` package, `/etc`, the lesson's files
+(read-only), a size-capped private home and `/tmp` (tmpfs, gone with the sandbox) and no `/proc`
+but `cpuinfo`; nothing else (no solutions, hidden tests, gradebook or other students' work), and
+no network. When started as root the runner drops to a user of its own. Resource limits (wall
+time per cell and per submission, CPU time, memory, processes, file size) hold in every mode.
+Without bubblewrap only the limits and the runner's audit hook remain; `isolation()` says so and
+the grading report repeats it.
 
-A runner that dies (crash, `os._exit`, a limit) loses nothing already reported: it is restarted
-without the cell that killed it, which is recorded as failed with the reason.
+The grader talks to the runner (see `autograder.runner`) over three pipes: the zygote's (which
+announces each exercise's child and its nonce), the children's (events, accepted only with the
+current child's nonce), and the tests' (a test's source, sent only when its child asks with that
+nonce). A run that hangs or dies is killed with everything in it; the cell responsible is
+recorded as failed and the remaining exercises run again without it.
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 import os
 import resource
-import secrets
 import select
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -36,7 +41,10 @@ def course_dir() -> Path:
 
 
 RUNNER = Path(__file__).with_name("runner.py")
+GUARD = Path(__file__).with_name("guard.py")
 INSIDE_RUNNER = "/opt/autograder/runner.py"
+INSIDE_GUARD = "/opt/autograder/guard.py"
+INSIDE_LESSON = "/opt/autograder/lesson"
 INSIDE_WORKDIR = "/home/student"
 SANDBOX_UID_BASE = 61000
 MAX_RESTARTS = 4
@@ -116,14 +124,22 @@ def bwrap_command(scratch: Path, limits: Limits) -> list[str]:
     _bind_system(args)
     # The private /tmp comes first: a checkout or virtual environment that lives under /tmp is
     # then bound on top of it instead of being hidden by it.
-    args += ["--proc", "/proc", "--dev", "/dev"]
+    # No /proc but a copy of cpuinfo (torch reads it): no /proc/self, no other process's memory.
+    args += ["--dev", "/dev", "--dir", "/proc", "--ro-bind", "/proc/cpuinfo", "/proc/cpuinfo"]
+    if Path("/sys/devices/system/cpu").is_dir():
+        args += ["--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
     args += ["--size", str(limits.tmp_mb << 20), "--tmpfs", "/tmp"]
+    args += ["--size", str(limits.tmp_mb << 20), "--tmpfs", "/dev/shm"]
     package = course_dir()
     readonly = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), package}
     for path in sorted(readonly):
         args += [*_parents(path), "--ro-bind", str(path), str(path)]
     args += [*_parents(Path(INSIDE_RUNNER)), "--ro-bind", str(RUNNER), INSIDE_RUNNER]
-    args += [*_parents(Path(INSIDE_WORKDIR)), "--bind", str(scratch), INSIDE_WORKDIR]
+    args += ["--ro-bind", str(GUARD), INSIDE_GUARD]
+    # The lesson's files, read-only; the runner copies them into its private, size-capped home.
+    args += ["--ro-bind", str(scratch), INSIDE_LESSON]
+    args += [*_parents(Path(INSIDE_WORKDIR)), "--size", str(limits.tmp_mb << 20)]
+    args += ["--perms", "0777", "--tmpfs", INSIDE_WORKDIR]
     args += ["--chdir", INSIDE_WORKDIR, "--clearenv"]
     for key, value in sandbox_env(home=INSIDE_WORKDIR, extra_path=package.parent).items():
         args += ["--setenv", key, value]
@@ -158,20 +174,37 @@ def _limit_resources(limits: Limits) -> None:
         resource.setrlimit(which, (value, value))
 
 
-def _start(scratch: Path, limits: Limits, channel_fd: int) -> subprocess.Popen:
+MAX_LINE = 1 << 18  # bytes of one event line; longer lines are dropped unread
+MAX_EARLY = 256  # child events kept until the zygote announces their nonce
+MAX_EVENTS_BYTES = 16 << 20  # bytes of events one run may send before it is stopped
+# A quick run's test failing with one of these may only lack a demo cell's definitions.
+FALLBACK_ERRORS = frozenset(
+    {
+        "NameError",
+        "UnboundLocalError",
+        "ImportError",
+        "ModuleNotFoundError",
+        "AttributeError",
+        "FileNotFoundError",
+        "KeyError",
+    }
+)
+
+
+def _start(scratch: Path, limits: Limits, fds: tuple[int, ...]) -> subprocess.Popen:
     if isolation() == "bubblewrap":
         command, cwd, env = bwrap_command(scratch, limits), None, {}
     else:
         home = str(scratch)
-        course_root = course_dir().parent
         command, cwd = [sys.executable, str(RUNNER)], str(scratch)
-        env = sandbox_env(home=home, extra_path=course_root)
+        env = sandbox_env(home=home, extra_path=course_dir().parent)
     return subprocess.Popen(
         command,
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        pass_fds=(channel_fd,),
+        # AUTOGRADER_SANDBOX_DEBUG=1 shows the runner's own errors (never student output).
+        stderr=None if os.environ.get("AUTOGRADER_SANDBOX_DEBUG") else subprocess.DEVNULL,
+        pass_fds=fds,
         cwd=cwd,
         env=env or None,
         start_new_session=True,
@@ -179,177 +212,471 @@ def _start(scratch: Path, limits: Limits, channel_fd: int) -> subprocess.Popen:
     )
 
 
-def _job(cells: list[dict], trusted_setup: str, skip: set[int], channel_fd: int) -> dict:
+def _job(plan: Plan, exercises: list[dict], fds: dict[str, int]) -> dict:
+    """What the runner reads on stdin: every cell but the tests' source, which it never gets."""
     inside = isolation() == "bubblewrap"
+    cells = [
+        {
+            "index": c["index"],
+            "kind": c["kind"],
+            "source": None if c["kind"] == "test" else c["source"],
+        }
+        for c in plan.cells
+    ]
     return {
-        "nonce": secrets.token_hex(16),
         "cells": cells,
-        "trusted_setup": trusted_setup,
-        "skip": sorted(skip),
-        "channel_fd": channel_fd,
+        "setup": plan.setup,
+        "allow": sorted(plan.allow),
+        "exercises": exercises,
+        "skip": sorted(plan.skip),
+        **fds,
         "uid": SANDBOX_UID_BASE + os.getpid() % 3000 if inside and os.geteuid() == 0 else None,
         "workdir": INSIDE_WORKDIR if inside else None,
+        "lesson_dir": INSIDE_LESSON if inside else None,
     }
 
 
 def _kill(process: subprocess.Popen) -> None:
-    with _quiet():
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    """Kill the sandbox and everything in it (its session; bwrap's PID namespace dies with it)."""
+    for target in (lambda: os.killpg(process.pid, signal.SIGKILL), process.kill):
+        try:
+            target()
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pass
 
 
-class _quiet:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return exc[0] is not None and issubclass(exc[0], ProcessLookupError | PermissionError)
-
-
-def _death_reason(returncode: int) -> str:
+def _death_reason(returncode: int | None) -> str:
+    if returncode is None:
+        return "the kernel stopped answering"
     # bwrap reports a child killed by signal N as exit status 128 + N.
     signum = -returncode if returncode < 0 else returncode - 128 if returncode > 128 else 0
     if signum in (signal.SIGXCPU, signal.SIGKILL):
         return "the kernel was killed by a resource limit (CPU time or memory)"
     if signum:
         return f"the kernel crashed (signal {signal.Signals(signum).name})"
-    return f"the kernel exited (exit status {returncode}) instead of finishing the notebook"
+    return f"the kernel exited (exit status {returncode}) instead of finishing the exercise"
+
+
+@dataclass
+class Plan:
+    """One submission, as the sandbox runs it."""
+
+    cells: list[dict]  # {"index", "kind": "code" | "demo" | "test", "source"} in notebook order
+    setup: str  # the lesson's own setup cell, run by the trusted zygote
+    allow: frozenset[str] = frozenset()  # what the lesson's tests legitimately need
+    skip: set[int] = field(default_factory=set)  # cells that hung or crashed the runner
+
+    def source_of(self, index: int) -> str:
+        return next(c["source"] for c in self.cells if c["index"] == index)
+
+
+class _Lines:
+    """Splits a descriptor's bytes into lines, dropping any line longer than MAX_LINE."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.buffer, self.skipping, self.total, self.closed = fd, b"", False, 0, False
+
+    def read(self) -> list[bytes]:
+        try:
+            chunk = os.read(self.fd, 1 << 16)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.closed = True
+            return []
+        self.total += len(chunk)
+        lines = []
+        self.buffer += chunk
+        while b"\n" in self.buffer:
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            if not self.skipping:
+                lines.append(line)
+            self.skipping = False
+        if len(self.buffer) > MAX_LINE:
+            self.buffer, self.skipping = b"", True
+        return lines
+
+
+def _parse(line: bytes) -> dict | None:
+    try:
+        event = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(event, dict) or not isinstance(event.get("event"), str):
+        return None
+    if not isinstance(event.get("index", 0), int):
+        return None
+    return event
 
 
 class _Watch:
-    """Follows one runner's events, enforcing the per-cell and per-submission wall time."""
+    """Follows one run: the zygote's messages, and each child's, accepted only with its nonce."""
 
-    def __init__(self, nonce: str, limits: Limits, deadline: float, result: SandboxResult):
-        self.nonce, self.limits, self.deadline, self.result = nonce, limits, deadline, result
+    def __init__(self, plan: Plan, limits: Limits, deadline: float, result: SandboxResult):
+        self.plan, self.limits, self.deadline, self.result = plan, limits, deadline, result
+        self.exercise: int | None = None  # the test whose child runs now
+        self.nonce: str | None = None  # that child's nonce, from the zygote
         self.current: int | None = None  # the cell running now
-        self.started = time.monotonic()  # when it started
-        self.finished = False  # the runner reported the end of the notebook
-        self.reason = ""  # why the runner was stopped, when it was
+        self.started = time.monotonic()
+        self.finished = False
+        self.reason = ""
+        self.commands = -1
+        self.verdicts: dict[int, dict] = {}
+        self.ended: set[int] = set()  # exercises whose child is gone
+        self.stop = False  # a child died inside a student cell: restart without that cell
+        self.early: list[dict] = []  # child events whose nonce the zygote has not announced yet
 
     def time_left(self) -> float:
-        cell_deadline = self.started + self.limits.cell_s if self.current is not None else 1e18
-        return min(self.deadline, cell_deadline) - time.monotonic()
+        # While a child runs, every accepted event restarts the clock: no cell, test or gap
+        # between them runs longer. The zygote's setup counts against the submission's time only.
+        if self.exercise is None:
+            return self.deadline - time.monotonic()
+        return min(self.deadline, self.started + self.limits.cell_s) - time.monotonic()
 
     def out_of_time(self) -> str:
         if self.deadline <= time.monotonic():
             return f"the submission ran out of its {self.limits.wall_s:g} s"
         return f"the cell ran for more than {self.limits.cell_s:g} s (an infinite loop?)"
 
-    def handle(self, line: bytes) -> None:
-        event = _parse(line, self.nonce)
-        if event is None:
-            return
-        if event["event"] == "start":
-            self.current, self.started = event["index"], time.monotonic()
-        elif event["event"] == "done" and event.get("index") == self.current:
-            self.result.cells[self.current] = event
-            self.current = None
-        elif event["event"] == "end":
+    def from_zygote(self, event: dict) -> None:
+        if self.stop:
+            return  # this run is over: it restarts without the cell that ended it
+        kind = event["event"]
+        if kind == "start" and isinstance(event.get("nonce"), str):
+            self.exercise, self.nonce, self.current = event.get("index"), event["nonce"], None
+            self.started = time.monotonic()
+            # The child may have spoken before this line was read (two pipes, one reader).
+            early, self.early = [e for e in self.early if e.get("nonce") == self.nonce], []
+            for child_event in early:
+                self.from_child(child_event)
+        elif kind == "exit" and event.get("index") == self.exercise:
+            status = event.get("status") if isinstance(event.get("status"), int) else None
+            if self.exercise not in self.verdicts:
+                death = _death_reason(os.waitstatus_to_exitcode(status) if status else status)
+                if self.current is not None and self.current != self.exercise:
+                    self.reason, self.stop = death, True
+                    return
+                self.result.failures.setdefault(self.exercise, death)
+            self.ended.add(self.exercise)
+            self.exercise, self.nonce, self.current = None, None, None
+        elif kind == "end":
             self.finished = True
 
-    def follow(self, read_fd: int, process: subprocess.Popen) -> None:
-        """Read events until the runner closes its channel or runs out of time."""
-        buffer = b""
-        with os.fdopen(read_fd, "rb", buffering=0) as channel:
-            while True:
-                wait = self.time_left()
-                if wait <= 0:
-                    self.reason = self.out_of_time()
-                    _kill(process)
-                    return
-                if not select.select([channel], [], [], wait)[0]:
-                    continue
-                chunk = channel.read(1 << 16)
-                if not chunk:
-                    return
-                *lines, buffer = (buffer + chunk).split(b"\n")
-                for line in lines:
-                    self.handle(line)
+    def from_child(self, event: dict) -> None:
+        if self.nonce is None or event.get("nonce") != self.nonce:
+            # Not this child's: the next child's (read before the zygote's start), or forged,
+            # or left over from an earlier child. Kept a little while, never trusted.
+            if self.nonce is None and len(self.early) < MAX_EARLY:
+                self.early.append(event)
+            return
+        kind, index = event["event"], event.get("index")
+        self.started = time.monotonic()
+        if kind == "start" and self.current is None:
+            self.current, self.started = index, time.monotonic()
+        elif kind == "done" and index == self.current:
+            self.result.cells.setdefault(index, _clean(event))
+            self.current = None
+        elif kind == "ready" and index == self.exercise and self.current is None:
+            self.current, self.started = index, time.monotonic()
+            self.send_test(index)
+        elif kind == "verdict" and index == self.exercise and self.exercise not in self.verdicts:
+            self.verdicts[index] = _clean(event)
+            self.current = None
+
+    def send_test(self, index: int) -> None:
+        body = self.plan.source_of(index).encode()
+        message = f"{self.nonce} {len(body)}\n".encode() + body
+        try:
+            os.write(self.commands, message)
+        except OSError:
+            pass  # the child will find no test: it fails
+
+    def follow_box(self, box: _Box) -> None:
+        """Read events until the run ends, runs out of time or sends too much.
+
+        The children's channel is always drained before a zygote message is handled: a child
+        writes its verdict before the zygote can report that it exited.
+        """
+        zygote, children = box.zygote, box.children
+        zygote_fd, child_fd = zygote.fd, children.fd
+        while not (self.finished or self.stop or zygote.closed):
+            wait = self.time_left()
+            if wait <= 0:
+                self.reason = self.out_of_time()
+                return
+            watched = [
+                fd for fd, lines in ((zygote_fd, zygote), (child_fd, children)) if not lines.closed
+            ]
+            ready = select.select(watched, [], [], min(wait, 5.0))[0]
+            if child_fd in ready:
+                self.drain(children)
+            if zygote_fd in ready:
+                for line in zygote.read():
+                    self.drain(children)
+                    event = _parse(line)
+                    if event is not None:
+                        self.from_zygote(event)
+            if zygote.total + children.total > MAX_EVENTS_BYTES:
+                self.reason = "the submission wrote too much output"
+                return
+
+    def drain(self, children: _Lines) -> None:
+        """Handle every child message already waiting."""
+        while not children.closed and select.select([children.fd], [], [], 0)[0]:
+            for line in children.read():
+                event = _parse(line)
+                if event is not None:
+                    self.from_child(event)
+            if children.total > MAX_EVENTS_BYTES:
+                return
+
+
+def _clean(event: dict) -> dict:
+    """Only the fields the grader uses, with the sizes it allows."""
+    kept = {}
+    for key in ("stdout", "stderr"):
+        if isinstance(event.get(key), str):
+            kept[key] = _strip(event[key])
+    error = event.get("error")
+    if isinstance(error, dict):
+        lines = error.get("traceback") if isinstance(error.get("traceback"), list) else []
+        kept["error"] = {
+            "ename": _strip(str(error.get("ename", "Error")))[:200],
+            "evalue": _strip(str(error.get("evalue", "")))[:MAX_TEXT],
+            "traceback": [_strip(str(line))[:2000] for line in lines[:60]],
+        }
+    if isinstance(event.get("tampering"), list):
+        kept["tampering"] = [_strip(str(t))[:200] for t in event["tampering"][:20]]
+    if event.get("event") == "verdict":
+        kept["passed"] = event.get("passed") is True
+    return kept
+
+
+MAX_TEXT = 20_000
+_ANSI = None
+
+
+def _strip(text: str) -> str:
+    """Capped, without terminal escape sequences (feedback shows text, never drives terminals)."""
+    global _ANSI
+    if _ANSI is None:
+        import re
+
+        _ANSI = re.compile(
+            r"\x1b\[[0-9;?]{0,40}[ -/]{0,4}[@-~]|\x1b[@-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+        )
+    return _ANSI.sub("", text[: MAX_TEXT + 1000])[:MAX_TEXT]
+
+
+def _pipes() -> tuple[dict[str, int], list[int], list[int]]:
+    """The three channels: the zygote's, the children's (both to here), the tests' (from here)."""
+    zygote_r, zygote_w = os.pipe()
+    child_r, child_w = os.pipe()
+    test_r, test_w = os.pipe()
+    os.set_blocking(test_w, False)
+    fds = {"zygote_fd": zygote_w, "channel_fd": child_w, "command_fd": test_r}
+    return fds, [zygote_r, child_r, test_w], [zygote_w, child_w, test_r]
+
+
+class _Box:
+    """One running sandbox: its process, our ends of its pipes, the folder it copies files from.
+
+    A box that finished a submission cleanly is kept for the next submission of the same lesson
+    in this worker process (the zygote's setup is the slow part): the runner empties its home,
+    `/tmp` and `/dev/shm` before each job, and every child is killed with its process group, so
+    nothing of one student's run is left for the next. Lessons that allow processes never reuse
+    one (a process could outlive its child), nor does the fallback without bubblewrap.
+    """
+
+    def __init__(self, key: tuple, limits: Limits) -> None:
+        self.key, self.limits = key, limits
+        self.staging = Path(tempfile.mkdtemp(prefix="autograder-lesson-"))
+        self.staging.chmod(0o755)
+        fds, self.ours, theirs = _pipes()
+        self.fds = fds
+        try:
+            self.process = _start(self.staging, limits, tuple(theirs))
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        self.zygote, self.children = _Lines(self.ours[0]), _Lines(self.ours[1])
+
+    def stage(self, scratch: Path) -> None:
+        """Make the submission's files (lesson files, visible notebook) the ones it copies."""
+        for entry in self.staging.iterdir():
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+        for item in scratch.iterdir():
+            if item.is_symlink():
+                continue
+            if item.is_dir():
+                shutil.copytree(item, self.staging / item.name, symlinks=True)
+            else:
+                shutil.copyfile(item, self.staging / item.name)
+        for folder, dirs, files in os.walk(self.staging):
+            for name in dirs:
+                os.chmod(os.path.join(folder, name), 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o644)
+
+    def send(self, job: dict) -> None:
+        data = json.dumps(job).encode()
+        try:
+            self.process.stdin.write(f"{len(data)}\n".encode() + data)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # the runner died before reading its job: its exit status says why
+
+    def close(self) -> None:
+        _kill(self.process)
+        for fd in self.ours:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+_KEPT: dict[tuple, _Box] = {}  # at most one idle box, kept for the next submission
+
+
+def _box_for(plan: Plan, limits: Limits) -> _Box:
+    """A kept box for this lesson and these limits, or a new one (the kept one is closed)."""
+    key = (plan.setup, tuple(sorted(plan.allow)), limits, _compiler_words(plan), isolation())
+    key += (os.getpid(),)
+    kept = _KEPT.pop(key, None)
+    if kept is not None and kept.process.poll() is None:
+        return kept
+    for other in [_KEPT.pop(k) for k in list(_KEPT)]:
+        other.close()
+    if kept is not None:
+        kept.close()
+    return _Box(key, limits)
+
+
+def _reusable(plan: Plan) -> bool:
+    return (
+        isolation() == "bubblewrap"
+        and "processes" not in plan.allow
+        and not os.environ.get("AUTOGRADER_FRESH_SANDBOX")
+    )
+
+
+def _compiler_words(plan: Plan) -> bool:
+    words = ("torch.export", "torch.compile", "torch._dynamo", "torch.jit")
+    text = plan.setup + "\n".join(c["source"] or "" for c in plan.cells if c["kind"] != "test")
+    return any(word in text for word in words)
+
+
+@atexit.register
+def _close_kept() -> None:
+    for box in [_KEPT.pop(k) for k in list(_KEPT)]:
+        box.close()
 
 
 def _attempt(
-    cells: list[dict],
-    trusted_setup: str,
-    skip: set[int],
+    plan: Plan,
+    exercises: list[dict],
     scratch: Path,
     limits: Limits,
     *,
     deadline: float,
     result: SandboxResult,
-) -> tuple[int | None, str]:
-    """Run the runner once; return the cell it stopped in (None when it finished) and why."""
-    read_fd, write_fd = os.pipe()
-    job = _job([dict(cell) for cell in cells], trusted_setup, skip, write_fd)
-    process = _start(scratch, limits, write_fd)
-    os.close(write_fd)
-    with _quiet():
-        process.stdin.write(json.dumps(job).encode())
-        process.stdin.close()
-    watch = _Watch(job["nonce"], limits, deadline, result)
-    watch.follow(read_fd, process)
+) -> _Watch:
+    """Run the zygote over `exercises` (in a kept box when there is one); return what it saw."""
+    box = _box_for(plan, limits)
+    watch = _Watch(plan, limits, deadline, result)
+    clean = False
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        _kill(process)
-    if watch.finished and watch.current is None:
-        return None, ""
-    current = watch.current
-    if current is None:
-        current = _first_unreported(cells, skip, result)
-    return current, watch.reason or _death_reason(process.returncode)
+        box.stage(scratch)
+        job = _job(plan, exercises, box.fds)
+        job["wipe"] = isolation() == "bubblewrap"  # its own home, /tmp and /dev/shm only
+        job["warm_compiler"] = _compiler_words(plan)
+        box.send(job)
+        watch.commands = box.ours[2]
+        box.zygote.total = box.children.total = 0
+        watch.follow_box(box)
+        clean = watch.finished and not watch.reason and not watch.stop
+    finally:
+        if clean and _reusable(plan):
+            _KEPT[box.key] = box
+        else:
+            box.close()
+    if not watch.reason and not watch.finished:
+        watch.reason = _death_reason(box.process.returncode)
+    return watch
 
 
-def _first_unreported(cells: list[dict], skip: set[int], result: SandboxResult) -> int | None:
-    pending = [
-        c["index"] for c in cells if c["index"] not in skip and c["index"] not in result.cells
-    ]
-    return pending[0] if pending else None
-
-
-def _parse(line: bytes, nonce: str) -> dict | None:
-    try:
-        event = json.loads(line)
-    except ValueError:
-        return None
-    if not isinstance(event, dict) or event.get("nonce") != nonce:
-        return None
-    return event
-
-
-def run_sandboxed(
-    *, cells: list[dict], trusted_setup: str, scratch: Path, limits: Limits | None = None
-) -> SandboxResult:
-    """Run a submission's cells in the sandbox and collect the runner's report of each.
+def run_sandboxed(*, plan: Plan, scratch: Path, limits: Limits | None = None) -> SandboxResult:
+    """Judge every test of a submission in the sandbox, with a full run where a quick one failed.
 
     Args:
-        cells: `{"index": int, "kind": "code" | "test", "source": str}` in notebook order.
-        trusted_setup: the lesson's own setup cell; the names it defines are restored before
-            every test.
-        scratch: the submission's scratch folder (made writable for the sandbox's user).
+        plan: the cells (tests' source stays here: the sandbox gets each one only when its
+            exercise's student code has finished), the setup cell, and what the lesson allows.
+        scratch: a folder with the lesson's files (read-only to the sandbox).
         limits: the resource limits; `Limits()` when None.
 
     Returns:
-        Each cell's report, and for every cell that has none (a crash, a timeout, out of time)
-        the reason.
+        Each cell's report (a test's is its verdict), and for every cell without one the reason.
     """
     limits = limits or Limits()
     result = SandboxResult(isolation=isolation())
-    scratch.chmod(0o777)
     deadline = time.monotonic() + limits.wall_s
-    skip: set[int] = set()
-    for _ in range(MAX_RESTARTS + 1):
-        stopped, reason = _attempt(
-            cells, trusted_setup, skip, scratch, limits, deadline=deadline, result=result
+    tests = [c["index"] for c in plan.cells if c["kind"] == "test"]
+    _run_pass(plan, [{"test": t, "full": False} for t in tests], scratch, limits, deadline, result)
+    retry = [t for t in tests if _may_lack_demo(result.cells.get(t))]
+    if retry and any(c["kind"] == "demo" for c in plan.cells):
+        quick = {t: result.cells.pop(t) for t in retry}
+        _run_pass(
+            plan, [{"test": t, "full": True} for t in retry], scratch, limits, deadline, result
         )
-        if stopped is None:
-            return result
-        result.failures[stopped] = reason
-        skip = set(result.cells) | set(result.failures)
-        if time.monotonic() >= deadline:
-            break
-        # Cells already reported run again so later answers see their definitions.
-        skip = set(result.failures)
-    for cell in cells:
-        if cell["index"] not in result.cells and cell["index"] not in result.failures:
-            result.failures[cell["index"]] = "not run: the submission stopped early"
+        for t in retry:  # never fewer points than a full run, never more than it gives
+            if not (result.cells.get(t) or {}).get("passed"):
+                result.cells[t] = quick[t]
+                result.failures.pop(t, None)
+    for index in tests:
+        if index not in result.cells:
+            result.failures.setdefault(index, "not run: the submission stopped early")
     return result
+
+
+def _may_lack_demo(report: dict | None) -> bool:
+    error = (report or {}).get("error") or {}
+    return bool(report) and not report.get("passed") and error.get("ename") in FALLBACK_ERRORS
+
+
+def _run_pass(
+    plan: Plan,
+    exercises: list[dict],
+    scratch: Path,
+    limits: Limits,
+    deadline: float,
+    result: SandboxResult,
+) -> None:
+    """Run `exercises` in order, restarting after a crash or a hang without what caused it."""
+    pending = list(exercises)
+    for _ in range(MAX_RESTARTS + 1):
+        if not pending or time.monotonic() >= deadline:
+            break
+        watch = _attempt(plan, pending, scratch, limits, deadline=deadline, result=result)
+        for test, verdict in watch.verdicts.items():
+            result.cells[test] = verdict
+        done = set(watch.verdicts) | watch.ended
+        if watch.reason and watch.exercise is not None and watch.exercise not in done:
+            if watch.current is not None and watch.current != watch.exercise:
+                result.failures.setdefault(watch.current, watch.reason)  # a student cell
+                plan.skip.add(watch.current)
+            else:
+                result.failures.setdefault(watch.exercise, watch.reason)  # the test itself
+                done.add(watch.exercise)
+        pending = [e for e in pending if e["test"] not in done]
+        if watch.finished and not watch.stop:
+            break
+        if watch.reason and watch.exercise is None and not done:
+            # It never reached an exercise (its setup failed or took all the time): say so.
+            for exercise in pending:
+                result.failures.setdefault(exercise["test"], f"not run: {watch.reason}")
+            break

@@ -78,9 +78,41 @@ def _fail(name: str, problem: str, expected: Any, got: Any) -> None:
     raise CheckFailed(f"{name} {problem}.\n  expected: {expected}\n  got:      {got}")
 
 
+# The only tensor types a test accepts: a subclass could answer comparisons any way it likes.
+EXACT_TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter)
+EXACT_SCALAR_TYPES = (bool, int, float, complex, str)
+
+
+def exact_type_problem(value: Any) -> str | None:
+    """Why `value` cannot be compared as it is (a tensor subclass, a `__torch_function__`
+    override, a subclass of a Python number), or None when its type is exactly a plain one.
+
+    Checked before any comparison: the comparison itself would run the subclass's code.
+    """
+    kind = type(value)
+    if isinstance(value, torch.Tensor):
+        if kind not in EXACT_TENSOR_TYPES:
+            return f"a subclass of torch.Tensor ({kind.__qualname__}), not a torch.Tensor"
+        return None
+    if any("__torch_function__" in vars(k) for k in type.__getattribute__(kind, "__mro__")):
+        return f"an object that overrides torch functions ({kind.__qualname__})"
+    if isinstance(value, EXACT_SCALAR_TYPES) and kind not in EXACT_SCALAR_TYPES:
+        return f"a subclass of a Python {kind.__mro__[1].__name__} ({kind.__qualname__})"
+    return None
+
+
+def require_exact_type(actual: Any, *, name: str = "result") -> None:
+    """Fail the check when `actual`'s type is not exactly a plain tensor or Python value."""
+    __tracebackhide__ = True
+    problem = exact_type_problem(actual)
+    if problem is not None:
+        _fail(name, "has a type the tests do not accept", "a plain torch.Tensor or value", problem)
+
+
 def assert_tensor(actual: Any, *, name: str = "result") -> None:
     """Check that `actual` is a `torch.Tensor` (not a list, NumPy array or Python number)."""
     __tracebackhide__ = True
+    require_exact_type(actual, name=name)
     if not isinstance(actual, torch.Tensor):
         hint = " (did you forget to return it?)" if actual is None else ""
         _fail(name, f"is not a torch.Tensor{hint}", "a torch.Tensor", describe(actual))

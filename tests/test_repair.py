@@ -76,3 +76,41 @@ def test_answers_are_found_wherever_they_went(release):
     assert [grade_id(c) for c in repaired.notebook.cells] == [None, "f", "g", None]
     text = " ".join(repaired.notes)
     assert "split" in text and "reordered" in text and "lost its nbgrader metadata" in text
+
+
+def test_lesson_demo_is_never_taken_for_an_answer():
+    """Is a demo that defines an answer's name left alone when the answer cell is missing?"""
+    release = nbformat.v4.new_notebook()
+    demo = "def train_step(G, D):\n    return 'the lesson demo'"
+    release.cells = [
+        cell("import torch"),
+        cell(demo),
+        cell("def train_step(G, D, loss_fn):\n    raise NotImplementedError()", "train_step"),
+    ]
+    student = nbformat.v4.new_notebook()
+    student.cells = [cell("import torch"), cell(demo)]  # the answer cell was deleted
+    repaired = rebuild(student, release)
+    answer = next(c for c in repaired.notebook.cells if grade_id(c) == "train_step")
+    assert "NotImplementedError" in answer.source
+    assert not any("lost its nbgrader metadata" in note for note in repaired.notes)
+
+
+def test_links_are_not_followed(tmp_path):
+    """Is a submitted link refused instead of read?"""
+    target = tmp_path / "secret.ipynb"
+    target.write_text('{"cells": []}')
+    link = tmp_path / "nb.ipynb"
+    link.symlink_to(target)
+    notebook, _, error = load(link)
+    assert notebook is None and "link" in error
+
+
+def test_definition_search_stays_linear():
+    """Does looking for definitions in a huge whitespace-only cell take no time at all?"""
+    import time
+
+    from autograder.repair import _defined_names
+
+    started = time.perf_counter()
+    assert _defined_names(" \n" * 200_000 + "x") == set()
+    assert time.perf_counter() - started < 1.0

@@ -1,34 +1,331 @@
-"""`sandbox`: without bubblewrap, cells still run, tests are judged, and it says it is weaker."""
+"""`sandbox`: each exercise is judged in a fresh child that student code cannot reach.
+
+Every attack here is one a tester who had read the runner's source made score points on the
+previous engine. Each runs as a real submission in the real sandbox (bubblewrap where it works)
+against a test it does not solve, and must score 0. An honest answer to the same test passes, so
+a 0 means the attack failed, not that the harness is broken.
+"""
+
+import base64
+
+import pytest
 
 from autograder import sandbox
+from autograder.sandbox import Limits, Plan, run_sandboxed
+
+SETUP = "import json\n\ndef check(actual, expected):\n    assert actual == expected, 'wrong'\n"
+# The hidden test: `answer()` must return 42; every attacking answer returns 0.
+SECRET = "HIDDEN_MARKER_7f3a"
+TEST = f"# {SECRET}\ncheck(answer(), 42)\n"
+HONEST = "def answer():\n    return 42\n"
+LIMITS = Limits(cell_s=60, wall_s=180)
 
 
-def test_fallback_runs_cells_and_judges_tests(tmp_path, monkeypatch):
+def judge(*cells: str, test: str = TEST, setup: str = SETUP, tmp_path=None):
+    """Run the code cells and then the test as one submission; return the sandbox's result."""
+    plan = Plan(
+        cells=[{"index": i, "kind": "code", "source": s} for i, s in enumerate(cells)]
+        + [{"index": len(cells), "kind": "test", "source": test}],
+        setup=setup,
+    )
+    return run_sandboxed(plan=plan, scratch=tmp_path, limits=LIMITS)
+
+
+def passed(result: sandbox.SandboxResult) -> bool:
+    tests = [i for i, r in result.cells.items() if "passed" in r]
+    return bool(tests) and all(result.cells[i]["passed"] for i in tests)
+
+
+def outputs(result: sandbox.SandboxResult) -> str:
+    """Everything the submission's cells printed or raised: what feedback would show."""
+    parts = []
+    for report in result.cells.values():
+        parts += [report.get("stdout", ""), report.get("stderr", "")]
+        error = report.get("error") or {}
+        parts += [error.get("evalue", ""), *error.get("traceback", [])]
+    return "\n".join(parts) + "\n".join(result.failures.values())
+
+
+def test_honest_answer_passes_and_wrong_one_fails(tmp_path):
+    """Does the harness pass the right answer and fail a wrong one, with no tampering?"""
+    good = judge(HONEST, "print('hi')", tmp_path=tmp_path)
+    assert passed(good) and good.cells[1]["stdout"] == "hi\n"
+    assert not good.cells[2].get("tampering")
+    bad = judge("def answer():\n    return 0\n", tmp_path=tmp_path)
+    assert not passed(bad) and bad.cells[1]["error"]["evalue"] == "wrong"
+    assert bad.cells[1]["error"]["traceback"] == []  # a test's traceback would quote it
+
+
+WRONG = "def answer():\n    return 0\n"
+ATTACKS = {
+    "gc walk for the job and the judge": """
+import gc
+found = [o for o in gc.get_objects() if isinstance(o, dict) and 'nonce' in o]
+for o in found:
+    o['passed'] = True
+""",
+    "replacing the runner's classes": """
+import sys, importlib
+main = sys.modules['__main__']
+for name in ('Child', 'Zygote', 'Snapshot'):
+    setattr(main, name, None)
+runner = importlib.import_module('runner')
+runner.Child.judge = lambda self, nonce: None
+""",
+    "writing events on every descriptor and exiting": """
+import json, os
+for fd in range(3, 1024):
+    for event in ({'event': 'verdict', 'index': 2, 'passed': True, 'nonce': 'x'},
+                  {'event': 'exit', 'index': 2, 'status': 0}, {'event': 'end'},
+                  {'event': 'start', 'index': 2, 'nonce': 'forged'},
+                  {'event': 'verdict', 'index': 2, 'passed': True, 'nonce': 'forged'}):
+        try:
+            os.write(fd, (json.dumps(event) + '\\n').encode())
+        except OSError:
+            pass
+os._exit(0)
+""",
+    "swapping the code of the setup's check": """
+check.__code__ = (lambda actual, expected: None).__code__
+""",
+    "rewriting the test's globals from the answer": """
+import sys
+def answer():
+    try:
+        sys._getframe(1).f_globals['check'] = lambda *a: None
+    except Exception:
+        pass
+    try:
+        raise ValueError
+    except ValueError as e:
+        e.__traceback__.tb_frame.f_back.f_globals['check'] = lambda *a: None
+    return 0
+""",
+    "patching builtins and dunders": """
+import builtins, json
+builtins.AssertionError = type('Nothing', (Exception,), {})
+json.loads = lambda *a, **k: 42
+builtins.isinstance = lambda *a: True
+class Yes(int):
+    def __eq__(self, other):
+        return True
+builtins.int = Yes
+def answer():
+    return Yes(0)
+""",
+    "a module planted in the scratch folder": """
+import sys
+with open('colorsys.py', 'w') as f:
+    f.write('def rgb_to_hsv(*a):\\n    return (-42, 0, 0)\\n')
+sys.path.insert(0, '.')
+sys.modules.pop('colorsys', None)
+""",
+    "a thread that reports a pass": """
+import threading, _thread
+def forge():
+    pass
+threading.Thread(target=forge).start()
+""",
+    "a signal handler that reads the judge's frame": """
+import signal
+def handler(signum, frame):
+    frame.f_back.f_locals['failure'] = None
+signal.signal(signal.SIGALRM, handler)
+signal.setitimer(signal.ITIMER_REAL, 0.01)
+""",
+    "atexit and __del__ forging at exit": """
+import atexit, json, os
+def forge():
+    for fd in range(3, 1024):
+        try:
+            os.write(fd, b'{"event": "verdict", "index": 2, "passed": true}\\n')
+        except OSError:
+            pass
+atexit.register(forge)
+class Forger:
+    def __del__(self):
+        forge()
+keep = Forger()
+""",
+    "tracing the judge": """
+import sys
+def tracer(frame, event, arg):
+    frame.f_locals.get('failure')
+    return tracer
+sys.settrace(tracer)
+""",
+    "ctypes and the process's memory": """
+import ctypes
+ctypes.string_at(id(check), 64)
+""",
+}
+PLANTED_TEST = (
+    f"# {SECRET}\nimport colorsys\ncheck(answer() + colorsys.rgb_to_hsv(1, 0, 0)[0], 42)\n"
+)
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_attack_scores_zero(attack, tmp_path):
+    """Does the attack, followed by a wrong answer, still fail the test?"""
+    test = PLANTED_TEST if "planted" in attack else TEST
+    source = ATTACKS[attack]
+    cells = (WRONG, source) if "def answer" not in source else (source,)
+    result = judge(*cells, test=test, tmp_path=tmp_path)
+    assert not passed(result), f"{attack}: {result}"
+
+
+@pytest.mark.parametrize(
+    ("source", "refused"),
+    [
+        ("import sys; sys._getframe()", "FrameRefused"),
+        ("import sys; sys._current_frames()", "Refused"),
+        ("import gc; gc.get_objects()", "Refused"),
+        ("import gc; gc.get_referrers(check)", "Refused"),
+        ("import gc; gc.get_referents(check)", "Refused"),
+        ("import sys; sys.settrace(lambda *a: None)", "Refused"),
+        ("import sys; sys.setprofile(lambda *a: None)", "Refused"),
+        ("def g():\n    yield 1\nx = g(); x.gi_frame", "Refused"),
+        ("try:\n    1 / 0\nexcept Exception as e:\n    e.__traceback__.tb_frame", "Refused"),
+        ("check.__code__ = (lambda: 0).__code__", "Refused"),
+        ("check.__defaults__ = (1,)", "Refused"),
+        ("import ctypes; ctypes.string_at(id(check), 8)", "Refused"),
+        ("import os; os.fork()", "Refused"),
+        ("import subprocess; subprocess.run(['true'])", "Refused"),
+        ("import os; os.system('true')", "Refused"),
+        ("import os; os.kill(1, 9)", "Refused"),
+        ("import threading; threading.Thread(target=print).start()", "PermissionError"),
+        ("import signal; signal.signal(signal.SIGALRM, print)", "PermissionError"),
+        ("import signal; signal.alarm(1)", "PermissionError"),
+        ("import socket; socket.socket()", "Refused"),
+        ("open('/proc/self/mem', 'rb')", ""),
+        ("import os; os.listdir('/proc/self/fd')", ""),
+        ("import _xxsubinterpreters", "Refused"),
+    ],
+)
+def test_guard_refuses(source, refused, tmp_path):
+    """Is each primitive the attacks need refused inside the sandbox (with a clear error)?"""
+    result = judge(WRONG, source, tmp_path=tmp_path)
+    error = result.cells[1].get("error")
+    assert error is not None, f"{source!r} was not refused"
+    if refused:
+        assert error["ename"] == refused, error
+
+
+def test_hidden_test_never_reaches_student_output(tmp_path):
+    """Can an answer print the hidden test, in any encoding, into what feedback shows?"""
+    thief = """
+import os, sys, base64
+stolen = []
+for fd in range(0, 1024):
+    try:
+        os.set_blocking(fd, False)
+        stolen.append(os.read(fd, 1 << 16))
+    except OSError:
+        pass
+blob = b''.join(stolen)
+print(blob, base64.b64encode(blob), blob.hex())
+def answer():
+    print(base64.b64encode(b''.join(stolen)))
+    return 0
+"""
+    result = judge(thief, tmp_path=tmp_path)
+    shown = outputs(result)
+    for encoded in (SECRET, base64.b64encode(SECRET.encode()).decode(), SECRET.encode().hex()):
+        assert encoded not in shown
+    assert not passed(result)
+
+
+def test_fallback_without_bubblewrap_still_judges(tmp_path, monkeypatch):
     """Without bubblewrap, do cells still run under limits, with tests judged by the grader?"""
     monkeypatch.setattr(sandbox, "isolation", lambda: "WEAKER FALLBACK: test")
-    cells = [
-        {"index": 0, "kind": "code", "source": "def f(x):\n    return x + 1\nprint('hi')"},
-        {"index": 1, "kind": "test", "source": "assert f(1) == 2\nprint('passed')"},
-        {"index": 2, "kind": "test", "source": "assert f(1) == 3, 'f(1) should be 3'"},
-    ]
-    result = sandbox.run_sandboxed(
-        cells=cells,
-        trusted_setup="import math",
-        scratch=tmp_path,
-        limits=sandbox.Limits(cell_s=30, wall_s=60),
-    )
-    assert result.isolation.startswith("WEAKER FALLBACK")
-    assert result.cells[0]["stdout"] == "hi\n"
-    assert result.cells[1]["stdout"] == "passed\n" and "error" not in result.cells[1]
-    assert result.cells[2]["error"]["evalue"] == "f(1) should be 3"
-    assert result.cells[2]["error"]["traceback"] == []
+    result = judge(HONEST, tmp_path=tmp_path)
+    assert result.isolation.startswith("WEAKER FALLBACK") and passed(result)
 
 
 def test_bwrap_command_exposes_no_course_files(tmp_path):
-    """Does the bubblewrap command bind only Python, the course package and the scratch folder?"""
+    """Does the bubblewrap command bind only Python, the course package and the lesson's files,
+    with a size-capped private home and no /proc of its own?"""
     command = sandbox.bwrap_command(tmp_path, sandbox.Limits())
     binds = [command[i + 1] for i, arg in enumerate(command) if arg in ("--bind", "--ro-bind")]
     root = sandbox.course_dir().parent
     assert str(root) not in binds
     assert not [b for b in binds if b.startswith(str(root / "solutions"))]
-    assert "--unshare-net" in command and str(tmp_path) in binds
+    assert "--unshare-net" in command and str(tmp_path) in binds and "--bind" not in command
+    assert "--proc" not in command
+    home = command.index(sandbox.INSIDE_WORKDIR)
+    assert command[home - 1] == "--tmpfs" and "--size" in command[home - 6 : home]
+
+
+def test_endless_answer_costs_only_its_cell(tmp_path):
+    """Does a cell that never ends fail alone, with the sandbox killed, and later cells run?"""
+    limits = Limits(cell_s=8, wall_s=120)
+    plan = Plan(
+        cells=[
+            {"index": 0, "kind": "code", "source": "while True:\n    pass"},
+            {"index": 1, "kind": "code", "source": HONEST},
+            {"index": 2, "kind": "test", "source": TEST},
+        ],
+        setup=SETUP,
+    )
+    result = run_sandboxed(plan=plan, scratch=tmp_path, limits=limits)
+    assert "more than 8 s" in result.failures[0]
+    assert result.cells[2]["passed"]
+
+
+def test_next_submission_inherits_nothing(tmp_path):
+    """When the sandbox is kept for the next student, does it start clean: no files left in its
+    home, /tmp or /dev/shm, and no half-written line on its channel to garble the next run?"""
+    litter = """
+import os
+for path in ('planted.txt', '/tmp/planted.txt', '/dev/shm/planted.txt'):
+    open(path, 'w').write('x')
+for fd in range(3, 1024):
+    try:
+        os.write(fd, b'{"event": "ready", "index": 1')
+    except OSError:
+        pass
+"""
+    judge(WRONG, litter, tmp_path=tmp_path)
+    paths = "('planted.txt', '/tmp/planted.txt', '/dev/shm/planted.txt')"
+    look = f"import os\nprint([p for p in {paths} if os.path.exists(p)])"
+    result = judge(HONEST, look, tmp_path=tmp_path)
+    assert passed(result) and result.cells[1]["stdout"] == "[]\n"
+
+
+def test_lesson_allowance_opens_only_what_it_names(tmp_path):
+    """Does a lesson that declares `threads` get threads, and still no new processes?"""
+    plan = Plan(
+        cells=[
+            {"index": 0, "kind": "code", "source": HONEST},
+            {
+                "index": 1,
+                "kind": "code",
+                "source": "import threading\nt = threading.Thread(target=print, args=('t',))\n"
+                "t.start(); t.join()",
+            },
+            {"index": 2, "kind": "code", "source": "import os\nos.fork()"},
+            {"index": 3, "kind": "test", "source": TEST},
+        ],
+        setup=SETUP,
+        allow=frozenset({"threads"}),
+    )
+    result = run_sandboxed(plan=plan, scratch=tmp_path, limits=LIMITS)
+    assert "error" not in result.cells[1] and result.cells[1]["stdout"] == "t\n"
+    assert result.cells[2]["error"]["ename"] == "Refused"
+    assert result.cells[3]["passed"]
+
+
+def test_cell_that_ends_the_kernel_costs_only_itself(tmp_path):
+    """Does a student cell calling os._exit fail alone, with every exercise still judged?"""
+    plan = Plan(
+        cells=[
+            {"index": 0, "kind": "code", "source": "import os\nos._exit(0)"},
+            {"index": 1, "kind": "code", "source": HONEST},
+            {"index": 2, "kind": "test", "source": TEST},
+            {"index": 3, "kind": "test", "source": TEST},
+        ],
+        setup=SETUP,
+    )
+    result = run_sandboxed(plan=plan, scratch=tmp_path, limits=LIMITS)
+    assert "exited" in result.failures[0]
+    assert result.cells[2]["passed"] and result.cells[3]["passed"]

@@ -2,10 +2,11 @@
 
 It replaces `nbgrader.preprocessors.Execute` in the autograde pipeline. The notebook it receives
 has already been sanitised by nbgrader (outputs cleared, test cells restored from the gradebook).
-Its cells run in `autograder.sandbox`; the outputs written back are built here from the runner's
-structured report, so a submission cannot fake them: a test cell gets an `error` output exactly
-when its test raised or its helpers were tampered with, and nbgrader's `SaveAutoGrades` scores it
-from that.
+Its cells run in `autograder.sandbox`, each exercise in a fresh child process; the lesson's own
+unchanged demo cells are skipped unless a test needs them. The outputs written back are built
+here from the runner's structured report, so a submission cannot fake them: a test cell gets an
+`error` output exactly when its verdict says it failed, and nbgrader's `SaveAutoGrades` scores it
+from that. Tests' source reaches the sandbox only as each exercise's student code has finished.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ import nbformat
 from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
-from traitlets import Float, Integer, Unicode
+from traitlets import Float, Integer, List, Unicode
 
 from autograder.preprocessors.hide_hidden_tests import HideHiddenTests
-from autograder.sandbox import Limits, run_sandboxed
+from autograder.sandbox import Limits, Plan, run_sandboxed
 
 
 class SandboxExecute(NbGraderPreprocessor):
@@ -44,6 +45,15 @@ class SandboxExecute(NbGraderPreprocessor):
     trusted_setup = Unicode(
         "", help="The lesson's own setup cell; the names it defines are restored before each test."
     ).tag(config=True)
+    demo_sources = List(
+        Unicode(),
+        help="Sources of the release's own cells that are neither answers nor tests (demos and "
+        "figures): a submitted cell equal to one of them is skipped unless a full run is needed.",
+    ).tag(config=True)
+    allow = List(
+        Unicode(),
+        help="What the lesson's tests need beyond plain Python: threads, processes, loopback.",
+    ).tag(config=True)
     lesson_files = Unicode(
         "", help="Folder of the files the lesson needs next to its notebook (copied to scratch)."
     ).tag(config=True)
@@ -64,18 +74,21 @@ class SandboxExecute(NbGraderPreprocessor):
         `resources["autograder"]` receives `isolation`, `failures` (cell index -> reason) and
         `tampering` (descriptions) and `notes` (limits hit by cells, worth reporting).
         """
-        cells = _jobs(nb)
+        cells = _jobs(nb, set(s.strip() for s in self.demo_sources))
+        plan = Plan(cells=cells, setup=self.trusted_setup, allow=frozenset(self.allow))
         with tempfile.TemporaryDirectory(prefix="autograder-scratch-") as tmp:
             scratch = Path(tmp) / "work"
             self._fill_scratch(scratch, nb)
-            result = run_sandboxed(
-                cells=cells, trusted_setup=self.trusted_setup, scratch=scratch, limits=self.limits()
-            )
+            scratch.chmod(0o755)
+            result = run_sandboxed(plan=plan, scratch=scratch, limits=self.limits())
         tampering: list[str] = []
         notes: list[str] = []
         for cell in cells:
             index = cell["index"]
             report = result.cells.get(index)
+            if cell["kind"] == "demo" and report is None and index not in result.failures:
+                nb.cells[index].outputs = []  # a demo that grading did not need to run
+                continue
             nb.cells[index].outputs = _outputs(report, result.failures.get(index))
             limit = _limit_hit(report)
             if limit:
@@ -102,13 +115,19 @@ class SandboxExecute(NbGraderPreprocessor):
         nbformat.write(visible, scratch / "submission.ipynb")
 
 
-def _jobs(nb: NotebookNode) -> list[dict]:
+def _jobs(nb: NotebookNode, demos: set[str]) -> list[dict]:
+    """Each code cell with its kind: `test`, `demo` (the lesson's own, unchanged) or `code`."""
     jobs = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        test = is_grade(cell) and not is_solution(cell)
-        jobs.append({"index": index, "kind": "test" if test else "code", "source": cell.source})
+        if is_grade(cell) and not is_solution(cell):
+            kind = "test"
+        elif not is_solution(cell) and cell.source.strip() in demos:
+            kind = "demo"
+        else:
+            kind = "code"
+        jobs.append({"index": index, "kind": kind, "source": cell.source})
     return jobs
 
 
@@ -117,6 +136,8 @@ LIMIT_ERRORS = {
     "BlockingIOError": "hit the sandbox's process limit",
     "SystemExit": "tried to exit the kernel",
     "KeyboardInterrupt": "interrupted itself",
+    "Refused": "used something grading refuses (see the threat model)",
+    "FrameRefused": "read the call stack, which grading refuses",
 }
 
 
@@ -125,6 +146,8 @@ def _limit_hit(report: dict | None) -> str | None:
     error = (report or {}).get("error") or {}
     if error.get("ename") == "OSError" and "network" in error.get("evalue", "").lower():
         return "tried to reach the network (blocked)"
+    if error.get("ename") in ("Refused", "FrameRefused"):
+        return f"{LIMIT_ERRORS[error['ename']]}: {error.get('evalue', '')[:200]}"
     return LIMIT_ERRORS.get(error.get("ename", ""))
 
 
