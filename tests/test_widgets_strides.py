@@ -1,4 +1,4 @@
-"""Tests for course.widgets: explorers draw at once and redraw when a control changes."""
+"""Tests for course.widgets.strides: the stride explorer draws at once and redraws on a change."""
 
 import ipywidgets
 import pytest
