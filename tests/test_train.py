@@ -8,17 +8,15 @@ from matplotlib.figure import Figure
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from course import train
+from course import train, utils
 from course.data import DigitsDataset
 
 
 @pytest.fixture(autouse=True)
 def _one_thread():
-    """Tiny models train fastest on one thread; two spin-waiting threads crawl on a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    """The course's thread policy for tiny models (see course.utils)."""
+    with utils.one_thread():
+        yield
 
 
 def _loaders(seed: int = 0, batch_size: int = 64):
@@ -127,9 +125,9 @@ def test_one_optimizer_step_per_batch_and_per_batch_scheduler():
     assert history.val_loss == [] and history.val_accuracy == []
 
 
-def test_epoch_scheduler_and_plateau():
-    """An epoch scheduler steps once per epoch; ReduceLROnPlateau receives a loss."""
-    train_loader, val_loader = _loaders(batch_size=400)
+def test_epoch_scheduler_steps_once_per_epoch():
+    """An epoch scheduler (StepLR) halves the learning rate once after each epoch."""
+    train_loader, _ = _loaders(batch_size=400)
     model = _model()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     step = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
@@ -138,16 +136,26 @@ def test_epoch_scheduler_and_plateau():
         model, train_loader, optimizer=optimizer, num_epochs=3, scheduler=step, **kwargs
     )
     assert history.lr == pytest.approx([0.1, 0.05, 0.025])
+
+
+@pytest.mark.parametrize("with_val", [True, False], ids=["val loss", "train loss"])
+def test_plateau_scheduler_receives_the_epoch_loss(monkeypatch, with_val):
+    """Does ReduceLROnPlateau get, once per epoch, the validation loss (or, without a validation
+    loader, the training loss) that fit recorded for that epoch?"""
+    train_loader, val_loader = _loaders(batch_size=400)
+    model = _model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=0)
-    train.fit(
-        model,
-        train_loader,
-        optimizer=optimizer,
-        num_epochs=1,
-        scheduler=plateau,
-        val_loader=val_loader,
-        **kwargs,
-    )
+    received = []
+    step = plateau.step
+    monkeypatch.setattr(plateau, "step", lambda metric: received.append(metric) or step(metric))
+    history = train.fit(
+        model, train_loader, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, num_epochs=2,
+        scheduler=plateau, val_loader=val_loader if with_val else None, device="cpu", live=False,
+        progress=False,
+    )  # fmt: skip
+    expected = history.val_loss if with_val else history.train_loss
+    assert received == pytest.approx(expected) and len(received) == 2, (received, expected)
 
 
 def test_live_curves_without_front_end_draw_one_static_figure():

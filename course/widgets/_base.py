@@ -15,9 +15,9 @@ def explorer(draw: Callable[..., Figure], **controls: widgets.Widget) -> widgets
     """An `ipywidgets.interactive` whose controls are `controls` (name -> widget, in display order)
     and that calls `draw(**values)` whenever one changes.
 
-    `plt.show()` hands each figure to the notebook's output area (and closes it, so figures do not
-    pile up); `explorer.result` keeps the last one, for tests and headless runs, where the first
-    picture is drawn once when the explorer is created.
+    In JupyterLab `plt.show()` puts each figure in the explorer's output area (the inline backend
+    then closes it, so redraws do not pile up figures). `explorer.result` keeps the last figure, for
+    tests and headless runs, where the first picture is drawn once, when the explorer is created.
     """
 
     def update(**values: object) -> Figure:
