@@ -37,6 +37,7 @@ NOTEBOOK = f"solutions/{LESSON}/{LESSON}.ipynb"
 MISSING = chromium_missing_reason()
 needs_browser = pytest.mark.skipif(MISSING is not None, reason=str(MISSING))
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+pytestmark = pytest.mark.slow  # a JupyterLab server, Chromium and a whole lesson
 
 
 def code_cells(path) -> list:
