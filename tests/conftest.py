@@ -38,27 +38,10 @@ END_TO_END_MODULES = {"test_grade.py", "test_grading.py"}
 SLOW_TIMEOUT_S = 1200
 
 
-def worker_group(item: pytest.Item) -> str:
-    """What one xdist worker runs as a whole (`--dist loadgroup`): the test's file, split by the
-    values of module-scoped parameters, so a fixture built once per lesson (a graded lesson, say)
-    is built by one worker, while the lessons themselves spread over the workers. Indices, not
-    values, name the parameters: every worker must compute the same name."""
-    group = item.nodeid.split("::")[0]
-    callspec = getattr(item, "callspec", None)
-    if callspec is not None:
-        definitions = item._fixtureinfo.name2fixturedefs
-        for name in sorted(callspec.params):
-            if name in definitions and definitions[name][-1].scope != "function":
-                group += f"::{name}#{callspec.indices[name]}"
-    return group
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the end-to-end tests `slow`: every solution notebook cell that nbval runs, and the
-    grading modules; give them a longer timeout than a unit test's. Put every test in its
-    `worker_group`."""
+    grading modules; give them a longer timeout than a unit test's."""
     for item in items:
-        item.add_marker(pytest.mark.xdist_group(worker_group(item)))
         if item.path.suffix == ".ipynb" or item.path.name in END_TO_END_MODULES:
             item.add_marker(pytest.mark.slow)
         if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
