@@ -1,6 +1,7 @@
-# The course's two everyday commands; each sets up the virtual environment first.
-#   make lab    open the lessons in JupyterLab
-#   make test   run every test: lint, release check, unit tests, grading and notebooks
+# The course's everyday commands; each sets up the virtual environment first.
+#   make lab         open the lessons in JupyterLab
+#   make test        run every test: lint, release check, unit tests, grading and notebooks
+#   make test-fast   the same without the slow end-to-end tests (pytest -m "not slow")
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed
 # Jupyter refuses to start as root (containers, CI) unless told that is intended.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup sandbox browser lab instructor test release clean
+.PHONY: setup sandbox browser lab instructor test test-fast release clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +43,11 @@ release: $(STAMP)
 test: $(STAMP) sandbox browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# For the edit-test loop: everything but the end-to-end tests marked slow.
+test-fast: $(STAMP) sandbox
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

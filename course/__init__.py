@@ -1,39 +1,24 @@
 """Helpers for the PyTorch course notebooks: data, pictures, explorers, training and checks.
 
 Lessons import the modules they need, e.g. `from course import checks, plot, utils`. Modules load
-on first use, so a lesson does not pay for torchvision or ONNX helpers it never touches.
+on first use, so a lesson does not pay for torchvision or ONNX helpers it never touches. The
+checks and the setup helpers (`course.checks.__all__`, `course.utils.__all__`) are also names of
+the package itself: `course.assert_close`, `course.seed_everything`.
 """
 
 import importlib
+import pkgutil
 from types import ModuleType
 
-from course.checks import (
-    assert_close,
-    assert_device,
-    assert_dtype,
-    assert_equal,
-    assert_grad_close,
-    assert_gradcheck,
-    assert_requires_grad,
-    assert_shape,
-    assert_tensor,
-    assert_vectorised,
-)
-from course.utils import Timer, get_device, seed_everything, time_it
+from course import checks, utils
+from course.checks import *  # noqa: F403 - the names listed in checks.__all__
+from course.utils import *  # noqa: F403 - the names listed in utils.__all__
 
-_MODULES = (
-    "checks",
-    "data",
-    "deploy",
-    "distributed",
-    "gan",
-    "graph",
-    "perf",
-    "plot",
-    "summary",
-    "train",
-    "utils",
-    "widgets",
+# every module of the package, found on disk, so a new module needs no entry here
+_MODULES = sorted(
+    m.name
+    for m in pkgutil.iter_modules(__path__)  # noqa: F405 - the package's own __path__
+    if not m.name.startswith("_")
 )
 
 
@@ -43,31 +28,8 @@ def __getattr__(name: str) -> ModuleType:
     raise AttributeError(f"module 'course' has no attribute {name!r}")
 
 
-__all__ = [
-    "Timer",
-    "assert_close",
-    "assert_device",
-    "assert_dtype",
-    "assert_equal",
-    "assert_grad_close",
-    "assert_gradcheck",
-    "assert_requires_grad",
-    "assert_shape",
-    "assert_tensor",
-    "assert_vectorised",
-    "checks",
-    "data",
-    "deploy",
-    "distributed",
-    "gan",
-    "get_device",
-    "graph",
-    "perf",
-    "plot",
-    "seed_everything",
-    "summary",
-    "time_it",
-    "train",
-    "utils",
-    "widgets",
-]
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULES})
+
+
+__all__ = sorted({*checks.__all__, *utils.__all__, *_MODULES})

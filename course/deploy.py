@@ -40,8 +40,9 @@ __all__ = [
     "time_models",
 ]
 
-# PyTorch 2.x says e.g. "`torch.jit.script` is deprecated. Please switch to `torch.compile` or ..."
-TORCHSCRIPT_DEPRECATION = r"`torch\.jit\.\w+` is deprecated"
+# PyTorch 2.14+ says e.g. "`torch.jit.script` is deprecated. Please switch to `torch.compile` or
+# ...", and on Python 3.14+ "`torch.jit.script` is not supported in Python 3.14+ and may break. ..."
+TORCHSCRIPT_DEPRECATION = r"`torch\.jit\.\w+` is (deprecated|not supported in Python 3\.14)"
 
 
 @contextlib.contextmanager
@@ -127,7 +128,10 @@ def count_graph_nodes(module: torch.jit.ScriptModule) -> int:
 _RUNNER = """
 import sys, warnings
 import torch
-warnings.filterwarnings("ignore", category=FutureWarning)  # torch.jit.load's deprecation
+# hide torch.jit.load's own deprecation warning, and no other
+warnings.filterwarnings(
+    "ignore", message=r"`torch\\.jit\\.load` is (deprecated|not supported)", category=FutureWarning
+)
 model_path, inputs_path, outputs_path = sys.argv[1:4]
 inputs = torch.load(inputs_path)
 if model_path.endswith(".pt2"):

@@ -101,7 +101,7 @@ def train_one_epoch(
     Returns the epoch's mean loss (weighted by batch size) and accuracy. `batch_scheduler`, if
     given, is stepped after every optimizer step (warm-up schedules count steps, not epochs).
     """
-    device = torch.device(device) if device is not None else get_device()
+    device = get_device(device)
     model.train()
     total_loss, correct, count = 0.0, 0, 0
     for X, y in loader:
@@ -136,7 +136,7 @@ def evaluate(
     Returns {"loss": float, "accuracy": float in [0, 1] (nan if outputs are not class scores)}.
     The model is left in eval mode; `fit` switches it back to training mode each epoch.
     """
-    device = torch.device(device) if device is not None else get_device()
+    device = get_device(device)
     model.eval()
     total_loss, correct, count = 0.0, 0, 0
     for X, y in loader:
@@ -277,7 +277,7 @@ def fit(
     written after every epoch; with `resume=True` an existing one is loaded first and training
     continues from the epoch after it, up to `num_epochs`.
     """
-    device = torch.device(device) if device is not None else get_device()
+    device = get_device(device)
     model.to(device)
     objects = {"model": model, "optimizer": optimizer, "scheduler": scheduler}
     objects["generator"] = getattr(train_loader, "generator", None)  # the shuffle's random stream

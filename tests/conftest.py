@@ -38,6 +38,22 @@ def read_source_notebook(lesson: str) -> nbformat.NotebookNode:
     return nbformat.read(source_notebook_path(lesson), as_version=4)
 
 
+# End-to-end test modules that do not (yet) mark themselves `pytestmark = pytest.mark.slow`.
+END_TO_END_MODULES = {"test_grade.py", "test_grading.py"}
+# A slow test may take this long (setup included) before pytest-timeout stops it.
+SLOW_TIMEOUT_S = 1200
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the end-to-end tests `slow`: every solution notebook cell that nbval runs, and the
+    grading modules; give them a longer timeout than a unit test's."""
+    for item in items:
+        if item.path.suffix == ".ipynb" or item.path.name in END_TO_END_MODULES:
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT_S))
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield

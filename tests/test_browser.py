@@ -37,6 +37,7 @@ NOTEBOOK = f"solutions/{LESSON}/{LESSON}.ipynb"
 MISSING = chromium_missing_reason()
 needs_browser = pytest.mark.skipif(MISSING is not None, reason=str(MISSING))
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+pytestmark = pytest.mark.slow  # a JupyterLab server, Chromium and a whole lesson
 
 
 def code_cells(path) -> list:
@@ -196,41 +197,68 @@ def test_nbgrader_validates_the_lesson(lesson):
     dialog.get_by_role("button", name="Ok").click()
 
 
+# What nbgrader's student panel shows when no exchange directory is set up (this course hands out
+# lessons through the repository): the notice, once per list, and, in the course selector above
+# them, that it found no course to list. Any other error is a fault.
+EXCHANGE_NOTICE = "The exchange directory does not exist and could"
+NO_COURSES = "Error fetching courses!"
+ASSIGNMENT_LISTS = ("Released assignments", "Downloaded assignments", "Submitted assignments")
+
+
 @needs_browser
 def test_assignment_list_opens_but_lists_no_lesson(lesson):
-    """Does Nbgrader > Assignment List open? It lists nothing: nbgrader's Assignment List shows
-    what an instructor released to an exchange directory, and this course hands out lessons
-    through the repository instead, so a student sees the exchange notice, not the lessons."""
+    """Does Nbgrader > Assignment List open its real panel? It lists nothing: nbgrader's
+    Assignment List shows what an instructor released to an exchange directory, and this course
+    hands out lessons through the repository instead, so each of its three lists shows the
+    exchange notice (not another error, not the lessons)."""
     from playwright.sync_api import expect
 
     lesson.menu("Nbgrader", "Assignment List")
     panel = lesson.page.locator(".lm-DockPanel-widget:visible", has_text="Released assignments")
     courses = panel.locator("#course_list_default")
     expect(courses).not_to_have_text("Loading, please wait...", timeout=60_000)
+    expect(panel).to_contain_text(EXCHANGE_NOTICE, timeout=60_000)
     lesson.screenshot("assignment_list")
-    print(panel.inner_text())
-    assert LESSON not in panel.inner_text()
+    text = panel.inner_text()
+    print(text)
+    assert all(title in text for title in ASSIGNMENT_LISTS), text
+    assert text.count(EXCHANGE_NOTICE) == len(ASSIGNMENT_LISTS), text
+    assert courses.inner_text().strip() == NO_COURSES, text
+    assert "error" not in text.replace(NO_COURSES, "").lower() and LESSON not in text, text
+
+
+def expect_manage_assignments(formgrader) -> None:
+    """`formgrader` (a page or an iframe) shows the formgrader's real Manage Assignments panel:
+    its heading, and the lesson as one draft assignment with no submissions; no error box."""
+    from playwright.sync_api import expect
+
+    row = formgrader.locator("tbody#main-table tr", has_text=LESSON)
+    row.wait_for(timeout=120_000)
+    expect(formgrader.locator("h1", has_text="Manage Assignments")).to_be_visible()
+    expect(formgrader.locator("tbody#main-table tr")).to_have_count(1)
+    cells = [text.strip() for text in row.locator("td").all_inner_texts()]
+    assert cells[0] == LESSON and "draft" in cells, cells
+    assert cells[-3] == "0", f"expected 0 submissions, the row reads {cells}"
+    expect(formgrader.locator(".alert-danger:visible")).to_have_count(0)
 
 
 @needs_browser
 def test_formgrader_lists_the_lesson(server, browser):
-    """Does the instructor's /formgrader page load and list the lesson as an assignment?"""
+    """Does the instructor's /formgrader page load its real panel and list the lesson?"""
     context = browser.new_context(viewport={"width": 1400, "height": 800})
     try:
         page = context.new_page()
         page.set_default_navigation_timeout(120_000)
         page.goto(server.address("formgrader"))
-        page.locator("tbody#main-table tr", has_text=LESSON).wait_for(timeout=120_000)
+        expect_manage_assignments(page)
         save_screenshot(page, "formgrader")
-        assert page.locator("h1", has_text="Manage Assignments").is_visible()
     finally:
         context.close()
 
 
 @needs_browser
 def test_formgrader_opens_from_the_nbgrader_menu(lesson):
-    """Does Nbgrader > Formgrader open the formgrader in a JupyterLab tab?"""
+    """Does Nbgrader > Formgrader open the formgrader's real panel in a JupyterLab tab?"""
     lesson.menu("Nbgrader", "Formgrader")
-    formgrader = lesson.page.frame_locator(".lm-DockPanel-widget:visible iframe")
-    formgrader.locator("tbody#main-table tr", has_text=LESSON).wait_for(timeout=120_000)
+    expect_manage_assignments(lesson.page.frame_locator(".lm-DockPanel-widget:visible iframe"))
     lesson.screenshot("formgrader_in_lab")

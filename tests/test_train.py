@@ -1,6 +1,8 @@
 """Tests for course.train: the training loop, evaluation, history, live curves and checkpoints."""
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import torch
@@ -8,17 +10,15 @@ from matplotlib.figure import Figure
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from course import train
+from course import train, utils
 from course.data import DigitsDataset
 
 
 @pytest.fixture(autouse=True)
 def _one_thread():
-    """Tiny models train fastest on one thread; two spin-waiting threads crawl on a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    """The course's thread policy for tiny models (see course.utils)."""
+    with utils.one_thread():
+        yield
 
 
 def _loaders(seed: int = 0, batch_size: int = 64):
@@ -104,68 +104,77 @@ def test_accuracy_handles_soft_targets_and_regression():
     assert math.isnan(result["accuracy"]) and result["loss"] > 0
 
 
-def test_one_optimizer_step_per_batch_and_per_batch_scheduler():
-    """Is the optimizer stepped once per batch, and a per-batch scheduler too?"""
-    train_loader, _ = _loaders(batch_size=200)  # 1257 samples: 7 batches
+def _fit_sgd(
+    num_epochs: int,
+    *,
+    batch_size: int = 400,
+    scheduler: Callable[[torch.optim.Optimizer], Any] | None = None,
+    with_val: bool = False,
+    **options: Any,
+) -> tuple[train.History, Any]:
+    """`fit` a fresh digits MLP with SGD (lr 0.1) on the CPU, without a progress bar or (unless
+    `live=True` is passed) curves. `scheduler` builds a scheduler from the optimizer.
+    Returns the history and the scheduler."""
+    train_loader, val_loader = _loaders(batch_size=batch_size)
     model = _model()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0 / (step + 1))
+    built = scheduler(optimizer) if scheduler is not None else None
     history = train.fit(
-        model,
-        train_loader,
-        loss_fn=nn.CrossEntropyLoss(),
-        optimizer=optimizer,
-        num_epochs=2,
-        scheduler=scheduler,
+        model, train_loader, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer,
+        num_epochs=num_epochs, scheduler=built, val_loader=val_loader if with_val else None,
+        device="cpu", progress=False, **{"live": False, **options},
+    )  # fmt: skip
+    return history, built
+
+
+def test_one_optimizer_step_per_batch_and_per_batch_scheduler():
+    """Is the optimizer stepped once per batch, and a per-batch scheduler too?"""
+    history, scheduler = _fit_sgd(
+        2,
+        batch_size=200,  # 1257 samples: 7 batches
+        scheduler=lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1 / (step + 1)),
         scheduler_per_batch=True,
-        device="cpu",
-        live=False,
-        progress=False,
     )
     assert scheduler.last_epoch == 14
     assert history.lr == pytest.approx([0.1, 0.1 / 8])
     assert history.val_loss == [] and history.val_accuracy == []
 
 
-def test_epoch_scheduler_and_plateau():
-    """An epoch scheduler steps once per epoch; ReduceLROnPlateau receives a loss."""
-    train_loader, val_loader = _loaders(batch_size=400)
-    model = _model()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    step = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
-    kwargs = {"loss_fn": nn.CrossEntropyLoss(), "device": "cpu", "live": False, "progress": False}
-    history = train.fit(
-        model, train_loader, optimizer=optimizer, num_epochs=3, scheduler=step, **kwargs
+def test_epoch_scheduler_steps_once_per_epoch():
+    """An epoch scheduler (StepLR) halves the learning rate once after each epoch."""
+    history, _ = _fit_sgd(
+        3, scheduler=lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
     )
     assert history.lr == pytest.approx([0.1, 0.05, 0.025])
-    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=0)
-    train.fit(
-        model,
-        train_loader,
-        optimizer=optimizer,
-        num_epochs=1,
-        scheduler=plateau,
-        val_loader=val_loader,
-        **kwargs,
-    )
+
+
+@pytest.mark.parametrize("with_val", [True, False], ids=["val loss", "train loss"])
+def test_plateau_scheduler_receives_the_epoch_loss(monkeypatch, with_val):
+    """Does ReduceLROnPlateau get, once per epoch, the validation loss (or, without a validation
+    loader, the training loss) that fit recorded for that epoch?"""
+    received = []
+
+    def plateau(optimizer):
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=0)
+        step = scheduler.step
+
+        def record(metric):
+            received.append(metric)
+            return step(metric)
+
+        monkeypatch.setattr(scheduler, "step", record)
+        return scheduler
+
+    history, _ = _fit_sgd(2, scheduler=plateau, with_val=with_val)
+    expected = history.val_loss if with_val else history.train_loss
+    assert received == pytest.approx(expected) and len(received) == 2, (received, expected)
 
 
 def test_live_curves_without_front_end_draw_one_static_figure():
     import matplotlib.pyplot as plt
 
-    train_loader, _ = _loaders(batch_size=400)
-    model = _model()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     before = len(plt.get_fignums())
-    train.fit(
-        model,
-        train_loader,
-        loss_fn=nn.CrossEntropyLoss(),
-        optimizer=optimizer,
-        num_epochs=2,
-        device="cpu",
-        progress=False,
-    )
+    _fit_sgd(2, live=True)
     assert len(plt.get_fignums()) == before + 1
 
 
@@ -186,20 +195,8 @@ def test_live_curves_in_a_notebook_display_once_and_update(monkeypatch):
 
     monkeypatch.setattr(train, "_in_notebook", lambda: True)
     monkeypatch.setattr(IPython.display, "display", fake_display)
-    train_loader, val_loader = _loaders(batch_size=400)
-    model = _model()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     before = len(plt.get_fignums())
-    train.fit(
-        model,
-        train_loader,
-        loss_fn=nn.CrossEntropyLoss(),
-        optimizer=optimizer,
-        num_epochs=3,
-        val_loader=val_loader,
-        device="cpu",
-        progress=False,
-    )
+    _fit_sgd(3, with_val=True, live=True)
     assert calls[0] == ("display", True)
     updates = [fig for kind, fig in calls if kind == "update"]
     assert 1 <= len(updates) <= 4 and isinstance(updates[-1], Figure)

@@ -1,7 +1,6 @@
 """Tests for course.widgets.training: the quick digits trainer and its explorer, fast and honest."""
 
 import math
-import time
 
 import ipywidgets
 import torch
@@ -42,10 +41,10 @@ def test_tiny_learning_rate_barely_moves():
     assert abs(history["train_loss"][-1] - history["train_loss"][0]) < 0.01
 
 
-def test_training_explorer_draws_once_headless_and_fast():
-    start = time.perf_counter()
+def test_training_explorer_draws_once_headless():
+    """Does the explorer train and draw its first picture when created? (How fast it does that is
+    measured in benchmarks/speed.py.)"""
     explorer = widgets.training_explorer(optimizer="SGD", lr=0.1, batch_size=128)
-    assert time.perf_counter() - start < 5
     assert isinstance(explorer, ipywidgets.interactive)
     fig = explorer.result
     assert (

@@ -14,7 +14,8 @@ from matplotlib.figure import Figure
 from torchvision.transforms import v2
 
 from course.data import load_digits
-from course.widgets.training import one_thread
+from course.utils import one_thread
+from course.widgets._base import explorer
 
 __all__ = ["augment_images", "augment_explorer", "draw_augmentations"]
 
@@ -85,15 +86,14 @@ def draw_augmentations(
 
 
 def augment_explorer(*, degrees: float = 15.0) -> widgets.interactive:
-    """Sliders for rotation, shift and zoom; each redraw shows fresh random augmentations."""
+    """Sliders for rotation, shift and zoom, and a seed for the random draws.
 
-    def update(degrees: float, translate: float, zoom: float, seed: int) -> Figure:
-        fig = draw_augmentations(degrees, translate, zoom, seed=seed)
-        plt.show()
-        return fig
-
-    return widgets.interactive(
-        update,
+    The same seed gives the same draws, so moving the other sliders changes how far the digits
+    turn, shift and zoom while keeping the direction of each change; move the seed slider to see
+    other random augmentations.
+    """
+    return explorer(
+        draw_augmentations,
         degrees=widgets.FloatSlider(value=degrees, min=0, max=180, step=5, description="rotate ±°"),
         translate=widgets.FloatSlider(value=0.1, min=0, max=0.4, step=0.02, description="shift"),
         zoom=widgets.FloatSlider(value=0.1, min=0, max=0.5, step=0.05, description="zoom ±"),

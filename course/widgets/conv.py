@@ -15,6 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from course.widgets._base import explorer
+
 __all__ = ["conv_explorer", "draw_conv", "torch_conv_output_size"]
 
 _PAD, _INPUT, _TAP, _OUT, _HIT = "#eeeeee", "#dbe9f6", "#f5a65b", "#e8f2d8", "#8cc063"
@@ -119,15 +121,6 @@ def conv_explorer(
     as a real `nn.Conv2d` returns it.
     """
 
-    def update(
-        size: int, kernel: int, stride: int, padding: int, dilation: int, window: int
-    ) -> Figure:
-        fig = draw_conv(
-            size, kernel, stride=stride, padding=padding, dilation=dilation, window=window
-        )
-        plt.show()
-        return fig
-
     sliders = {
         "size": widgets.IntSlider(value=size, min=1, max=12, description="input size"),
         "kernel": widgets.IntSlider(value=kernel, min=1, max=7, description="kernel"),
@@ -136,7 +129,7 @@ def conv_explorer(
         "dilation": widgets.IntSlider(value=dilation, min=1, max=3, description="dilation"),
         "window": widgets.IntSlider(value=0, min=0, max=143, description="window"),
     }
-    explorer = widgets.interactive(update, **sliders)
+    conv = explorer(draw_conv, **sliders)
 
     def limit_window(_change: object = None) -> None:
         """Let the window slider reach exactly the output cells that exist."""
@@ -147,4 +140,4 @@ def conv_explorer(
     for name in ("size", "kernel", "stride", "padding", "dilation"):
         sliders[name].observe(limit_window, names="value")
     limit_window()
-    return explorer
+    return conv

@@ -12,6 +12,8 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
+from course.widgets._base import explorer
+
 __all__ = ["SURFACES", "Surface", "descend", "descent_explorer", "draw_descent"]
 
 # Beyond this distance from the origin a path counts as diverged (and the walk stops).
@@ -131,13 +133,8 @@ def descent_explorer(
     limit set by the steepest direction, flies off (diverges).
     """
 
-    def update(surface: str, lr: float, steps: int) -> Figure:
-        fig = draw_descent(surface, lr, steps)
-        plt.show()
-        return fig
-
-    return widgets.interactive(
-        update,
+    return explorer(
+        draw_descent,
         surface=widgets.Dropdown(options=list(SURFACES), value=surface, description="surface"),
         lr=widgets.FloatLogSlider(
             value=lr or SURFACES[surface].lr, base=10, min=-4, max=0, step=0.05,

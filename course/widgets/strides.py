@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
 from course import plot
+from course.widgets._base import explorer
 
 __all__ = ["VIEW_OPERATIONS", "draw_view", "stride_explorer"]
 
@@ -49,13 +49,8 @@ def stride_explorer(rows: int = 3, cols: int = 4) -> widgets.interactive:
     copy gets a storage of its own.
     """
 
-    def update(rows: int, cols: int, operation: str) -> Figure:
-        fig = draw_view(rows, cols, operation)
-        plt.show()
-        return fig
-
-    return widgets.interactive(
-        update,
+    return explorer(
+        draw_view,
         rows=widgets.IntSlider(value=rows, min=2, max=5, description="rows"),
         cols=widgets.IntSlider(value=cols, min=2, max=6, description="cols"),
         operation=widgets.Dropdown(

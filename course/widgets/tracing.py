@@ -14,6 +14,7 @@ import torch
 from matplotlib.figure import Figure
 
 from course import deploy
+from course.widgets._base import explorer
 
 __all__ = ["TRACED_ON", "BranchVersions", "branch_explorer", "branch_versions", "draw_branches"]
 
@@ -101,13 +102,8 @@ def branch_explorer(shift: float = 0.0, traced_on: str = "keep (sum > 0)") -> wi
     and `torch.export` with `torch.cond` keep both branches.
     """
 
-    def update(shift: float, traced_on: str) -> Figure:
-        fig = draw_branches(shift, traced_on)
-        plt.show()
-        return fig
-
-    return widgets.interactive(
-        update,
+    return explorer(
+        draw_branches,
         shift=widgets.FloatSlider(value=shift, min=-3, max=3, step=0.1, description="shift"),
         traced_on=widgets.Dropdown(
             options=list(TRACED_ON), value=traced_on, description="traced on"

@@ -8,8 +8,6 @@ bounces or blows up, and smaller batches take more (noisier) steps per epoch.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -19,8 +17,10 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from course.data import load_digits
+from course.utils import one_thread
+from course.widgets._base import explorer
 
-__all__ = ["OPTIMIZERS", "draw_training", "one_thread", "quick_train", "training_explorer"]
+__all__ = ["OPTIMIZERS", "draw_training", "quick_train", "training_explorer"]
 
 # A mean cross-entropy this large means the weights have blown up: stop and call it diverged.
 _DIVERGED = 100.0
@@ -30,18 +30,6 @@ OPTIMIZERS = {
     "SGD + momentum": lambda params, lr: torch.optim.SGD(params, lr=lr, momentum=0.9),
     "Adam": lambda params, lr: torch.optim.Adam(params, lr=lr),
 }
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run the block on one CPU thread: for tiny tensors that is fastest, and on a busy machine two
-    threads waiting for each other can be many times slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def quick_train(
@@ -118,13 +106,8 @@ def training_explorer(
 ) -> widgets.interactive:
     """Pick an optimizer, a learning rate and a batch size; the digits MLP retrains (about 1 s)."""
 
-    def update(optimizer: str, lr: float, batch_size: int, num_epochs: int) -> Figure:
-        fig = draw_training(optimizer, lr, batch_size, num_epochs)
-        plt.show()
-        return fig
-
-    return widgets.interactive(
-        update,
+    return explorer(
+        draw_training,
         optimizer=widgets.Dropdown(
             options=list(OPTIMIZERS), value=optimizer, description="optimizer"
         ),
