@@ -47,6 +47,9 @@ def nbgrader_config(root: Path, *, db_path: Path | None = None) -> Config:
     config.CourseDirectory.db_url = f"sqlite:///{db_path or root / 'gradebook.db'}"
     # Copy only the notebook and the files a lesson needs into the student's version.
     config.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "data"]
-    # Exercise tests must never hang the grader: a cell gets at most this many seconds.
-    config.Execute.timeout = 120
+    # Exercise tests must never hang the grader: a cell gets the sandbox's per-cell limit when plain
+    # nbgrader runs it too (the benchmark, the formgrader).
+    from autograder.sandbox import Limits
+
+    config.Execute.timeout = int(Limits().cell_s)
     return config

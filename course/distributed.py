@@ -96,8 +96,11 @@ def launch(
 
 def _rank_environment(world_size: int, folder: str, *, init: bool) -> dict[str, str]:
     """Variables every rank gets (its own RANK/LOCAL_RANK are added in the child)."""
-    env = {"WORLD_SIZE": str(world_size), "LOCAL_WORLD_SIZE": str(world_size),
-           "COURSE_DIST_STORE": str(Path(folder) / "store")}
+    env = {
+        "WORLD_SIZE": str(world_size),
+        "LOCAL_WORLD_SIZE": str(world_size),
+        "COURSE_DIST_STORE": str(Path(folder) / "store"),
+    }
     if not init:
         env |= {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port())}
     if sys.platform.startswith("linux") and "GLOO_SOCKET_IFNAME" not in os.environ:
@@ -144,9 +147,13 @@ def _child(rank, fn, args, env, backend, init, timeout, write_fd: int) -> None:
     try:
         if init:
             store = dist.FileStore(env["COURSE_DIST_STORE"], int(env["WORLD_SIZE"]))
-            dist.init_process_group(backend, store=store, rank=rank,
-                                    world_size=int(env["WORLD_SIZE"]),
-                                    timeout=timedelta(seconds=timeout))
+            dist.init_process_group(
+                backend,
+                store=store,
+                rank=rank,
+                world_size=int(env["WORLD_SIZE"]),
+                timeout=timedelta(seconds=timeout),
+            )
             dist.barrier()  # nobody runs (and maybe leaves) before every rank is connected
         report = (True, fn(rank, *args))
         if dist.is_initialized():
@@ -230,9 +237,11 @@ def _raise_first_error(ranks: list[_Rank], timeout: float) -> None:
         if error is None:
             raise RankError(f"rank {r.rank} died without reporting ({_describe_status(r.status)})")
         if _is_knock_on(error):
-            error.add_note("A partner rank finished or failed while this one still waited in a "
-                           "collective: every rank must call the same collectives in the same "
-                           "order.")
+            error.add_note(
+                "A partner rank finished or failed while this one still waited in a "
+                "collective: every rank must call the same collectives in the same "
+                "order."
+            )
         if r.report[4]:
             error.add_note(f"(raised on rank {r.rank} of {len(ranks)})\n{r.report[4]}")
         raise error
@@ -260,18 +269,27 @@ def _describe_status(status: int | None) -> str:
 def torchrun_command(script: str | Path, *script_args: str, nproc_per_node: int = 2) -> list[str]:
     """The command line `torchrun --standalone --nproc-per-node N script args...`, with this
     Python's own `torchrun` (`python -m torch.distributed.run` is the same program)."""
-    return [sys.executable, "-m", "torch.distributed.run", "--standalone",
-            f"--nproc-per-node={nproc_per_node}", str(script), *script_args]
+    return [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        f"--nproc-per-node={nproc_per_node}",
+        str(script),
+        *script_args,
+    ]
 
 
-def run_torchrun(script: str | Path, *script_args: str, nproc_per_node: int = 2,
-                 timeout: float = 120.0) -> str:
+def run_torchrun(
+    script: str | Path, *script_args: str, nproc_per_node: int = 2, timeout: float = 120.0
+) -> str:
     """Run `script` under torchrun and return what it printed (stdout); raise with its stderr if
     it fails. `OMP_NUM_THREADS=1`: each worker gets one thread, so the ranks share the cores."""
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     command = torchrun_command(script, *script_args, nproc_per_node=nproc_per_node)
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout,
-                          check=False)
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"torchrun exited with status {done.returncode}:\n{done.stderr[-3000:]}")
     return done.stdout

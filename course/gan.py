@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from course import plot
+from course import plot, utils
 
 __all__ = [
     "GANHistory",
@@ -51,8 +51,14 @@ def _device_of(module: nn.Module) -> torch.device:
 # step(G, D, real, z, opt_G, opt_D) -> (d_loss, g_loss): one D step then one G step, as the
 # lesson writes it (section 5); the loop below only feeds it batches and records what happens.
 GANStep = Callable[
-    [nn.Module, nn.Module, torch.Tensor, torch.Tensor, torch.optim.Optimizer,
-     torch.optim.Optimizer],
+    [
+        nn.Module,
+        nn.Module,
+        torch.Tensor,
+        torch.Tensor,
+        torch.optim.Optimizer,
+        torch.optim.Optimizer,
+    ],
     tuple[float, float],
 ]
 
@@ -156,17 +162,13 @@ def fit_digit_classifier(
         TensorDataset(X, y), batch_size=batch_size, shuffle=True, generator=generator
     )
     model.train()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # a model this small only loses time to threads waiting on each other
-    try:
+    with utils.one_thread():  # a model this small only loses time to threads waiting on each other
         for _ in range(num_epochs):
             for X_batch, y_batch in loader:
                 loss = loss_fn(model(X_batch), y_batch)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-    finally:
-        torch.set_num_threads(threads)
     return model.eval()
 
 

@@ -18,12 +18,6 @@ ROOT = repo_root()
 LESSONS = lesson_ids(ROOT)
 
 
-def pytest_configure(config):
-    """Register the `slow` marker (end-to-end grading) unless the configuration already does."""
-    if not any(line.split(":")[0].strip() == "slow" for line in config.getini("markers")):
-        config.addinivalue_line("markers", "slow: end-to-end grading of whole batches (minutes)")
-
-
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

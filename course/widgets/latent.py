@@ -8,6 +8,8 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
+from course.widgets._base import explorer
+
 __all__ = ["draw_interpolation", "interpolate", "latent_code", "latent_explorer"]
 
 
@@ -85,14 +87,12 @@ def latent_explorer(
     gradual morph from one digit to another; sudden jumps show where the map folds.
     """
 
-    def update(seed_a: int, seed_b: int, t: float) -> Figure:
+    def draw(seed_a: int, seed_b: int, t: float) -> Figure:
         z_a, z_b = latent_code(seed_a, z_dim), latent_code(seed_b, z_dim)
-        fig = draw_interpolation(G, z_a, z_b, t, steps=steps, classifier=classifier)
-        plt.show()
-        return fig
+        return draw_interpolation(G, z_a, z_b, t, steps=steps, classifier=classifier)
 
-    return widgets.interactive(
-        update,
+    return explorer(
+        draw,
         seed_a=widgets.IntSlider(value=seed_a, min=0, max=99, description="seed of z_a"),
         seed_b=widgets.IntSlider(value=seed_b, min=0, max=99, description="seed of z_b"),
         t=widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="t"),

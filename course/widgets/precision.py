@@ -10,10 +10,14 @@ power and the picture shows where the scaled gradients land.
 
 from __future__ import annotations
 
+from functools import partial
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
+
+from course.widgets._base import explorer
 
 __all__ = ["draw_loss_scaling", "float16_fate", "loss_scaling_explorer"]
 
@@ -83,13 +87,8 @@ def draw_loss_scaling(values: torch.Tensor, scale_exponent: int = 0) -> Figure:
 def loss_scaling_explorer(values: torch.Tensor, *, scale_exponent: int = 0) -> widgets.interactive:
     """Slide the loss scale 2^k and watch which of `values` (e.g. gradients) survive float16."""
 
-    def update(scale_exponent: int) -> Figure:
-        fig = draw_loss_scaling(values, scale_exponent)
-        plt.show()
-        return fig
-
-    return widgets.interactive(
-        update,
+    return explorer(
+        partial(draw_loss_scaling, values),
         scale_exponent=widgets.IntSlider(
             value=scale_exponent, min=-24, max=32, description="log2 scale"
         ),

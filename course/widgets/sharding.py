@@ -9,6 +9,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch.utils.data import DistributedSampler
 
+from course.widgets._base import explorer
+
 __all__ = ["draw_shards", "shard_explorer", "shard_table"]
 
 
@@ -30,8 +32,14 @@ def shard_table(
     for epoch in range(num_epochs):
         epoch_rows = []
         for rank in range(world_size):
-            sampler = DistributedSampler(range(num_samples), num_replicas=world_size, rank=rank,
-                                         shuffle=True, seed=seed, drop_last=drop_last)
+            sampler = DistributedSampler(
+                range(num_samples),
+                num_replicas=world_size,
+                rank=rank,
+                shuffle=True,
+                seed=seed,
+                drop_last=drop_last,
+            )
             if set_epoch:
                 sampler.set_epoch(epoch)
             epoch_rows.append(list(sampler))
@@ -46,8 +54,9 @@ def _verdict(table: torch.Tensor, num_samples: int) -> str:
     parts = []
     if len(table) > 1:
         repeats = all(torch.equal(table[e], table[0]) for e in range(1, len(table)))
-        parts.append("every epoch repeats epoch 0's order" if repeats
-                     else "a new order every epoch")
+        parts.append(
+            "every epoch repeats epoch 0's order" if repeats else "a new order every epoch"
+        )
     if first.numel() > num_samples:
         parts.append(f"{first.numel() - num_samples} example(s) padded in twice per epoch")
     elif seen < num_samples:
@@ -71,8 +80,14 @@ def draw_shards(
     A cell's colour and number are the example's index, so a repeated order shows as repeated
     colours; an example padded in a second time is outlined in red.
     """
-    table = shard_table(num_samples, world_size, num_epochs=num_epochs, seed=seed,
-                        set_epoch=set_epoch, drop_last=drop_last)
+    table = shard_table(
+        num_samples,
+        world_size,
+        num_epochs=num_epochs,
+        seed=seed,
+        set_epoch=set_epoch,
+        drop_last=drop_last,
+    )
     per_rank = table.shape[2]
     grid = table.reshape(num_epochs * world_size, per_rank)
     fig, ax = plt.subplots(figsize=(0.45 * max(per_rank, 6) + 1.8, 0.4 * len(grid) + 1.4))
@@ -84,14 +99,23 @@ def draw_shards(
                 index = int(table[e, r, p])
                 y = e * world_size + r
                 light = index > 0.6 * (num_samples - 1)  # viridis turns yellow: dark text
-                ax.text(p, y, str(index), ha="center", va="center", fontsize=8,
-                        color="black" if light else "white")
+                ax.text(
+                    p,
+                    y,
+                    str(index),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="black" if light else "white",
+                )
                 if counts[index] > 1:
                     ax.add_patch(Rectangle((p - 0.5, y - 0.5), 1, 1, fill=False, ec="red", lw=2))
         if e:
             ax.axhline(e * world_size - 0.5, color="black", lw=2)
-    ax.set_yticks(range(len(grid)),
-                  [f"epoch {e} rank {r}" for e in range(num_epochs) for r in range(world_size)])
+    ax.set_yticks(
+        range(len(grid)),
+        [f"epoch {e} rank {r}" for e in range(num_epochs) for r in range(world_size)],
+    )
     ax.set_xticks(range(per_rank))
     ax.set_xlabel("position in the rank's epoch")
     title = f"{num_samples} examples on {world_size} rank(s)"
@@ -103,15 +127,8 @@ def draw_shards(
 def shard_explorer(num_samples: int = 10, world_size: int = 2) -> widgets.interactive:
     """Change the dataset size, the number of ranks, `set_epoch` and `drop_last`; see the shards."""
 
-    def update(num_samples: int, world_size: int, num_epochs: int, set_epoch: bool,
-               drop_last: bool) -> Figure:
-        fig = draw_shards(num_samples, world_size, num_epochs, set_epoch=set_epoch,
-                          drop_last=drop_last)
-        plt.show()
-        return fig
-
-    return widgets.interactive(
-        update,
+    return explorer(
+        draw_shards,
         num_samples=widgets.IntSlider(value=num_samples, min=2, max=24, description="examples"),
         world_size=widgets.IntSlider(value=world_size, min=1, max=4, description="ranks"),
         num_epochs=widgets.IntSlider(value=3, min=1, max=4, description="epochs"),
