@@ -629,3 +629,41 @@ MISTAKES['train_ddp']['averages by hand without DDP, ranks keep their own initia
     '    return model.state_dict()'
 )
 EXPECTED_ERRORS[('gather_rows', 'hard-coded world size 2')] = 'RuntimeError'
+
+
+# More answers and mistakes, each written from the student notebook's prompt alone.
+
+MISTAKES['train_ddp']['no DDP: broadcast and average by hand'] = (
+    'def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n'
+    '    world = dist.get_world_size()\n'
+    '    model = make_model()\n'
+    '    for t in model.state_dict().values():\n'
+    '        dist.broadcast(t, 0)\n'
+    '    sampler = DistributedSampler(dataset, shuffle=True, seed=seed)\n'
+    '    loader = DataLoader(dataset, batch_size=batch_size // world, sampler=sampler)\n'
+    '    opt = torch.optim.SGD(model.parameters(), lr=lr)\n'
+    '    for epoch in range(num_epochs):\n'
+    '        sampler.set_epoch(epoch)\n'
+    '        for x, y in loader:\n'
+    '            opt.zero_grad()\n'
+    '            nn.CrossEntropyLoss()(model(x), y).backward()\n'
+    '            for p in model.parameters():\n'
+    '                dist.all_reduce(p.grad, op=dist.ReduceOp.AVG)\n'
+    '            opt.step()\n'
+    '    return model.state_dict()'
+)
+CORRECT['train_ddp'].append(
+    'def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n'
+    '    world = dist.get_world_size()\n'
+    '    model = torch.nn.parallel.DistributedDataParallel(make_model())\n'
+    '    sampler = DistributedSampler(dataset, shuffle=True, seed=seed)\n'
+    '    loader = DataLoader(dataset, batch_size=batch_size // world, sampler=sampler)\n'
+    '    opt = torch.optim.SGD(model.parameters(), lr=lr)\n'
+    '    for epoch in range(num_epochs):\n'
+    '        sampler.set_epoch(epoch)\n'
+    '        for x, y in loader:\n'
+    '            opt.zero_grad()\n'
+    '            nn.CrossEntropyLoss()(model(x), y).backward()\n'
+    '            opt.step()\n'
+    '    return model.module.state_dict()'
+)
