@@ -83,28 +83,6 @@ CORRECT = {
         "    return mean.to(x.dtype), var.to(x.dtype)",
     ],
     "train_ddp": [
-        # gradient averaging by hand after broadcasting rank 0's weights, no DDP
-        "def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n"
-        "    world = dist.get_world_size()\n"
-        "    model = make_model()\n"
-        "    with torch.no_grad():\n"
-        "        for t in model.state_dict().values():\n"
-        "            dist.broadcast(t, 0)\n"
-        "    sampler = DistributedSampler(dataset, num_replicas=world, rank=dist.get_rank(),\n"
-        "                                 shuffle=True, seed=seed)\n"
-        "    loader = DataLoader(dataset, batch_size=batch_size // world, sampler=sampler,\n"
-        "                        shuffle=False)\n"
-        "    opt = torch.optim.SGD(model.parameters(), lr=lr)\n"
-        "    for epoch in range(num_epochs):\n"
-        "        loader.sampler.set_epoch(epoch)\n"
-        "        for X, y in loader:\n"
-        "            model.zero_grad()\n"
-        "            torch.nn.functional.cross_entropy(model(X), y).backward()\n"
-        "            for p in model.parameters():\n"
-        "                dist.all_reduce(p.grad)\n"
-        "                p.grad /= world\n"
-        "            opt.step()\n"
-        "    return model.state_dict()",
         "def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n"
         "    per_rank = batch_size // dist.get_world_size()\n"
         "    sampler = DistributedSampler(dataset, seed=seed)\n"
@@ -252,6 +230,29 @@ MISTAKES = {
         "    return s / n, v / n",
     },
     "train_ddp": {
+        "averages by hand after broadcasting rank 0's weights, no DDP": (
+            "def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n"
+            "    world = dist.get_world_size()\n"
+            "    model = make_model()\n"
+            "    with torch.no_grad():\n"
+            "        for t in model.state_dict().values():\n"
+            "            dist.broadcast(t, 0)\n"
+            "    sampler = DistributedSampler(dataset, num_replicas=world, rank=dist.get_rank(),\n"
+            "                                 shuffle=True, seed=seed)\n"
+            "    loader = DataLoader(dataset, batch_size=batch_size // world, sampler=sampler,\n"
+            "                        shuffle=False)\n"
+            "    opt = torch.optim.SGD(model.parameters(), lr=lr)\n"
+            "    for epoch in range(num_epochs):\n"
+            "        loader.sampler.set_epoch(epoch)\n"
+            "        for X, y in loader:\n"
+            "            model.zero_grad()\n"
+            "            torch.nn.functional.cross_entropy(model(X), y).backward()\n"
+            "            for p in model.parameters():\n"
+            "                dist.all_reduce(p.grad)\n"
+            "                p.grad /= world\n"
+            "            opt.step()\n"
+            "    return model.state_dict()"
+        ),
         "forgets set_epoch": (
             "def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n"
             "    sampler = DistributedSampler(dataset, shuffle=True, seed=seed)\n"
