@@ -339,7 +339,7 @@ def make_discriminator(widths, dropout=0.3):
     layers += [nn.Linear(width_in, 1), nn.Sigmoid()]
     return nn.Sequential(*layers)
 """,
-        "dropout always on as in the notes": """
+        "F.dropout left at its default training=True": """
 class Discriminator(nn.Module):
     def __init__(self, widths, dropout):
         super().__init__()
