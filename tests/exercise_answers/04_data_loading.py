@@ -449,3 +449,209 @@ EXPECTED_ERRORS = {
     # the second loop over a one-pass iterator sees no batch, so the sum stays a Python float
     ("streaming_mean_std", "two passes over the batches"): "AttributeError",
 }
+
+
+# More answers and mistakes, each written from the student notebook's prompt alone.
+
+CORRECT['to_tensor'].append(
+    'def to_tensor(image):\n'
+    '    arr = image[None] if image.ndim == 2 else np.transpose(image, (2, 0, 1))\n'
+    '    return torch.tensor(arr, dtype=torch.float32) / 255.0'
+)
+MISTAKES['to_tensor']["divides by the image's maximum"] = (
+    'def to_tensor(image):\n'
+    '    t = torch.from_numpy(image).float()\n'
+    '    t = t.unsqueeze(0) if t.ndim == 2 else t.permute(2, 0, 1)\n'
+    '    return t / t.max()'
+)
+MISTAKES['to_tensor']['float64 from numpy division'] = (
+    'def to_tensor(image):\n'
+    '    t = torch.from_numpy(image / 255.0)\n'
+    '    return t.unsqueeze(0) if t.ndim == 2 else t.permute(2, 0, 1)'
+)
+MISTAKES['to_tensor']['channel last kept for colour'] = (
+    'def to_tensor(image):\n'
+    '    t = torch.from_numpy(image).float() / 255\n'
+    '    return t.unsqueeze(0) if t.ndim == 2 else t'
+)
+CORRECT['TransformedTensorDataset'].append(
+    'class TransformedTensorDataset(Dataset):\n'
+    '    def __init__(self, X, y, *, transform=None):\n'
+    '        self.X, self.y, self.transform = X, y, transform\n'
+    '    def __len__(self):\n'
+    '        return self.X.shape[0]\n'
+    '    def __getitem__(self, i):\n'
+    '        x = self.X[i]\n'
+    '        if self.transform:\n'
+    '            x = self.transform(x)\n'
+    '        return x, self.y[i]'
+)
+MISTAKES['TransformedTensorDataset']['transform called even when None'] = (
+    'class TransformedTensorDataset(Dataset):\n'
+    '    def __init__(self, X, y, *, transform=None):\n'
+    '        self.X, self.y, self.transform = X, y, transform\n'
+    '    def __len__(self):\n'
+    '        return len(self.X)\n'
+    '    def __getitem__(self, i):\n'
+    '        return self.transform(self.X[i]), self.y[i]'
+)
+MISTAKES['TransformedTensorDataset']['length is the number of labels of the first item'] = (
+    'class TransformedTensorDataset(Dataset):\n'
+    '    def __init__(self, X, y, *, transform=None):\n'
+    '        self.X, self.y, self.transform = X, y, transform\n'
+    '    def __len__(self):\n'
+    '        return self.X.shape[1]\n'
+    '    def __getitem__(self, i):\n'
+    '        x = self.X[i]\n'
+    '        return (self.transform(x) if self.transform else x), self.y[i]'
+)
+CORRECT['pad_collate'].append(
+    'def pad_collate(batch):\n'
+    '    L = max(len(s) for s, _ in batch)\n'
+    '    padded = torch.zeros(len(batch), L, dtype=torch.long)\n'
+    '    for i, (s, _) in enumerate(batch):\n'
+    '        padded[i, :len(s)] = s\n'
+    '    lengths = torch.tensor([len(s) for s, _ in batch])\n'
+    '    labels = torch.tensor([y for _, y in batch])\n'
+    '    return padded, lengths, labels'
+)
+MISTAKES['pad_collate']['float padding buffer'] = (
+    'def pad_collate(batch):\n'
+    '    L = max(len(s) for s, _ in batch)\n'
+    '    padded = torch.zeros(len(batch), L)\n'
+    '    for i, (s, _) in enumerate(batch):\n'
+    '        padded[i, :len(s)] = s\n'
+    '    return padded, torch.tensor([len(s) for s, _ in batch]), torch.tensor([y for'
+    ' _, y in batch])'
+)
+MISTAKES['pad_collate']['lengths as a list'] = (
+    'from torch.nn.utils.rnn import pad_sequence\n'
+    'def pad_collate(batch):\n'
+    '    seqs = [s for s, _ in batch]\n'
+    '    return pad_sequence(seqs, batch_first=True), [len(s) for s in seqs], torch.t'
+    'ensor([y for _, y in batch])'
+)
+MISTAKES['pad_collate']['int32 lengths'] = (
+    'from torch.nn.utils.rnn import pad_sequence\n'
+    'def pad_collate(batch):\n'
+    '    seqs = [s for s, _ in batch]\n'
+    '    lengths = torch.tensor([len(s) for s in seqs], dtype=torch.int32)\n'
+    '    return pad_sequence(seqs, batch_first=True), lengths, torch.tensor([y for _,'
+    ' y in batch])'
+)
+CORRECT['reproducible_split'].append(
+    'from torch.utils.data import random_split\n'
+    'def reproducible_split(dataset, val_fraction, *, seed):\n'
+    '    n_val = round(len(dataset) * val_fraction)\n'
+    '    g = torch.Generator().manual_seed(seed)\n'
+    '    train, val = random_split(dataset, [len(dataset) - n_val, n_val], generator=g)\n'
+    '    return train, val'
+)
+MISTAKES['reproducible_split']['generator never seeded'] = (
+    'def reproducible_split(dataset, val_fraction, *, seed):\n'
+    '    n_val = round(len(dataset) * val_fraction)\n'
+    '    perm = torch.randperm(len(dataset), generator=torch.Generator()).tolist()\n'
+    '    return Subset(dataset, perm[n_val:]), Subset(dataset, perm[:n_val])'
+)
+MISTAKES['reproducible_split']['fractional lengths in random_split'] = (
+    'from torch.utils.data import random_split\n'
+    'def reproducible_split(dataset, val_fraction, *, seed):\n'
+    '    g = torch.Generator().manual_seed(seed)\n'
+    '    return tuple(random_split(dataset, [1 - val_fraction, val_fraction], generator=g))'
+)
+MISTAKES['reproducible_split']['returns lists of indices'] = (
+    'def reproducible_split(dataset, val_fraction, *, seed):\n'
+    '    n_val = round(len(dataset) * val_fraction)\n'
+    '    perm = torch.randperm(len(dataset), generator=torch.Generator().manual_seed('
+    'seed)).tolist()\n'
+    '    return perm[n_val:], perm[:n_val]'
+)
+CORRECT['streaming_mean_std'].append(
+    'def streaming_mean_std(batches):\n'
+    '    n = 0; mean = None; m2 = None\n'
+    '    for b in batches:\n'
+    '        b = b.double().transpose(0, 1).flatten(1)\n'
+    '        k = b.shape[1]; bm = b.mean(1); bm2 = ((b - bm[:, None]) ** 2).sum(1)\n'
+    '        if mean is None:\n'
+    '            n, mean, m2 = k, bm, bm2; continue\n'
+    '        d = bm - mean; tot = n + k\n'
+    '        mean = mean + d * k / tot; m2 = m2 + bm2 + d * d * n * k / tot; n = tot\n'
+    '    return mean.float(), (m2 / n).sqrt().float()'
+)
+MISTAKES['streaming_mean_std']['reduces over the wrong dims'] = (
+    'def streaming_mean_std(batches):\n'
+    '    s = ss = 0; n = 0\n'
+    '    for b in batches:\n'
+    '        b = b.double(); s = s + b.sum((0, 1, 2)); ss = ss + (b * b).sum((0, 1, 2'
+    ')); n += b.shape[0] * b.shape[1] * b.shape[2]\n'
+    '    m = s / n\n'
+    '    return m.float(), (ss / n - m * m).sqrt().float()'
+)
+MISTAKES['streaming_mean_std']['returns float64'] = (
+    'def streaming_mean_std(batches):\n'
+    '    s = ss = 0; n = 0\n'
+    '    for b in batches:\n'
+    '        b = b.double(); s = s + b.sum((0, 2, 3)); ss = ss + (b * b).sum((0, 2, 3'
+    ')); n += b.numel() // b.shape[1]\n'
+    '    m = s / n\n'
+    '    return m, (ss / n - m * m).sqrt()'
+)
+CORRECT['balanced_sampler'].append(
+    'def balanced_sampler(labels):\n'
+    '    w = 1.0 / torch.bincount(labels)[labels].double()\n'
+    '    return WeightedRandomSampler(w, num_samples=len(labels), replacement=True)'
+)
+MISTAKES['balanced_sampler']['one weight per class'] = (
+    'def balanced_sampler(labels):\n'
+    '    return WeightedRandomSampler(1.0 / torch.bincount(labels).float(), num_sampl'
+    'es=len(labels))'
+)
+MISTAKES['balanced_sampler']['draws one per class count'] = (
+    'def balanced_sampler(labels):\n'
+    '    c = torch.bincount(labels)\n'
+    '    return WeightedRandomSampler(1.0 / c[labels].float(), num_samples=len(c) * i'
+    'nt(c.min()))'
+)
+CORRECT['make_loaders'].append(
+    'def make_loaders(X, y, *, batch_size, val_fraction, seed):\n'
+    '    n_val = round(len(X) * val_fraction)\n'
+    '    perm = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))\n'
+    '    tr, va = perm[n_val:], perm[:n_val]\n'
+    '    mean = X[tr].mean(dim=(0, 2, 3), keepdim=True)[0]\n'
+    '    std = X[tr].std(dim=(0, 2, 3), keepdim=True, correction=0)[0]\n'
+    '    Xn = (X - mean) / std\n'
+    '    train = TensorDataset(Xn[tr].float(), y[tr].long())\n'
+    '    val = TensorDataset(Xn[va].float(), y[va].long())\n'
+    '    return (DataLoader(train, batch_size=batch_size, shuffle=True,\n'
+    '                       generator=torch.Generator().manual_seed(seed)),\n'
+    '            DataLoader(val, batch_size=batch_size, shuffle=False))'
+)
+MISTAKES['make_loaders']['sample std of the training part'] = (
+    'def make_loaders(X, y, *, batch_size, val_fraction, seed):\n'
+    '    n_val = round(len(X) * val_fraction)\n'
+    '    perm = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))\n'
+    '    tr, va = perm[n_val:], perm[:n_val]\n'
+    '    mean = X[tr].mean(dim=(0, 2, 3), keepdim=True)[0]\n'
+    '    std = X[tr].std(dim=(0, 2, 3), keepdim=True, correction=1)[0]\n'
+    '    Xn = (X - mean) / std\n'
+    '    train = TensorDataset(Xn[tr].float(), y[tr].long())\n'
+    '    val = TensorDataset(Xn[va].float(), y[va].long())\n'
+    '    return (DataLoader(train, batch_size=batch_size, shuffle=True,\n'
+    '                       generator=torch.Generator().manual_seed(seed)),\n'
+    '            DataLoader(val, batch_size=batch_size, shuffle=False))'
+)
+MISTAKES['make_loaders']['validation shuffled'] = (
+    'def make_loaders(X, y, *, batch_size, val_fraction, seed):\n'
+    '    n_val = round(len(X) * val_fraction)\n'
+    '    perm = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))\n'
+    '    tr, va = perm[n_val:], perm[:n_val]\n'
+    '    mean = X[tr].mean(dim=(0, 2, 3), keepdim=True)[0]\n'
+    '    std = X[tr].std(dim=(0, 2, 3), keepdim=True, correction=0)[0]\n'
+    '    Xn = (X - mean) / std\n'
+    '    train = TensorDataset(Xn[tr].float(), y[tr].long())\n'
+    '    val = TensorDataset(Xn[va].float(), y[va].long())\n'
+    '    return (DataLoader(train, batch_size=batch_size, shuffle=True,\n'
+    '                       generator=torch.Generator().manual_seed(seed)),\n'
+    '            DataLoader(val, batch_size=batch_size, shuffle=True))'
+)
+EXPECTED_ERRORS[('TransformedTensorDataset', 'transform called even when None')] = 'TypeError'

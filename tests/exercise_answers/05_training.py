@@ -575,3 +575,141 @@ MISTAKES = {
 }
 
 GRADING_MISTAKE = ("SmoothedCrossEntropy", "target does not sum to 1")
+
+
+# More answers and mistakes, each written from the student notebook's prompt alone.
+
+CORRECT['train_step'].append(
+    'def train_step(model, X, y, *, loss_fn, optimizer):\n'
+    '    model.train()\n'
+    '    model.zero_grad()\n'
+    '    loss = loss_fn(model(X), y)\n'
+    '    loss.backward()\n'
+    '    optimizer.step()\n'
+    '    return loss.detach().item()'
+)
+MISTAKES['evaluate']['argmax over the batch dimension'] = (
+    'def evaluate(model, loader, *, loss_fn):\n'
+    '    model.eval(); tot = cor = n = 0\n'
+    '    with torch.no_grad():\n'
+    '        for X, y in loader:\n'
+    '            out = model(X); tot += loss_fn(out, y).item() * len(y)\n'
+    '            cor += (out.argmax(0) == y).sum().item(); n += len(y)\n'
+    '    return tot / n, cor / n'
+)
+MISTAKES['evaluate']['accuracy in percent'] = (
+    'def evaluate(model, loader, *, loss_fn):\n'
+    '    model.eval(); tot = cor = n = 0\n'
+    '    with torch.no_grad():\n'
+    '        for X, y in loader:\n'
+    '            out = model(X); tot += loss_fn(out, y).item() * len(y)\n'
+    '            cor += (out.argmax(1) == y).sum().item(); n += len(y)\n'
+    '    return tot / n, 100 * cor / n'
+)
+CORRECT['evaluate'].append(
+    'def evaluate(model, loader, *, loss_fn):\n'
+    '    model.eval(); losses = []; hits = []\n'
+    '    with torch.inference_mode():\n'
+    '        for X, y in loader:\n'
+    '            out = model(X); losses.append(loss_fn(out, y) * y.numel()); hits.app'
+    'end(out.argmax(-1) == y)\n'
+    '    hits = torch.cat(hits)\n'
+    '    return float(torch.stack(losses).sum() / hits.numel()), float(hits.float().mean())'
+)
+CORRECT['clip_by_total_norm'].append(
+    'def clip_by_total_norm(parameters, max_norm):\n'
+    '    grads = [p.grad for p in parameters if p.grad is not None]\n'
+    '    total = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) fo'
+    'r g in grads]))\n'
+    '    if total > max_norm:\n'
+    '        for g in grads:\n'
+    '            g.mul_(max_norm / (total + 1e-6))\n'
+    '    return total'
+)
+MISTAKES['clip_by_total_norm']['norm returned in float64'] = (
+    'def clip_by_total_norm(parameters, max_norm):\n'
+    '    grads = [p.grad for p in parameters if p.grad is not None]\n'
+    '    total = torch.sqrt(sum((g.double() ** 2).sum() for g in grads))\n'
+    '    if total > max_norm:\n'
+    '        for g in grads:\n'
+    '            g.mul_(max_norm / (total.item() + 1e-6))\n'
+    '    return total'
+)
+MISTAKES['clip_by_total_norm']['norm returned with shape (1,)'] = (
+    'def clip_by_total_norm(parameters, max_norm):\n'
+    '    grads = [p.grad for p in parameters if p.grad is not None]\n'
+    '    total = torch.cat([g.flatten() for g in grads]).norm().reshape(1)\n'
+    '    if total > max_norm:\n'
+    '        for g in grads:\n'
+    '            g.mul_(max_norm / (total + 1e-6))\n'
+    '    return total'
+)
+CORRECT['make_optimizer'].append(
+    'def make_optimizer(model, *, lr, weight_decay):\n'
+    '    named = list(model.named_parameters())\n'
+    '    return torch.optim.AdamW([\n'
+    "        {'params': [p for _, p in named if p.ndim >= 2], 'weight_decay': weight_decay},\n"
+    "        {'params': [p for _, p in named if p.ndim < 2], 'weight_decay': 0.0}], lr=lr)"
+)
+MISTAKES['make_optimizer']['more than 2 dimensions for decay'] = (
+    'def make_optimizer(model, *, lr, weight_decay):\n'
+    '    ps = list(model.parameters())\n'
+    '    return torch.optim.AdamW([\n'
+    "        {'params': [p for p in ps if p.dim() > 2], 'weight_decay': weight_decay},\n"
+    "        {'params': [p for p in ps if p.dim() <= 2], 'weight_decay': 0.0}], lr=lr)"
+)
+MISTAKES['make_optimizer']['learning rate left at the default'] = (
+    'def make_optimizer(model, *, lr, weight_decay):\n'
+    '    ps = list(model.parameters())\n'
+    '    return torch.optim.AdamW([\n'
+    "        {'params': [p for p in ps if p.dim() >= 2], 'weight_decay': weight_decay},\n"
+    "        {'params': [p for p in ps if p.dim() < 2], 'weight_decay': 0.0}])"
+)
+CORRECT['SmoothedCrossEntropy'].append(
+    'class SmoothedCrossEntropy(nn.Module):\n'
+    '    def __init__(self, smoothing=0.1):\n'
+    '        super().__init__(); self.smoothing = smoothing\n'
+    '    def forward(self, logits, target):\n'
+    '        logp = torch.log_softmax(logits, dim=1)\n'
+    '        nll = -logp.gather(1, target[:, None]).squeeze(1)\n'
+    '        return ((1 - self.smoothing) * nll - self.smoothing * logp.mean(1)).mean()'
+)
+MISTAKES['SmoothedCrossEntropy']['ten classes hard-coded'] = (
+    'class SmoothedCrossEntropy(nn.Module):\n'
+    '    def __init__(self, smoothing=0.1):\n'
+    '        super().__init__(); self.smoothing = smoothing\n'
+    '    def forward(self, logits, target):\n'
+    '        logp = torch.log_softmax(logits, dim=1)\n'
+    '        nll = -logp.gather(1, target[:, None]).squeeze(1)\n'
+    '        return ((1 - self.smoothing) * nll - self.smoothing / 10 * logp.sum(1)).mean()'
+)
+MISTAKES['SmoothedCrossEntropy']['log_softmax over the batch dimension'] = (
+    'class SmoothedCrossEntropy(nn.Module):\n'
+    '    def __init__(self, smoothing=0.1):\n'
+    '        super().__init__(); self.smoothing = smoothing\n'
+    '    def forward(self, logits, target):\n'
+    '        logp = torch.log_softmax(logits, dim=0)\n'
+    '        nll = -logp.gather(1, target[:, None]).squeeze(1)\n'
+    '        return ((1 - self.smoothing) * nll - self.smoothing * logp.mean(1)).mean()'
+)
+CORRECT['warmup_cosine'].append(
+    'import math\n'
+    'def warmup_cosine(optimizer, *, warmup_steps, total_steps):\n'
+    '    def f(s):\n'
+    '        if s < warmup_steps:\n'
+    '            return (s + 1) / warmup_steps\n'
+    '        return 0.5 * (1 + math.cos(math.pi * (s - warmup_steps) / (total_steps -'
+    ' warmup_steps)))\n'
+    '    return torch.optim.lr_scheduler.LambdaLR(optimizer, f)'
+)
+MISTAKES['warmup_cosine']['cosine without the 0.5'] = (
+    'import math\n'
+    'def warmup_cosine(optimizer, *, warmup_steps, total_steps):\n'
+    '    def f(s):\n'
+    '        if s < warmup_steps:\n'
+    '            return (s + 1) / warmup_steps\n'
+    '        return math.cos(0.5 * math.pi * (s - warmup_steps) / (total_steps - warm'
+    'up_steps))\n'
+    '    return torch.optim.lr_scheduler.LambdaLR(optimizer, f)'
+)
+EXPECTED_ERRORS = {("evaluate", "argmax over the batch dimension"): "RuntimeError"}

@@ -339,7 +339,7 @@ def make_discriminator(widths, dropout=0.3):
     layers += [nn.Linear(width_in, 1), nn.Sigmoid()]
     return nn.Sequential(*layers)
 """,
-        "dropout always on as in the notes": """
+        "F.dropout left at its default training=True": """
 class Discriminator(nn.Module):
     def __init__(self, widths, dropout):
         super().__init__()
@@ -723,3 +723,196 @@ EXPECTED_ERRORS = {
     # D's step changed the weights that the old graph of D(fake) still needs for G's backward
     ("train_step", "G judged by the old D"): "RuntimeError",
 }
+
+
+# More answers and mistakes, each written from the student notebook's prompt alone.
+
+CORRECT['sample_grid'].append(
+    'def sample_grid(G, z, ncols):\n'
+    '    was = G.training\n'
+    '    G.eval()\n'
+    '    with torch.no_grad():\n'
+    '        x = (G(z) + 1) / 2\n'
+    '    G.train(was)\n'
+    '    N, _, H, W = x.shape\n'
+    '    return x.reshape(N // ncols, ncols, H, W).permute(0, 2, 1, 3).reshape(N // n'
+    'cols * H, ncols * W)'
+)
+CORRECT['sample_grid'].append(
+    'def sample_grid(G, z, ncols):\n'
+    '    was = G.training\n'
+    '    try:\n'
+    '        G.eval()\n'
+    '        with torch.no_grad():\n'
+    '            x = G(z).add(1).div(2)[:, 0]\n'
+    '    finally:\n'
+    '        G.train(was)\n'
+    '    rows = [torch.cat(list(x[i:i + ncols]), dim=1) for i in range(0, len(x), ncols)]\n'
+    '    return torch.cat(rows, dim=0)'
+)
+MISTAKES['sample_grid']['tiles in column-major order'] = (
+    'def sample_grid(G, z, ncols):\n'
+    '    was = G.training\n'
+    '    G.eval()\n'
+    '    with torch.no_grad():\n'
+    '        x = (G(z) + 1) / 2\n'
+    '    G.train(was)\n'
+    '    N, _, H, W = x.shape\n'
+    '    return x.reshape(ncols, N // ncols, H, W).permute(1, 2, 0, 3).reshape(N // n'
+    'cols * H, ncols * W)'
+)
+MISTAKES['sample_grid']['clamps instead of rescaling'] = (
+    'def sample_grid(G, z, ncols):\n'
+    '    was = G.training\n'
+    '    G.eval()\n'
+    '    with torch.no_grad():\n'
+    '        x = G(z).clamp(0, 1)\n'
+    '    G.train(was)\n'
+    '    N, _, H, W = x.shape\n'
+    '    return x.reshape(N // ncols, ncols, H, W).permute(0, 2, 1, 3).reshape(N // n'
+    'cols * H, ncols * W)'
+)
+CORRECT['discriminator_step'].append(
+    'def discriminator_step(G, D, real, z, opt_D, loss_fn):\n'
+    '    opt_D.zero_grad()\n'
+    '    with torch.no_grad():\n'
+    '        fake = G(z)\n'
+    '    r = D(real); f = D(fake)\n'
+    '    lr = loss_fn(r, torch.ones_like(r)); lf = loss_fn(f, torch.zeros_like(f))\n'
+    '    lr.backward(); lf.backward()\n'
+    '    opt_D.step()\n'
+    '    return lr.item() + lf.item()'
+)
+MISTAKES['discriminator_step']['average of the two halves'] = (
+    'def discriminator_step(G, D, real, z, opt_D, loss_fn):\n'
+    '    fake = G(z).detach()\n'
+    '    r = D(real); f = D(fake)\n'
+    '    loss = (loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))) / 2\n'
+    '    opt_D.zero_grad(); loss.backward(); opt_D.step()\n'
+    '    return loss.item()'
+)
+CORRECT['discriminator_step'].append(
+    'def discriminator_step(G, D, real, z, opt_D, loss_fn):\n'
+    '    fake = G(z).detach()\n'
+    '    logits = D(torch.cat([real, fake]))\n'
+    '    n = len(real)\n'
+    '    loss = loss_fn(logits[:n], torch.ones_like(logits[:n]))\n'
+    '    loss = loss + loss_fn(logits[n:], torch.zeros_like(logits[n:]))\n'
+    '    opt_D.zero_grad(); loss.backward(); opt_D.step()\n'
+    '    return loss.item()'
+)
+CORRECT['generator_step'].append(
+    'def generator_step(G, D, z, opt_G, loss_fn):\n'
+    '    for p in D.parameters():\n'
+    '        p.requires_grad_(False)\n'
+    '    logits = D(G(z))\n'
+    '    loss = loss_fn(logits, torch.ones_like(logits))\n'
+    '    opt_G.zero_grad(); loss.backward(); opt_G.step()\n'
+    '    for p in D.parameters():\n'
+    '        p.requires_grad_(True)\n'
+    '    return loss.item()'
+)
+MISTAKES['generator_step']["D's logits under no_grad"] = (
+    'def generator_step(G, D, z, opt_G, loss_fn):\n'
+    '    fake = G(z)\n'
+    '    with torch.no_grad():\n'
+    '        logits = D(fake)\n'
+    '    loss = loss_fn(logits, torch.ones_like(logits))\n'
+    '    opt_G.zero_grad()\n'
+    '    if loss.requires_grad:\n'
+    '        loss.backward()\n'
+    '    opt_G.step()\n'
+    '    return loss.item()'
+)
+CORRECT['quality_score'].append(
+    'def quality_score(logits):\n'
+    '    p = logits.softmax(dim=1)\n'
+    '    counts = torch.bincount(p.argmax(1), minlength=logits.shape[1])\n'
+    '    f = counts[counts > 0].double() / len(logits)\n'
+    "    return {'confidence': p.max(1).values.mean().item(), 'entropy': float(-(f * "
+    "f.log2()).sum()), 'covered': int((counts > 0).sum())}"
+)
+MISTAKES['quality_score']['softmax over the images'] = (
+    'def quality_score(logits):\n'
+    '    p = logits.softmax(dim=0)\n'
+    '    counts = torch.bincount(logits.argmax(1), minlength=logits.shape[1])\n'
+    '    f = counts[counts > 0].double() / len(logits)\n'
+    "    return {'confidence': p.max(1).values.mean().item(), 'entropy': float(-(f * "
+    "f.log2()).sum()), 'covered': int((counts > 0).sum())}"
+)
+MISTAKES['quality_score']['covered as the number of classes'] = (
+    'def quality_score(logits):\n'
+    '    p = logits.softmax(dim=1)\n'
+    '    counts = torch.bincount(p.argmax(1), minlength=logits.shape[1])\n'
+    '    f = counts[counts > 0].double() / len(logits)\n'
+    "    return {'confidence': p.max(1).values.mean().item(), 'entropy': float(-(f * "
+    "f.log2()).sum()), 'covered': logits.shape[1]}"
+)
+CORRECT['tanh_range'].append(
+    'def to_tanh_range(x):\n'
+    '    return x.mul(2).sub(1)\n'
+    'def from_tanh_range(x):\n'
+    '    return x.add(1).mul(0.5)'
+)
+MISTAKES['tanh_range']['float32 result for float64'] = (
+    'def to_tanh_range(x):\n'
+    '    return (x * 2 - 1).float()\n'
+    'def from_tanh_range(x):\n'
+    '    return ((x + 1) / 2).float()'
+)
+CORRECT['make_generator'].append(
+    'def make_generator(z_dim, widths):\n'
+    '    dims = [z_dim] + list(widths)\n'
+    '    layers = []\n'
+    '    for a, b in zip(dims, dims[1:]):\n'
+    '        layers += [nn.Linear(a, b), nn.LeakyReLU(0.2)]\n'
+    '    layers += [nn.Linear(dims[-1], 64), nn.Tanh(), nn.Unflatten(1, (1, 8, 8))]\n'
+    '    return nn.Sequential(*layers)'
+)
+MISTAKES['make_generator']['hard-coded batch in view'] = (
+    'def make_generator(z_dim, widths):\n'
+    '    dims = [z_dim] + list(widths)\n'
+    '    layers = []\n'
+    '    for a, b in zip(dims, dims[1:]):\n'
+    '        layers += [nn.Linear(a, b), nn.LeakyReLU(0.2)]\n'
+    '    body = nn.Sequential(*layers, nn.Linear(dims[-1], 64), nn.Tanh())\n'
+    '    class G(nn.Module):\n'
+    '        def __init__(self):\n'
+    '            super().__init__(); self.body = body\n'
+    '        def forward(self, z):\n'
+    '            return self.body(z).view(5, 1, 8, 8)\n'
+    '    return G()'
+)
+CORRECT['make_discriminator'].append(
+    'def make_discriminator(widths, dropout=0.3):\n'
+    '    class D(nn.Module):\n'
+    '        def __init__(self):\n'
+    '            super().__init__()\n'
+    '            dims = [64] + list(widths)\n'
+    '            self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims, dims[1:]))\n'
+    '            self.out = nn.Linear(dims[-1], 1)\n'
+    '        def forward(self, x):\n'
+    '            x = x.flatten(1)\n'
+    '            for layer in self.hidden:\n'
+    '                x = nn.functional.leaky_relu(layer(x), 0.2)\n'
+    '                x = nn.functional.dropout(x, dropout, self.training)\n'
+    '            return self.out(x)\n'
+    '    return D()'
+)
+MISTAKES['make_discriminator']['functional dropout always on'] = (
+    'def make_discriminator(widths, dropout=0.3):\n'
+    '    class D(nn.Module):\n'
+    '        def __init__(self):\n'
+    '            super().__init__()\n'
+    '            dims = [64] + list(widths)\n'
+    '            self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims, dims[1:]))\n'
+    '            self.out = nn.Linear(dims[-1], 1)\n'
+    '        def forward(self, x):\n'
+    '            x = x.flatten(1)\n'
+    '            for layer in self.hidden:\n'
+    '                x = nn.functional.dropout(nn.functional.leaky_relu(layer(x), 0.2'
+    '), dropout)\n'
+    '            return self.out(x)\n'
+    '    return D()'
+)
+EXPECTED_ERRORS[('make_generator', 'hard-coded batch in view')] = 'RuntimeError'

@@ -395,3 +395,152 @@ EXPECTED_ERRORS = {
     # the answer's own check catches the dropout of a model left in training mode
     ("package_model", "forgets eval"): "ValueError",
 }
+
+
+# More answers and mistakes, each written from the student notebook's prompt alone.
+
+MISTAKES['trace_agrees']['returns a tuple'] = (
+    'def trace_agrees(model, example, inputs):\n'
+    '    with warnings.catch_warnings():\n'
+    "        warnings.simplefilter('ignore')\n"
+    '        t = torch.jit.trace(model, example)\n'
+    '    return tuple(torch.allclose(t(x), model(x)) for x in inputs)'
+)
+CORRECT['trace_agrees'].append(
+    'def trace_agrees(model, example, inputs):\n'
+    '    with warnings.catch_warnings():\n'
+    "        warnings.simplefilter('ignore')\n"
+    '        t = torch.jit.trace(model, example)\n'
+    '    out = []\n'
+    '    for x in inputs:\n'
+    '        with torch.no_grad():\n'
+    '            out.append(bool(torch.allclose(t(x), model(x))))\n'
+    '    return out'
+)
+CORRECT['where_gate'].append(
+    'class WhereGate(nn.Module):\n'
+    '    def forward(self, x):\n'
+    '        return x * torch.where(x.sum() > 0, 1.0, -1.0)'
+)
+MISTAKES['where_gate']['casts the result to float32'] = (
+    'class WhereGate(nn.Module):\n'
+    '    def forward(self, x):\n'
+    '        return torch.where(x.sum() > 0, x, -x).float()'
+)
+MISTAKES['where_gate']['absolute value'] = (
+    'class WhereGate(nn.Module):\n'
+    '    def forward(self, x):\n'
+    '        return x.abs()'
+)
+CORRECT['to_torchscript'].append(
+    'def to_torchscript(model, example):\n'
+    '    model = model.eval()\n'
+    '    try:\n'
+    '        return torch.jit.script(model)\n'
+    '    except Exception:\n'
+    '        return torch.jit.trace(model, example)'
+)
+MISTAKES['to_torchscript']['traces first, scripts on failure'] = (
+    'def to_torchscript(model, example):\n'
+    '    model.eval()\n'
+    '    try:\n'
+    '        return torch.jit.trace(model, example)\n'
+    '    except Exception:\n'
+    '        return torch.jit.script(model)'
+)
+CORRECT['export_dynamic_batch'].append(
+    'def export_dynamic_batch(model, example):\n'
+    '    model.eval()\n'
+    '    return torch.export.export(model, (example,), dynamic_shapes=({0: Dim.DYNAMIC},))'
+)
+CORRECT['export_dynamic_batch'].append(
+    'def export_dynamic_batch(model, example):\n'
+    '    model.eval()\n'
+    "    return torch.export.export(model, (example,), dynamic_shapes=({0: Dim('b', min=1)},))"
+)
+MISTAKES['export_dynamic_batch']['static batch, no dynamic_shapes'] = (
+    'def export_dynamic_batch(model, example):\n'
+    '    model.eval()\n'
+    '    return torch.export.export(model, (example,))'
+)
+CORRECT['routed_linear'].append(
+    'class RoutedLinear(nn.Module):\n'
+    '    def __init__(self, i, o):\n'
+    '        super().__init__()\n'
+    '        self.pos, self.neg = nn.Linear(i, o), nn.Linear(i, o)\n'
+    '    def forward(self, x):\n'
+    '        return torch.cond(x.mean() > 0, lambda v: self.pos(v), lambda v: self.ne'
+    'g(v), (x,))'
+)
+MISTAKES['routed_linear']['mean over dim 1 then any'] = (
+    'class RoutedLinear(nn.Module):\n'
+    '    def __init__(self, i, o):\n'
+    '        super().__init__()\n'
+    '        self.pos, self.neg = nn.Linear(i, o), nn.Linear(i, o)\n'
+    '    def forward(self, x):\n'
+    '        return torch.cond((x.mean(1) > 0).any(), self.pos, self.neg, (x,))'
+)
+CORRECT['verify_saved'].append(
+    'def verify_saved(path, model, inputs, *, atol=1e-5):\n'
+    "    loaded = torch.export.load(path).module() if path.suffix == '.pt2' else torc"
+    'h.jit.load(path)\n'
+    '    model.eval()\n'
+    '    with torch.no_grad():\n'
+    '        return all(bool(torch.allclose(loaded(x), model(x), rtol=0, atol=atol)) '
+    'for x in inputs)'
+)
+MISTAKES['verify_saved']['mean difference instead of every element'] = (
+    'def verify_saved(path, model, inputs, *, atol=1e-5):\n'
+    "    loaded = torch.export.load(path).module() if path.suffix == '.pt2' else torc"
+    'h.jit.load(path)\n'
+    '    model.eval()\n'
+    '    with torch.no_grad():\n'
+    '        return all(float((loaded(x) - model(x)).abs().mean()) <= atol for x in inputs)'
+)
+MISTAKES['verify_saved']['relative difference'] = (
+    'def verify_saved(path, model, inputs, *, atol=1e-5):\n'
+    "    loaded = torch.export.load(path).module() if path.suffix == '.pt2' else torc"
+    'h.jit.load(path)\n'
+    '    model.eval()\n'
+    '    with torch.no_grad():\n'
+    '        return all(float(((loaded(x) - model(x)).abs() / model(x).abs().clamp_mi'
+    'n(1e-12)).max()) <= atol for x in inputs)'
+)
+CORRECT['package_model'].append(
+    'def package_model(model, example, path):\n'
+    '    model.eval()\n'
+    '    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim("ba'
+    'tch")},))\n'
+    '    torch.export.save(program, path)\n'
+    '    module = torch.export.load(path).module()\n'
+    '    with torch.no_grad():\n'
+    '        for X in (example, torch.cat([example, example])):\n'
+    '            if (module(X) - model(X)).abs().max() > 1e-5:\n'
+    "                raise ValueError('the exported program differs from the model')\n"
+    '    return module'
+)
+MISTAKES['package_model']['assert instead of ValueError'] = (
+    'def package_model(model, example, path):\n'
+    '    model.eval()\n'
+    '    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim("ba'
+    'tch")},))\n'
+    '    torch.export.save(program, path)\n'
+    '    module = torch.export.load(path).module()\n'
+    '    with torch.no_grad():\n'
+    '        for X in (example, torch.cat([example, example])):\n'
+    "            assert (module(X) - model(X)).abs().max() <= 1e-5, 'differs'\n"
+    '    return module'
+)
+MISTAKES['package_model']['returns the ExportedProgram from load'] = (
+    'def package_model(model, example, path):\n'
+    '    model.eval()\n'
+    '    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim("ba'
+    'tch")},))\n'
+    '    torch.export.save(program, path)\n'
+    '    module = torch.export.load(path)\n'
+    '    with torch.no_grad():\n'
+    '        for X in (example, torch.cat([example, example])):\n'
+    '            if (module.module()(X) - model(X)).abs().max() > 1e-5:\n'
+    "                raise ValueError('differs')\n"
+    '    return module'
+)

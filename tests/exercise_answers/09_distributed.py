@@ -83,28 +83,6 @@ CORRECT = {
         "    return mean.to(x.dtype), var.to(x.dtype)",
     ],
     "train_ddp": [
-        # gradient averaging by hand after broadcasting rank 0's weights, no DDP
-        "def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n"
-        "    world = dist.get_world_size()\n"
-        "    model = make_model()\n"
-        "    with torch.no_grad():\n"
-        "        for t in model.state_dict().values():\n"
-        "            dist.broadcast(t, 0)\n"
-        "    sampler = DistributedSampler(dataset, num_replicas=world, rank=dist.get_rank(),\n"
-        "                                 shuffle=True, seed=seed)\n"
-        "    loader = DataLoader(dataset, batch_size=batch_size // world, sampler=sampler,\n"
-        "                        shuffle=False)\n"
-        "    opt = torch.optim.SGD(model.parameters(), lr=lr)\n"
-        "    for epoch in range(num_epochs):\n"
-        "        loader.sampler.set_epoch(epoch)\n"
-        "        for X, y in loader:\n"
-        "            model.zero_grad()\n"
-        "            torch.nn.functional.cross_entropy(model(X), y).backward()\n"
-        "            for p in model.parameters():\n"
-        "                dist.all_reduce(p.grad)\n"
-        "                p.grad /= world\n"
-        "            opt.step()\n"
-        "    return model.state_dict()",
         "def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n"
         "    per_rank = batch_size // dist.get_world_size()\n"
         "    sampler = DistributedSampler(dataset, seed=seed)\n"
@@ -252,6 +230,29 @@ MISTAKES = {
         "    return s / n, v / n",
     },
     "train_ddp": {
+        "averages by hand after broadcasting rank 0's weights, no DDP": (
+            "def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n"
+            "    world = dist.get_world_size()\n"
+            "    model = make_model()\n"
+            "    with torch.no_grad():\n"
+            "        for t in model.state_dict().values():\n"
+            "            dist.broadcast(t, 0)\n"
+            "    sampler = DistributedSampler(dataset, num_replicas=world, rank=dist.get_rank(),\n"
+            "                                 shuffle=True, seed=seed)\n"
+            "    loader = DataLoader(dataset, batch_size=batch_size // world, sampler=sampler,\n"
+            "                        shuffle=False)\n"
+            "    opt = torch.optim.SGD(model.parameters(), lr=lr)\n"
+            "    for epoch in range(num_epochs):\n"
+            "        loader.sampler.set_epoch(epoch)\n"
+            "        for X, y in loader:\n"
+            "            model.zero_grad()\n"
+            "            torch.nn.functional.cross_entropy(model(X), y).backward()\n"
+            "            for p in model.parameters():\n"
+            "                dist.all_reduce(p.grad)\n"
+            "                p.grad /= world\n"
+            "            opt.step()\n"
+            "    return model.state_dict()"
+        ),
         "forgets set_epoch": (
             "def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n"
             "    sampler = DistributedSampler(dataset, shuffle=True, seed=seed)\n"
@@ -350,3 +351,320 @@ EXPECTED_ERRORS = {
 
 # The mistake tests/test_grading.py submits: it must lose exactly this exercise's points.
 GRADING_MISTAKE = ("average_gradients", "sum, not mean")
+
+
+# More answers and mistakes, each written from the student notebook's prompt alone.
+
+CORRECT['all_reduce_mean'].append(
+    'def all_reduce_mean(tensor):\n'
+    '    out = tensor.clone()\n'
+    '    dist.all_reduce(out)\n'
+    '    return out / dist.get_world_size()'
+)
+MISTAKES['all_reduce_mean']['float64 result'] = (
+    'def all_reduce_mean(tensor):\n'
+    '    out = tensor.to(torch.float64)\n'
+    '    dist.all_reduce(out)\n'
+    '    return out / dist.get_world_size()'
+)
+MISTAKES['all_reduce_mean']['detach shares storage'] = (
+    'def all_reduce_mean(tensor):\n'
+    '    out = tensor.detach()\n'
+    '    dist.all_reduce(out)\n'
+    '    return out / dist.get_world_size()'
+)
+MISTAKES['all_reduce_mean']['returns the input after in-place division'] = (
+    'def all_reduce_mean(tensor):\n'
+    '    dist.all_reduce(tensor)\n'
+    '    tensor /= dist.get_world_size()\n'
+    '    return tensor'
+)
+CORRECT['gather_rows'].append(
+    'def gather_rows(tensor):\n'
+    '    parts = [torch.empty_like(tensor) for _ in range(dist.get_world_size())]\n'
+    '    dist.all_gather(parts, tensor)\n'
+    '    return torch.cat(parts, dim=0)'
+)
+MISTAKES['gather_rows']['cat on dim 1'] = (
+    'def gather_rows(tensor):\n'
+    '    parts = [torch.empty_like(tensor) for _ in range(dist.get_world_size())]\n'
+    '    dist.all_gather(parts, tensor)\n'
+    '    return torch.cat(parts, dim=1)'
+)
+MISTAKES['gather_rows']['hard-coded world size 2'] = (
+    'def gather_rows(tensor):\n'
+    '    parts = [torch.empty_like(tensor) for _ in range(2)]\n'
+    '    dist.all_gather(parts, tensor)\n'
+    '    return torch.cat(parts)'
+)
+MISTAKES['gather_rows']['float64 result'] = (
+    'def gather_rows(tensor):\n'
+    '    w = dist.get_world_size()\n'
+    '    parts = [tensor.new_empty(tensor.shape, dtype=torch.float64) for _ in range(w)]\n'
+    '    dist.all_gather(parts, tensor.double())\n'
+    '    return torch.cat(parts)'
+)
+CORRECT['broadcast_state'].append(
+    'import itertools\n'
+    'def broadcast_state(model, src=0):\n'
+    '    with torch.no_grad():\n'
+    '        for t in itertools.chain(model.parameters(), model.buffers()):\n'
+    '            dist.broadcast(t.data, src=src)'
+)
+CORRECT['broadcast_state'].append(
+    'def broadcast_state(model, src=0):\n'
+    '    state = {k: v.clone() for k, v in model.state_dict().items()}\n'
+    '    for v in state.values():\n'
+    '        dist.broadcast(v, src)\n'
+    '    model.load_state_dict(state)'
+)
+MISTAKES['broadcast_state']['only floating buffers'] = (
+    'def broadcast_state(model, src=0):\n'
+    '    for p in model.parameters():\n'
+    '        dist.broadcast(p.data, src)\n'
+    '    for b in model.buffers():\n'
+    '        if b.is_floating_point():\n'
+    '            dist.broadcast(b, src)'
+)
+MISTAKES['broadcast_state']["replaces the module's params via load_state_dict(assign=True)"] = (
+    'def broadcast_state(model, src=0):\n'
+    '    state = {k: v.clone() for k, v in model.state_dict().items()}\n'
+    '    for v in state.values():\n'
+    '        dist.broadcast(v, src)\n'
+    '    model.load_state_dict(state, assign=True)'
+)
+CORRECT['average_gradients'].append(
+    'def average_gradients(model):\n'
+    '    grads = [p.grad for p in model.parameters() if p.grad is not None]\n'
+    '    flat = torch.cat([g.flatten() for g in grads])\n'
+    '    dist.all_reduce(flat)\n'
+    '    flat /= dist.get_world_size()\n'
+    '    i = 0\n'
+    '    for g in grads:\n'
+    '        g.copy_(flat[i:i + g.numel()].view_as(g)); i += g.numel()'
+)
+CORRECT['average_gradients'].append(
+    'def average_gradients(model):\n'
+    '    w = dist.get_world_size()\n'
+    '    for p in model.parameters():\n'
+    '        if p.grad is not None:\n'
+    '            g = p.grad.clone(); dist.all_reduce(g); p.grad = g / w'
+)
+MISTAKES['average_gradients']['zero grads instead of None'] = (
+    'def average_gradients(model):\n'
+    '    w = dist.get_world_size()\n'
+    '    for p in model.parameters():\n'
+    '        if p.grad is None:\n'
+    '            p.grad = torch.zeros_like(p)\n'
+    '        dist.all_reduce(p.grad); p.grad /= w'
+)
+MISTAKES['average_gradients']['reduces a copy, grad unchanged'] = (
+    'def average_gradients(model):\n'
+    '    w = dist.get_world_size()\n'
+    '    for p in model.parameters():\n'
+    '        if p.grad is not None:\n'
+    '            g = p.grad.clone(); dist.all_reduce(g); g /= w'
+)
+MISTAKES['average_gradients']['skips requires_grad False by flag, hard world 2'] = (
+    'def average_gradients(model):\n'
+    '    for p in model.parameters():\n'
+    '        if p.requires_grad:\n'
+    '            dist.all_reduce(p.grad); p.grad /= 2'
+)
+MISTAKES['save_checkpoint']['barrier first, then save'] = (
+    'def save_checkpoint(ddp_model, path):\n'
+    '    dist.barrier()\n'
+    '    if dist.get_rank() == 0:\n'
+    '        torch.save(ddp_model.module.state_dict(), path)'
+)
+MISTAKES['save_checkpoint']['saves whole module'] = (
+    'def save_checkpoint(ddp_model, path):\n'
+    '    if dist.get_rank() == 0:\n'
+    '        torch.save(ddp_model.module, path)\n'
+    '    dist.barrier()'
+)
+CORRECT['save_checkpoint'].append(
+    'def save_checkpoint(ddp_model, path):\n'
+    '    if dist.get_rank() == 0:\n'
+    "        state = {k.removeprefix('module.'): v for k, v in ddp_model.state_dict().items()}\n"
+    '        torch.save(state, path)\n'
+    '    dist.barrier()'
+)
+CORRECT['save_checkpoint'].append(
+    'def save_checkpoint(ddp_model, path):\n'
+    "    if int(os.environ.get('RANK', dist.get_rank())) == 0:\n"
+    '        torch.save(ddp_model.module.state_dict(), path)\n'
+    '    dist.barrier()'
+)
+CORRECT['sync_batch_stats'].append(
+    'def sync_batch_stats(x):\n'
+    '    n = torch.tensor([float(x.shape[0])], dtype=x.dtype)\n'
+    '    s = x.sum(0); ss = ((x - x.mean(0)) ** 2).sum(0)\n'
+    '    N = n.clone(); dist.all_reduce(N)\n'
+    '    S = s.clone(); dist.all_reduce(S)\n'
+    '    mean = S / N\n'
+    '    m2 = ss + n * (x.mean(0) - mean) ** 2\n'
+    '    dist.all_reduce(m2)\n'
+    '    return mean, m2 / N'
+)
+CORRECT['sync_batch_stats'].append(
+    'def sync_batch_stats(x):\n'
+    '    objs = [None] * dist.get_world_size()\n'
+    '    dist.all_gather_object(objs, x)\n'
+    '    allx = torch.cat(objs)\n'
+    '    return allx.mean(0), allx.var(0, unbiased=False)'
+)
+MISTAKES['sync_batch_stats']['count as local n * world'] = (
+    'def sync_batch_stats(x):\n'
+    '    s = x.sum(0); ss = (x * x).sum(0)\n'
+    '    dist.all_reduce(s); dist.all_reduce(ss)\n'
+    '    N = x.shape[0] * dist.get_world_size()\n'
+    '    mean = s / N\n'
+    '    return mean, ss / N - mean ** 2'
+)
+MISTAKES['sync_batch_stats']['float32 result for float64 input'] = (
+    'def sync_batch_stats(x):\n'
+    '    x = x.float()\n'
+    '    t = torch.cat([x.sum(0), (x * x).sum(0), torch.tensor([float(x.shape[0])])])\n'
+    '    dist.all_reduce(t)\n'
+    '    C = x.shape[1]; N = t[-1]\n'
+    '    mean = t[:C] / N\n'
+    '    return mean, t[C:2*C] / N - mean ** 2'
+)
+MISTAKES['sync_batch_stats']['keepdim shapes (1, C)'] = (
+    'def sync_batch_stats(x):\n'
+    '    t = torch.cat([x.sum(0, keepdim=True), (x * x).sum(0, keepdim=True)])\n'
+    '    n = torch.tensor(float(x.shape[0]), dtype=x.dtype)\n'
+    '    dist.all_reduce(t); dist.all_reduce(n)\n'
+    '    mean = t[:1] / n\n'
+    '    return mean, t[1:] / n - mean ** 2'
+)
+MISTAKES['sync_batch_stats']['returns a list'] = (
+    'def sync_batch_stats(x):\n'
+    '    t = torch.cat([x.sum(0), (x * x).sum(0)])\n'
+    '    n = torch.tensor(float(x.shape[0]), dtype=x.dtype)\n'
+    '    dist.all_reduce(t); dist.all_reduce(n)\n'
+    '    C = x.shape[1]\n'
+    '    mean = t[:C] / n\n'
+    '    return [mean, t[C:] / n - mean ** 2]'
+)
+CORRECT['train_ddp'].append(
+    'def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n'
+    '    world = dist.get_world_size()\n'
+    '    model = DDP(make_model())\n'
+    '    sampler = DistributedSampler(dataset, shuffle=True, seed=seed)\n'
+    '    loader = DataLoader(dataset, batch_size=batch_size // world, sampler=sampler)\n'
+    '    opt = torch.optim.SGD(model.parameters(), lr=lr)\n'
+    '    loss_fn = nn.CrossEntropyLoss()\n'
+    '    for epoch in range(num_epochs):\n'
+    '        sampler.set_epoch(epoch)\n'
+    '        for x, y in loader:\n'
+    '            opt.zero_grad()\n'
+    '            loss_fn(model(x), y).backward()\n'
+    '            opt.step()\n'
+    '    return model.module.state_dict()'
+)
+MISTAKES['train_ddp']['hard-coded world size 2'] = (
+    'def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n'
+    '    world = dist.get_world_size()\n'
+    '    model = DDP(make_model())\n'
+    '    sampler = DistributedSampler(dataset, shuffle=True, seed=seed)\n'
+    '    loader = DataLoader(dataset, batch_size=batch_size // 2, sampler=sampler)\n'
+    '    opt = torch.optim.SGD(model.parameters(), lr=lr)\n'
+    '    loss_fn = nn.CrossEntropyLoss()\n'
+    '    for epoch in range(num_epochs):\n'
+    '        sampler.set_epoch(epoch)\n'
+    '        for x, y in loader:\n'
+    '            opt.zero_grad()\n'
+    '            loss_fn(model(x), y).backward()\n'
+    '            opt.step()\n'
+    '    return model.module.state_dict()'
+)
+MISTAKES['train_ddp']['sum loss'] = (
+    'def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n'
+    '    world = dist.get_world_size()\n'
+    '    model = DDP(make_model())\n'
+    '    sampler = DistributedSampler(dataset, shuffle=True, seed=seed)\n'
+    '    loader = DataLoader(dataset, batch_size=batch_size // world, sampler=sampler)\n'
+    '    opt = torch.optim.SGD(model.parameters(), lr=lr)\n'
+    "    loss_fn = nn.CrossEntropyLoss(reduction='sum')\n"
+    '    for epoch in range(num_epochs):\n'
+    '        sampler.set_epoch(epoch)\n'
+    '        for x, y in loader:\n'
+    '            opt.zero_grad()\n'
+    '            loss_fn(model(x), y).backward()\n'
+    '            opt.step()\n'
+    '    return model.module.state_dict()'
+)
+MISTAKES['train_ddp']['set_epoch(epoch + 1)'] = (
+    'def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n'
+    '    world = dist.get_world_size()\n'
+    '    model = DDP(make_model())\n'
+    '    sampler = DistributedSampler(dataset, shuffle=True, seed=seed)\n'
+    '    loader = DataLoader(dataset, batch_size=batch_size // world, sampler=sampler)\n'
+    '    opt = torch.optim.SGD(model.parameters(), lr=lr)\n'
+    '    loss_fn = nn.CrossEntropyLoss()\n'
+    '    for epoch in range(num_epochs):\n'
+    '        sampler.set_epoch(epoch + 1)\n'
+    '        for x, y in loader:\n'
+    '            opt.zero_grad()\n'
+    '            loss_fn(model(x), y).backward()\n'
+    '            opt.step()\n'
+    '    return model.module.state_dict()'
+)
+MISTAKES['train_ddp']['averages by hand without DDP, ranks keep their own initial weights'] = (
+    'def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n'
+    '    world = dist.get_world_size()\n'
+    '    model = make_model()\n'
+    '    sampler = DistributedSampler(dataset, shuffle=True, seed=seed)\n'
+    '    loader = DataLoader(dataset, batch_size=batch_size // world, sampler=sampler)\n'
+    '    opt = torch.optim.SGD(model.parameters(), lr=lr)\n'
+    '    loss_fn = nn.CrossEntropyLoss()\n'
+    '    for epoch in range(num_epochs):\n'
+    '        sampler.set_epoch(epoch)\n'
+    '        for x, y in loader:\n'
+    '            opt.zero_grad()\n'
+    '            loss_fn(model(x), y).backward()\n'
+    '            [dist.all_reduce(p.grad, op=dist.ReduceOp.AVG) for p in model.parameters()]\n'
+    '            opt.step()\n'
+    '    return model.state_dict()'
+)
+EXPECTED_ERRORS[('gather_rows', 'hard-coded world size 2')] = 'RuntimeError'
+
+
+# More answers and mistakes, each written from the student notebook's prompt alone.
+
+MISTAKES['train_ddp']['no DDP: broadcast and average by hand'] = (
+    'def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n'
+    '    world = dist.get_world_size()\n'
+    '    model = make_model()\n'
+    '    for t in model.state_dict().values():\n'
+    '        dist.broadcast(t, 0)\n'
+    '    sampler = DistributedSampler(dataset, shuffle=True, seed=seed)\n'
+    '    loader = DataLoader(dataset, batch_size=batch_size // world, sampler=sampler)\n'
+    '    opt = torch.optim.SGD(model.parameters(), lr=lr)\n'
+    '    for epoch in range(num_epochs):\n'
+    '        sampler.set_epoch(epoch)\n'
+    '        for x, y in loader:\n'
+    '            opt.zero_grad()\n'
+    '            nn.CrossEntropyLoss()(model(x), y).backward()\n'
+    '            for p in model.parameters():\n'
+    '                dist.all_reduce(p.grad, op=dist.ReduceOp.AVG)\n'
+    '            opt.step()\n'
+    '    return model.state_dict()'
+)
+CORRECT['train_ddp'].append(
+    'def train_ddp(make_model, dataset, *, num_epochs, batch_size, lr, seed):\n'
+    '    world = dist.get_world_size()\n'
+    '    model = torch.nn.parallel.DistributedDataParallel(make_model())\n'
+    '    sampler = DistributedSampler(dataset, shuffle=True, seed=seed)\n'
+    '    loader = DataLoader(dataset, batch_size=batch_size // world, sampler=sampler)\n'
+    '    opt = torch.optim.SGD(model.parameters(), lr=lr)\n'
+    '    for epoch in range(num_epochs):\n'
+    '        sampler.set_epoch(epoch)\n'
+    '        for x, y in loader:\n'
+    '            opt.zero_grad()\n'
+    '            nn.CrossEntropyLoss()(model(x), y).backward()\n'
+    '            opt.step()\n'
+    '    return model.module.state_dict()'
+)
