@@ -37,7 +37,23 @@ import torch._dynamo  # noqa: F401  (DistributedDataParallel imports it: 2 s in 
 import torch.distributed as dist
 import torch.nn.parallel  # noqa: F401
 
-__all__ = ["RankError", "launch", "run_torchrun", "torchrun_command"]
+__all__ = ["RankError", "launch", "run_torchrun", "torchrun_command", "prepare_autograd_for_fork"]
+
+
+def prepare_autograd_for_fork() -> None:
+    """Run one tiny backward pass now, so forked ranks can always use autograd.
+
+    Autograd sets up its worker threads on the first backward pass of a process. If that first
+    pass comes after torch has registered an extra device (`torch.export` and `torch.compile` do,
+    for their fake tensors), it starts threads, and every process forked afterwards refuses to run
+    backward ("Unable to handle autograd's threading in combination with fork-based
+    multiprocessing"). A first pass made while only the CPU is known starts no threads.
+    """
+    x = torch.ones(1, requires_grad=True)
+    (2 * x).sum().backward()
+
+
+prepare_autograd_for_fork()
 
 
 class RankError(RuntimeError):

@@ -10,9 +10,14 @@ import nbformat
 import pytest
 
 from autograder.coursedir import SOURCE_DIRECTORY, lesson_ids, repo_root
+from course.distributed import prepare_autograd_for_fork
 
 matplotlib.use("Agg")
 os.environ.setdefault("COURSE_DEVICE", "cpu")
+
+# Lesson 09's tests fork processes that train: autograd must start (thread-free) before any
+# other test in this worker registers the devices torch.export adds (see the function).
+prepare_autograd_for_fork()
 
 ROOT = repo_root()
 LESSONS = lesson_ids(ROOT)
