@@ -69,14 +69,12 @@ def make_class(root: Path, course: Path, lesson: str, students: int) -> list[str
     return ids
 
 
-def _release_for_grade(root: Path, out: Path) -> None:
-    """Release the course where `grade` keeps it, before the clock starts, as nbgrader's was:
+def _release_for_grade(root: Path, out: Path, lesson: str) -> None:
+    """Release the lesson where `grade` keeps it, before the clock starts, as nbgrader's was:
     both graders are then timed on grading alone."""
-    from autograder import grade as grading
+    from autograder.grade import PRIVATE, prepare_course
 
-    prepare = getattr(grading, "prepare_course", None)
-    if prepare is not None:
-        prepare(root=root, course=out / "course")
+    prepare_course(root=root, course=out / PRIVATE / "course", lessons=[lesson])
 
 
 def benchmark(
@@ -110,7 +108,7 @@ def benchmark(
         check(api.autograde(lesson, student, force=True, create=True), f"autograde {student}")
     nbgrader_s = time.perf_counter() - start
     workers = workers or os.cpu_count() or 1
-    _release_for_grade(root, work / "autograder")
+    _release_for_grade(root, work / "autograder", lesson)
     start = time.perf_counter()
     batch = grade(
         submissions=course / "submitted", out=work / "autograder", root=root, workers=workers
