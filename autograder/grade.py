@@ -86,21 +86,30 @@ def prepare_course(*, root: Path, course: Path) -> list[str]:
 def find_submissions(submitted: Path, lessons: list[str]) -> tuple[list[Submission], list[str]]:
     """Every `<student>/<lesson>/` folder as a Submission, and the problems of the layout."""
     found, problems = [], []
-    students = sorted(p for p in submitted.iterdir() if p.is_dir())
+    links = sorted(p for p in submitted.iterdir() if p.is_symlink())
+    problems += [f"{p.name}: a symbolic link, not a student folder (not followed)" for p in links]
+    students = sorted(p for p in submitted.iterdir() if p.is_dir() and not p.is_symlink())
     # A lesson that nobody handed in is not due yet, so only those someone submitted are missing.
-    due = set(lessons) & {p.name for s in students for p in s.iterdir() if p.is_dir()}
+    due = set(lessons) & {p.name for s in students for p in s.iterdir() if _real_dir(p)}
     for student_dir in students:
         student = student_dir.name
         for item in sorted(student_dir.iterdir()):
-            if not item.is_dir():
+            if item.is_symlink():
+                problems.append(f"{student}: {item.name} is a symbolic link (not followed)")
+            elif not item.is_dir():
                 problems.append(f"{student}: stray file {item.name} (not in a lesson folder)")
             elif item.name not in lessons:
                 problems.append(f"{student}: unknown lesson folder {item.name} (not graded)")
             else:
                 found.append(_pick_notebook(student, item))
-        missing = sorted(due - {p.name for p in student_dir.iterdir() if p.is_dir()})
+        missing = sorted(due - {p.name for p in student_dir.iterdir() if _real_dir(p)})
         problems += [f"{student}: no submission for lesson {lesson}" for lesson in missing]
     return found, problems
+
+
+def _real_dir(path: Path) -> bool:
+    """A folder that is not a symbolic link: a link could lead to the instructor's solutions."""
+    return path.is_dir() and not path.is_symlink()
 
 
 def _pick_notebook(student: str, folder: Path) -> Submission:

@@ -59,6 +59,9 @@ ALWAYS_REFUSED = frozenset(
         "gc.get_referrers",
         "gc.get_referents",
         "cpython.PyInterpreterState_New",
+        # A hook of the student's would see every compile and exec (the test's source) and
+        # run while trusted code has the guard open.
+        "sys.addaudithook",
     }
 )
 # Library functions that read their caller's frame for a name or a line, and hand no frame on:
@@ -120,9 +123,15 @@ class Guard:
         self.allow = allow
         self.trusted = [False]  # True only while trusted code reads a traceback's frames
         self.library_code = _library_code()
+        self.protected_types: set[int] = set()  # the grader's own classes: never changed
         self.hook = _make_hook(
-            allow, self.trusted, _trusted_callers() | self.library_code, _pass_through()
+            allow,
+            self.trusted,
+            _trusted_callers() | self.library_code,
+            _pass_through(),
+            self.protected_types,
         )
+        self.gc_api = _gc_api()
         self.handlers = {s: _signal.getsignal(s) for s in _catchable_signals()}
         self.signal_api = {name: getattr(_signal, name) for name in SIGNAL_FUNCTIONS}
         self.thread_api = (_thread.start_new_thread, threading._start_new_thread)
@@ -130,9 +139,14 @@ class Guard:
         self.frames_of = _frame_reader(self.trusted)
         self.as_trusted = _switch(self.trusted)
 
+    def protect(self, *classes: type) -> None:
+        """Refuse any change to these classes (the grader's own) once the hook is installed."""
+        self.protected_types.update(id(c) for c in classes)
+
     def install(self) -> None:
         """Add the audit hook and lock threads and signals, unless the lesson allows them."""
         sys.addaudithook(self.hook)
+        self.clear_garbage()
         if "threads" not in self.allow and "processes" not in self.allow:
             refused = _refuser("starting a thread")
             _thread.start_new_thread = _thread.start_new = refused
@@ -142,6 +156,16 @@ class Guard:
             for module in (_signal, sys.modules.get("signal")):
                 if module is not None and hasattr(module, name):
                     setattr(module, name, refused)
+
+    def clear_garbage(self) -> bool:
+        """No `gc` debugging flags, nothing kept in `gc.garbage`: `DEBUG_SAVEALL` would hand
+        student code every collected cycle (a fresh `gc` module made with `_imp` shares this
+        state, so the flags are reset here, through functions captured in the zygote)."""
+        set_debug, get_debug, garbage = self.gc_api
+        changed = bool(get_debug()) or bool(garbage)
+        set_debug(0)
+        del garbage[:]
+        return changed
 
     def reset_signals_and_modes(self) -> list[str]:
         """Before a test: default signal handlers, no timers, no torch function/dispatch modes."""
@@ -156,7 +180,15 @@ class Guard:
             if _signal.getsignal(signum) is not handler:
                 self.signal_api["signal"](signum, handler)
                 changed.append(f"the handler of signal {signum}")
+        if self.clear_garbage():
+            changed.append("gc debugging flags or gc.garbage")
         return changed + _clear_torch_modes(self.torch_modes)
+
+
+def _gc_api() -> tuple:
+    import gc
+
+    return gc.set_debug, gc.get_debug, gc.garbage
 
 
 def _switch(trusted: list):
@@ -423,7 +455,11 @@ def _caller_check(trusted: list, callers: frozenset[int], helpers: frozenset[int
 
 
 def _make_hook(
-    allow: frozenset[str], trusted: list, callers: frozenset[int], helpers: frozenset[int]
+    allow: frozenset[str],
+    trusted: list,
+    callers: frozenset[int],
+    helpers: frozenset[int],
+    protected_types: set[int],
 ) -> object:
     """The audit hook: a closure over captured C functions only (see the module docstring)."""
     as_str = str.__str__
@@ -450,10 +486,15 @@ def _make_hook(
     library_roots = tuple(_library_roots())
     trusted_caller, asker, asker_file = _caller_check(trusted, callers, helpers)
 
+    identity = id
+    set_events = frozenset({"object.__setattr__", "object.__delattr__"})
+
     def hook(event, args):
         if trusted[0]:
             return
         event = as_str(event)
+        if event in set_events and identity(args[0]) in protected_types:
+            raise refused("the grader's own classes cannot be changed while grading")
         checked = event in caller_events or starts(event, "ctypes.")
         if checked and trusted_caller():
             return

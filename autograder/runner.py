@@ -193,7 +193,8 @@ class Snapshot:
                 changed.append(f"sys.modules[{name!r}]")
             changed += self._restore_module(name, module, student_only=student_only)
         for name, cls in self.classes.items():
-            changed += _restore_class(cls, self.class_dicts[name], name, self.benign)
+            strict = name in PROTECTED_CLASSES
+            changed += _restore_class(cls, self.class_dicts[name], name, self.benign, strict)
         for name, hook in self.hooks.items():
             if getattr(sys, name) is not hook:
                 setattr(sys, name, hook)
@@ -235,7 +236,7 @@ class Snapshot:
             now = current.get(key, _MISSING)
             if now is value or key in VOLATILE_NAMES or key in ("__dict__", "__weakref__"):
                 continue
-            if not strict and not _callable(value):
+            if not strict and _plain_data(value):
                 continue  # torch's and numpy's plain data changes as they run
             if student_only and self.benign(value, now):
                 continue  # torch wrapped its own function (e.g. to keep its compiler out)
@@ -258,23 +259,30 @@ class Snapshot:
         return False
 
 
-def _restore_class(cls: type, pristine: dict, owner: str, benign) -> list[str]:
+def _restore_class(cls: type, pristine: dict, owner: str, benign, strict: bool) -> list[str]:
     """Put back every attribute of a protected class, dunders included; remove added methods.
 
     torch's compiler wraps some methods of `nn.Module` on first use (and marks it with a flag):
-    a library wrapper around the pristine method is left in place and is no change.
+    a library wrapper around the pristine method is left in place and is no change. Classes
+    not in PROTECTED_CLASSES (every other class of a protected module) keep their plain data,
+    which libraries update as they run (counters, caches).
     """
     current = vars(cls)
     changed = []
     for key in [k for k in current if k not in pristine and k not in VOLATILE_NAMES]:
         value = current[key]
-        if _callable(value) or (key.startswith("__") and key.endswith("__")):
+        if _type(value) is _FunctionType or (key.startswith("__") and key.endswith("__")):
+            changed.append(f"{owner}.{key}")
+            type.__delattr__(cls, key)
+        elif strict and _callable(value):
             changed.append(f"{owner}.{key}")
             type.__delattr__(cls, key)
     for key, value in pristine.items():
         if key in ("__dict__", "__weakref__", "__doc__") or key in VOLATILE_NAMES:
             continue
         now = current.get(key, _MISSING)
+        if not strict and _plain_data(value):
+            continue
         if now is not value and not benign(value, now):
             changed.append(f"{owner}.{key}")
             type.__setattr__(cls, key, value)
@@ -282,6 +290,13 @@ def _restore_class(cls: type, pristine: dict, owner: str, benign) -> list[str]:
 
 
 _MISSING = object()
+_PLAIN_DATA = (int, float, complex, str, bytes, bool, type(None), tuple, list, dict, set, frozenset)
+
+
+def _plain_data(value: object) -> bool:
+    """Data a library may change as it runs; anything else (functions, classes, modules,
+    descriptors) is what a test's helpers are made of."""
+    return _type(value) in _PLAIN_DATA
 
 
 def protected_modules() -> dict[str, types.ModuleType]:
@@ -294,8 +309,13 @@ def protected_modules() -> dict[str, types.ModuleType]:
 
 
 def protected_classes() -> dict[str, type]:
-    """The loaded classes in PROTECTED_CLASSES, by dotted name."""
+    """The loaded classes in PROTECTED_CLASSES and every class defined in a protected module
+    (`torch.testing`'s comparison pairs...), by dotted name; taken once, in the zygote."""
     found = {}
+    for name, module in protected_modules().items():
+        for attr, value in list(vars(module).items()):
+            if _isinstance(value, type) and getattr(value, "__module__", None) == name:
+                found.setdefault(f"{name}.{attr}", value)
     for dotted in PROTECTED_CLASSES:
         module_name, _, attr = dotted.rpartition(".")
         module = sys.modules.get(module_name)
@@ -352,6 +372,9 @@ class Zygote:
         self.guard = Guard(allow=frozenset(job.get("allow", [])), workdir=os.getcwd())
         self.snapshot = Snapshot(library_code=self.guard.library_code)
         self.snapshot.trusted = self.guard.as_trusted
+        self.guard.protect(Zygote, Child, Snapshot, type(self.guard))
+        # IPython keeps the module it found as `__main__` (this runner): forget it.
+        self.shell._orig_sys_modules_main_mod = None
 
     def run_setup(self, source: str) -> dict:
         """The lesson's own setup cell, in a private namespace: the names tests rely on."""
@@ -489,11 +512,13 @@ class Child:
             code = _compile(self.z.transform(cell["source"]), name, "exec")
             _exec(code, self.namespace)
         except BaseException as exc:  # noqa: BLE001 (student code may raise anything)
-            failure = exc
+            # Described here and never kept: a kept exception would hold this frame in a
+            # reference cycle, which `gc` could hand to the student's next cell.
+            failure = self.describe(exc, sources)
         self.restore_streams()
         report = {"stdout": _cap(out.getvalue()), "stderr": _cap(err.getvalue())}
         if failure is not None:
-            report["error"] = self.describe(failure, sources)
+            report["error"] = failure
         return report
 
     def restore_streams(self) -> None:
@@ -524,9 +549,7 @@ class Child:
         source = self.read_test(nonce)
         if source is None:
             _exit(0)
-        namespace = {"__name__": "__main__", "__builtins__": builtins}
-        namespace.update({k: v for k, v in self.namespace.items() if not k.startswith("__")})
-        namespace.update(self.z.setup)
+        namespace = self.test_namespace()
         self.guard_returns(namespace)
         out = _StringIO()
         sys.stdout, sys.stderr = out, _StringIO()
@@ -534,11 +557,12 @@ class Child:
         try:
             _exec(_compile(source, "<test>", "exec"), namespace)
         except BaseException as exc:  # noqa: BLE001 (the student's function may raise anything)
-            failure = exc
+            # Only text is kept: the exception would hold this frame (and the nonce) in a cycle.
+            failure = _brief(exc)
         during = snapshot.restore(student_only=True)
+        self.z.guard.clear_garbage()
         self.restore_streams()
-        ename = "" if failure is None else _safe_text(lambda: _type(failure).__name__)
-        evalue = "" if failure is None else _safe_text(lambda: _str(failure))
+        ename, evalue = ("", "") if failure is None else failure
         if failure is None and during:
             ename = "TamperingDetected"
             evalue = "the test's helpers were changed while it ran: " + ", ".join(during[:5])
@@ -555,6 +579,17 @@ class Child:
         if not verdict["passed"]:
             verdict["error"] = {"ename": ename[:200], "evalue": evalue, "traceback": []}
         send(self.channel, verdict)
+
+    def test_namespace(self) -> dict:
+        """The test's globals: the setup's names, and the student's names that shadow neither a
+        builtin nor a setup name (a student's `abs` or `isinstance` must not steer the test)."""
+        namespace = {"__name__": "__main__", "__builtins__": builtins}
+        reserved = self.z.snapshot.builtins
+        for key, value in self.namespace.items():
+            if not key.startswith("__") and key not in reserved and key not in self.z.setup:
+                namespace[key] = value
+        namespace.update(self.z.setup)
+        return namespace
 
     def guard_returns(self, namespace: dict) -> None:
         """Wrap each function the student's cells defined so its result's type is checked."""
@@ -605,6 +640,11 @@ def _expected_length(data: bytes) -> int:
 
 def _cap(text: str) -> str:
     return text if _len(text) <= MAX_OUTPUT else text[:MAX_OUTPUT] + "\n[output truncated]"
+
+
+def _brief(exc: BaseException) -> tuple[str, str]:
+    """An exception's name and message as plain text (the exception itself is never kept)."""
+    return _safe_text(lambda: _type(exc).__name__), _safe_text(lambda: _str(exc))
 
 
 def _safe_text(make) -> str:
