@@ -25,6 +25,7 @@ made, in the zygote, so student code that rebinds builtins or module attributes 
 
 from __future__ import annotations
 
+import _imp
 import _signal
 import _thread
 import posix
@@ -136,8 +137,10 @@ class Guard:
         self.signal_api = {name: getattr(_signal, name) for name in SIGNAL_FUNCTIONS}
         self.thread_api = (_thread.start_new_thread, threading._start_new_thread)
         self.torch_modes = _torch_mode_api()
+        self.kept: list = []  # the student's modes, popped: never freed (their __del__)
         self.frames_of = _frame_reader(self.trusted)
         self.as_trusted = _switch(self.trusted)
+        self.protected_types.add(id(self.as_trusted))
 
     def protect(self, *classes: type) -> None:
         """Refuse any change to these classes (the grader's own) once the hook is installed."""
@@ -147,6 +150,10 @@ class Guard:
         """Add the audit hook and lock threads and signals, unless the lesson allows them."""
         sys.addaudithook(self.hook)
         self.clear_garbage()
+        # Every built-in module is loaded already (the runner's warm-up): a second copy of
+        # `_signal`, `_thread` or `gc` made with `_imp.create_builtin` would give back the
+        # functions locked here. The refuser holds no reference to the original.
+        _imp.create_builtin = _refuser("creating a built-in module again")
         if "threads" not in self.allow and "processes" not in self.allow:
             refused = _refuser("starting a thread")
             _thread.start_new_thread = _thread.start_new = refused
@@ -182,7 +189,7 @@ class Guard:
                 changed.append(f"the handler of signal {signum}")
         if self.clear_garbage():
             changed.append("gc debugging flags or gc.garbage")
-        return changed + _clear_torch_modes(self.torch_modes)
+        return changed + _clear_torch_modes(self.torch_modes, self.kept)
 
 
 def _gc_api() -> tuple:
@@ -192,26 +199,28 @@ def _gc_api() -> tuple:
 
 
 def _switch(trusted: list):
-    """A context manager under which trusted code may do what the hook refuses."""
-    import contextlib
+    """`as_trusted()`: a context manager under which trusted code may do what the hook refuses.
+    A class of this module (no `contextlib`: library code that student code could change)."""
     import gc
 
     disable, enable, enabled = gc.disable, gc.enable, gc.isenabled
 
-    @contextlib.contextmanager
-    def as_trusted():
-        # No collection while trusted: a student's __del__ must never run with the hook open.
-        was = enabled()
-        disable()
-        trusted[0] = True
-        try:
-            yield
-        finally:
-            trusted[0] = False
-            if was:
-                enable()
+    class Trusted:
+        __slots__ = ("was",)
 
-    return as_trusted
+        def __enter__(self):
+            # No collection while trusted: a student's __del__ must never run with the hook open.
+            self.was = enabled()
+            disable()
+            trusted[0] = True
+
+        def __exit__(self, *exc):
+            trusted[0] = False
+            if self.was:
+                enable()
+            return False
+
+    return Trusted
 
 
 def _frame_reader(trusted: list):
@@ -220,7 +229,7 @@ def _frame_reader(trusted: list):
     import gc
 
     traceback_of = BaseException.__dict__["__traceback__"].__get__
-    length, append, starts = len, list.append, str.startswith
+    length, append, starts, as_str = len, list.append, str.startswith, str.__str__
     disable, enable, enabled = gc.disable, gc.enable, gc.isenabled
 
     def frames_of(exc: BaseException) -> list[tuple[str, int, str]]:
@@ -232,7 +241,7 @@ def _frame_reader(trusted: list):
         try:
             while tb is not None and length(found) < 200:
                 code = tb.tb_frame.f_code
-                append(found, (code.co_filename, tb.tb_lineno, code.co_name))
+                append(found, (as_str(code.co_filename), tb.tb_lineno, as_str(code.co_name)))
                 tb = tb.tb_next
         finally:
             trusted[0] = False
@@ -268,7 +277,7 @@ def _torch_mode_api() -> dict:
     }
 
 
-def _clear_torch_modes(api: dict) -> list[str]:
+def _clear_torch_modes(api: dict, kept: list) -> list[str]:
     """Pop any torch function or dispatch mode that student code left active."""
     changed = []
     for kind in ("function", "dispatch"):
@@ -278,7 +287,7 @@ def _clear_torch_modes(api: dict) -> list[str]:
         if length():
             changed.append(f"a torch {kind} mode was left active")
         while length():
-            pop()
+            kept.append(pop())
     if api and not api["enabled"][0]():
         changed.append("torch functions were left disabled")
     return changed
