@@ -244,6 +244,7 @@ class Snapshot:
         self.module_dicts = {name: dict(vars(m)) for name, m in self.modules.items()}
         self.classes = protected_classes()
         self.class_dicts = {name: dict(vars(c)) for name, c in self.classes.items()}
+        self.class_by_id = {id(c): self.class_dicts[name] for name, c in self.classes.items()}
         self.hooks = {name: getattr(sys, name) for name in SYS_HOOKS}
         self.path = (list(sys.path), list(sys.meta_path), list(sys.path_hooks))
         self.builtins = dict(_BUILTINS)
@@ -283,7 +284,7 @@ class Snapshot:
             changed += self._restore_module(name, module, student_only=student_only)
         for name, cls in self.classes.items():
             strict = name in PROTECTED_CLASSES
-            changed += _restore_class(cls, self.class_dicts[name], name, self.benign, strict)
+            changed += _restore_class(cls, self.class_dicts[name], name, self.library_made, strict)
         for name, hook in self.hooks.items():
             if getattr(sys, name) is not hook:
                 _keep(getattr(sys, name))
@@ -339,6 +340,22 @@ class Snapshot:
             changed.append(f"{name}.{key}")
         return changed
 
+    def library_made(self, old: object, new: object, cls: type, key: str) -> bool:
+        """Whether a class attribute `new` (in place of `old`, or of the attribute `cls`
+        inherited, when `old` is missing) is the library's own doing: a wrapper of the
+        library's around the method it replaces (torch wraps `Optimizer.step` on first use),
+        or a property whose getter is the library's."""
+        if old is _MISSING:
+            for base in type.__dict__["__mro__"].__get__(cls)[1:]:
+                pristine = self.class_by_id.get(id(base))
+                if pristine is not None and key in pristine:
+                    old = pristine[key]
+                    break
+        if _type(new) is property and _type(old) is property:
+            getter = new.fget
+            return _type(getter) is _FunctionType and id(getter.__code__) in self.code_ids
+        return old is not _MISSING and self.benign(old, new)
+
     def benign(self, old: object, new: object, depth: int = 0) -> bool:
         """Whether `new` is a library's own wrapper around `old`: a function whose code the
         zygote had, holding `old` (or such a wrapper of it) in its closure."""
@@ -354,7 +371,9 @@ class Snapshot:
         return False
 
 
-def _restore_class(cls: type, pristine: dict, owner: str, benign, strict: bool) -> list[str]:
+def _restore_class(
+    cls: type, pristine: dict, owner: str, library_made, strict: bool
+) -> list[str]:
     """Put back every attribute of a protected class, dunders included; remove added methods.
 
     torch's compiler wraps some methods of `nn.Module` on first use (and marks it with a flag):
@@ -366,6 +385,8 @@ def _restore_class(cls: type, pristine: dict, owner: str, benign, strict: bool) 
     changed = []
     for key in [k for k in current if k not in pristine and k not in VOLATILE_NAMES]:
         value = current[key]
+        if library_made(_MISSING, value, cls, key):
+            continue
         if _type(value) is _FunctionType or (key.startswith("__") and key.endswith("__")):
             changed.append(f"{owner}.{key}")
             _keep(value)
@@ -380,7 +401,7 @@ def _restore_class(cls: type, pristine: dict, owner: str, benign, strict: bool) 
         now = current.get(key, _MISSING)
         if not strict and _plain_data(value):
             continue
-        if now is not value and not benign(value, now):
+        if now is not value and not library_made(value, now, cls, key):
             changed.append(f"{owner}.{key}")
             _keep(now)
             type.__setattr__(cls, key, value)
@@ -424,11 +445,15 @@ def protected_modules() -> dict[str, types.ModuleType]:
 def protected_classes() -> dict[str, type]:
     """The loaded classes in PROTECTED_CLASSES and every class defined in a protected module
     (`torch.testing`'s comparison pairs...), by dotted name; taken once, in the zygote."""
+    import warnings
+
     found = {}
-    for name, module in protected_modules().items():
-        for attr, value in list(vars(module).items()):
-            if _isinstance(value, type) and getattr(value, "__module__", None) == name:
-                found.setdefault(f"{name}.{attr}", value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # deprecated aliases warn when their class is read
+        for name, module in protected_modules().items():
+            for attr, value in list(vars(module).items()):
+                if _isinstance(value, type) and vars(value).get("__module__") == name:
+                    found.setdefault(f"{name}.{attr}", value)
     for dotted in PROTECTED_CLASSES:
         module_name, _, attr = dotted.rpartition(".")
         module = sys.modules.get(module_name)
