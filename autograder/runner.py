@@ -331,8 +331,8 @@ class Snapshot:
             now = current.get(key, _MISSING)
             if now is value or key in VOLATILE_NAMES or key in ("__dict__", "__weakref__"):
                 continue
-            if not strict and _plain_data(value):
-                continue  # torch's and numpy's plain data changes as they run
+            if not strict and not _code_like(value):
+                continue  # torch's and numpy's data (caches, locks, registries) changes as they run
             if student_only and self.benign(value, now):
                 continue  # torch wrapped its own function (e.g. to keep its compiler out)
             _keep(now)
@@ -385,13 +385,13 @@ def _restore_class(
     changed = []
     for key in [k for k in current if k not in pristine and k not in VOLATILE_NAMES]:
         value = current[key]
-        if library_made(_MISSING, value, cls, key):
-            continue
+        if library_made(_MISSING, value, cls, key) or not _code_like(value):
+            continue  # data a library adds (torch.jit writes `__annotations__`)
         if _type(value) is _FunctionType or (key.startswith("__") and key.endswith("__")):
             changed.append(f"{owner}.{key}")
             _keep(value)
             type.__delattr__(cls, key)
-        elif strict and _callable(value):
+        elif strict:
             changed.append(f"{owner}.{key}")
             _keep(value)
             type.__delattr__(cls, key)
@@ -399,7 +399,7 @@ def _restore_class(
         if key in ("__dict__", "__weakref__", "__doc__") or key in VOLATILE_NAMES:
             continue
         now = current.get(key, _MISSING)
-        if not strict and _plain_data(value):
+        if not strict and not _code_like(value):
             continue
         if now is not value and not library_made(value, now, cls, key):
             changed.append(f"{owner}.{key}")
@@ -424,13 +424,21 @@ def _sanitize(namespace: dict) -> None:
     kept = [(k, v) for k, v in namespace.items() if _type(k) is _str]
     namespace.clear()
     namespace.update(kept)
-_PLAIN_DATA = (int, float, complex, str, bytes, bool, type(None), tuple, list, dict, set, frozenset)
+_CODE_TYPES = (classmethod, staticmethod, property, types.ModuleType)
+_mro_of = type.__dict__["__mro__"].__get__
 
 
-def _plain_data(value: object) -> bool:
-    """Data a library may change as it runs; anything else (functions, classes, modules,
-    descriptors) is what a test's helpers are made of."""
-    return _type(value) in _PLAIN_DATA
+def _code_like(value: object) -> bool:
+    """What a test's helpers are made of: functions and other callables, classes, modules,
+    method descriptors. Anything else is data a library may change as it runs. Identity
+    checks only: a comparison could run a student's metaclass on the main thread."""
+    if _callable(value):
+        return True
+    for base in _mro_of(_type(value)):
+        for kind in _CODE_TYPES:
+            if base is kind:
+                return True
+    return False
 
 
 def protected_modules() -> dict[str, types.ModuleType]:
