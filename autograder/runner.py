@@ -292,10 +292,11 @@ class Snapshot:
                 if name not in ("stdout", "stderr"):
                     changed.append(f"sys.{name}")
         changed += self.restore_functions()
-        _keep((_list(sys.path), _list(sys.meta_path), _list(sys.path_hooks)))
-        _keep(_list(sys.path_importer_cache.items()))
-        sys.path[:], sys.meta_path[:], sys.path_hooks[:] = (list(p) for p in self.path)
-        sys.path_importer_cache.clear()
+        # New lists, not slice assignments: student code may have put objects of its own
+        # there, whose methods must not run here.
+        _keep((sys.path, sys.meta_path, sys.path_hooks, sys.path_importer_cache))
+        sys.path, sys.meta_path, sys.path_hooks = (_list(p) for p in self.path)
+        sys.path_importer_cache = {}
         return changed
 
     def restore_functions(self) -> list[str]:
