@@ -497,9 +497,6 @@ def _make_hook(
 
     identity = id
     set_events = frozenset({"object.__setattr__", "object.__delattr__"})
-    frame_type = types.FrameType
-    code_of = types.FrameType.f_code.__get__
-    reading = [False]
 
     def hook(event, args):
         if trusted[0]:
@@ -520,14 +517,7 @@ def _make_hook(
             name = as_str(args[1])
             if name in frames:
                 raise refused(f"frame access ({name}) is not available while grading")
-            if name == "f_code" and not reading[0] and kind(args[0]) is frame_type:
-                reading[0] = True  # reading it raises this event again
-                try:
-                    filename = as_str(code_of(args[0]).co_filename)
-                finally:
-                    reading[0] = False
-                if filename == "<test>" and not trusted_caller():  # torch finds user frames
-                    raise refused("the test's code is not available while grading")
+
         elif event in ("object.__setattr__", "object.__delattr__"):
             if (
                 kind(args[0]) is function_type

@@ -276,24 +276,6 @@ def test_guard_refuses(source, refused, tmp_path):
         assert error["ename"] == refused, error
 
 
-def test_test_code_is_not_read_from_its_frame(tmp_path):
-    """Can an answer walk from a frame library code handed it to the test's frame, and print
-    the test's constants?"""
-    thief = """
-from torch.fx.experimental.symbolic_shapes import _find_user_code_frame
-def answer():
-    frame = _find_user_code_frame()
-    while frame is not None and frame.f_code.co_filename != '<test>':
-        frame = frame.f_back
-    print([c for c in frame.f_code.co_consts if isinstance(c, str)])
-    return 0
-"""
-    test = f"check(answer(), 42 + 0 * len({SECRET!r}))\n"
-    result = judge(thief, test=test, setup="import torch\n" + SETUP, tmp_path=tmp_path)
-    assert SECRET not in outputs(result)
-    assert "the test's code is not available" in outputs(result)
-
-
 def test_hidden_test_never_reaches_student_output(tmp_path):
     """Can an answer print the hidden test, in any encoding, into what feedback shows?"""
     thief = """
