@@ -33,3 +33,22 @@ def test_only_lessons_someone_submitted_are_reported_missing(tmp_path):
     (tmp_path / "ann" / "01_tensors" / "01_tensors.ipynb").write_text("{}")
     _, problems = find_submissions(tmp_path, ["01_tensors", "02_autograd"])
     assert problems == ["bob: no submission for lesson 01_tensors"]
+
+
+def test_symlinked_folders_are_not_followed(tmp_path):
+    """Is a student folder or lesson folder that is a symbolic link refused, never read?"""
+    from autograder.grade import find_submissions
+
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "01_tensors").mkdir(parents=True)
+    (elsewhere / "01_tensors" / "01_tensors.ipynb").write_text("{}")
+    submitted = tmp_path / "submitted"
+    (submitted / "ann").mkdir(parents=True)
+    (submitted / "ann" / "01_tensors").symlink_to(elsewhere / "01_tensors")
+    (submitted / "bob").symlink_to(elsewhere)
+    found, problems = find_submissions(submitted, ["01_tensors"])
+    assert found == []
+    assert problems == [
+        "bob: a symbolic link, not a student folder (not followed)",
+        "ann: 01_tensors is a symbolic link (not followed)",
+    ]
