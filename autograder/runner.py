@@ -86,59 +86,60 @@ _KEPT: list = []
 _keep = _KEPT.append
 
 # Student code and tests run on a thread of their own whose first frame is this function (made
-# in a namespace of its own): walking `f_back` from student code ends here, never at a frame of
-# the runner's (the nonce, the channel, the guard's switch live only on the main thread).
-# Its last act is to append the outcome: nothing of the student's runs after it.
+# afresh for each run, in a namespace of its own): walking `f_back` from student code ends here,
+# never at a frame of the runner's (the nonce, the channel, the guard's switch live only on the
+# main thread). Everything it uses is a parameter with a default (a local: student code that
+# reaches this frame can read its locals and globals, and change neither), and its last act is
+# to write the outcome into a slot that exists already (an item assignment cannot fail).
 THREAD_BODY = """
-def body(code, namespace, results, done):
+def body(code, namespace, slot, done, exec=exec, BaseException=BaseException, kind_of=type,
+         to_text=str, is_text=isinstance, str_type=str, str_str=str.__str__, name_of=None,
+         failed=("?", "?", None)):
+    outcome = failed
     try:
         exec(code, namespace)
         outcome = None
     except BaseException as exc:
         try:
-            kind = type(exc)
-            text = str(exc)
-            text = str_str(text) if type(text) is str or isinstance(text, str) else "?"
-            outcome = (str_str(name_of(kind))[:200], text[:20000], exc)
+            text = to_text(exc)
+            text = str_str(text) if is_text(text, str_type) else "?"
+            outcome = (str_str(name_of(kind_of(exc)))[:200], text[:20000], exc)
         except BaseException:
-            outcome = ("?", "?", None)
-    results.append(outcome)
-    done.release()
+            outcome = failed
+    slot[0] = outcome
+    try:
+        done.release()
+    except BaseException:
+        pass
 """
 
 
 def _thread_body():
-    namespace = {
-        "__builtins__": {},
-        "exec": exec,
-        "BaseException": BaseException,
-        "type": type,
-        "str": str,
-        "isinstance": isinstance,
-        "str_str": str.__str__,
-        "name_of": type.__dict__["__name__"].__get__,
-    }
-    _exec(THREAD_BODY, namespace)
-    return namespace["body"]
+    """A fresh `body` (see THREAD_BODY): nothing an earlier cell did to one reaches the next."""
+    namespace = {"__builtins__": {}, "str": str, "type": type, "isinstance": isinstance}
+    namespace.update(exec=exec, BaseException=BaseException)
+    _exec(_BODY_CODE, namespace)
+    return namespace["body"], type.__dict__["__name__"].__get__
 
 
-_BODY = _thread_body()
+_BODY_CODE = compile(THREAD_BODY, "<grader>", "exec")
 
 
 def run_on_own_thread(code, namespace: dict, *, tries: int = 2000) -> tuple | None:
     """Run `code` on a fresh thread and wait until that thread is gone; None when it ran to the
     end, else (exception name, message, exception). The thread's end is read from the
     interpreter's own count of threads, which student code cannot change."""
-    results: list = []
+    slot: list = [("RuntimeError", "the thread ended without an outcome", None)]
+    body, name_of = _thread_body()
     done = _new_lock()
     done.acquire()
     before = _thread_count()
     _setrecursionlimit(_RECURSION_LIMIT)
-    _keep(results)
+    _keep(slot)
     _gc_enable()  # the student's thread collects its garbage; the main thread never does
     for attempt in _range(tries):
         try:
-            _start_thread(_BODY, (code, namespace, results, done))
+            _start_thread(body, (code, namespace, slot, done), {"name_of": name_of})
             break
         except RuntimeError:  # the previous thread has not quite left the kernel yet
             if attempt + 1 >= tries:
@@ -148,7 +149,7 @@ def run_on_own_thread(code, namespace: dict, *, tries: int = 2000) -> tuple | No
     while _thread_count() > before:  # allocates no container: no collection can start here
         done.acquire(True, 0.001)  # a short sleep that needs no module student code can reach
     _gc_disable()
-    outcome = results[-1] if results else ("RuntimeError", "the cell's thread ended early", None)
+    outcome = slot[0]
     if outcome is not None and (_type(outcome) is not _tuple or _len(outcome) != 3):
         return ("RuntimeError", "the cell's thread ended without an outcome", None)
     return outcome

@@ -186,6 +186,22 @@ class Late:
 def answer():
     raise ValueError(Late())
 """,
+    "the first frame of the student's thread, rewritten": """
+from torch.fx.experimental.symbolic_shapes import _find_user_code_frame
+class Never(Exception):
+    pass
+def answer():
+    frame = _find_user_code_frame()
+    while frame is not None:
+        for name in ('slot', 'results'):
+            found = frame.f_locals.get(name)
+            if isinstance(found, list):
+                found[:] = [None]
+                frame.f_globals['BaseException'] = Never
+                frame.f_globals['exec'] = lambda *a: None
+        frame = frame.f_back
+    return 0
+""",
     "an audit hook of the student's": """
 import sys
 sys.addaudithook(lambda event, args: None)
