@@ -496,6 +496,14 @@ def warm_up(job: dict) -> None:
         torch.export.export(linear, (torch.ones(1, 2),)).module()(torch.ones(1, 2))
         torch.jit.trace(linear, torch.ones(1, 2))
 
+    if "tensorboard" in text:
+        # TensorBoard defines absl flags as it loads, and absl reads its caller's frame to name
+        # the module defining each: loaded here, before student code, nothing is refused later.
+        for name in ("torch.utils.tensorboard", "tensorboard.backend.event_processing"):
+            try:
+                __import__(name)
+            except ImportError:
+                pass
     for name in ("numpy.testing", "torch.testing", "unittest", "unittest.mock", "tempfile"):
         try:
             __import__(name)
