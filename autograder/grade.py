@@ -137,26 +137,31 @@ def check_inputs(*, submissions: Path, out: Path, workers: int | None) -> None:
 
 def find_submissions(submitted: Path, lessons: list[str]) -> tuple[list[Submission], list[str]]:
     """Every `<student>/<lesson>/` folder (and manifest row) as a Submission, and the problems of
-    the layout. Raises `GradingError` for a student folder that is unsafe to grade."""
+    the layout. A student folder that is unsafe to grade is skipped and listed in the problems."""
     manifest = read_manifest(submitted)
     found, problems = [], []
-    students = sorted(
-        p
-        for p in submitted.iterdir()
-        if (p.is_dir() or p.is_symlink()) and p.name not in IGNORED_FOLDERS
-    )
-    for path in students:
-        _check_student_folder(path)
+    links = sorted(p for p in submitted.iterdir() if p.is_symlink())
+    problems += [f"{p.name}: a symbolic link, not a student folder (not followed)" for p in links]
+    students = []
+    for path in sorted(submitted.iterdir()):
+        if _real_dir(path) and path.name not in IGNORED_FOLDERS:
+            reason = _unsafe_student_folder(path)
+            if reason:
+                problems.append(f"{path.name}: {reason} (not graded)")
+            else:
+                students.append(path)
     # A lesson that nobody handed in is not due yet, so only those someone submitted are missing.
     due = set(lessons) & (
-        {p.name for s in students for p in s.iterdir() if p.is_dir()}
+        {p.name for s in students for p in s.iterdir() if _real_dir(p)}
         | {lesson for _, lesson in manifest}
     )
     seen = set()
     for student_dir in students:
         student = student_dir.name
         for item in sorted(student_dir.iterdir()):
-            if not item.is_dir():
+            if item.is_symlink():
+                problems.append(f"{student}: {item.name} is a symbolic link (not followed)")
+            elif not item.is_dir():
                 problems.append(f"{student}: stray file {item.name} (not in a lesson folder)")
             elif item.name not in lessons:
                 problems.append(f"{student}: unknown lesson folder {item.name} (not graded)")
@@ -178,16 +183,23 @@ def find_submissions(submitted: Path, lessons: list[str]) -> tuple[list[Submissi
     return found, problems
 
 
-def _check_student_folder(path: Path) -> None:
-    if path.is_symlink():
-        raise GradingError(f"student folder {path.name!r} is a link; refusing to follow it")
+def _unsafe_student_folder(path: Path) -> str | None:
+    """Why one student's folder cannot be graded, or None. Only that student is skipped: one bad
+    folder must never stop the rest of the class from being graded."""
     if not SAFE_ID.match(path.name):
-        raise GradingError(
-            f"student folder {path.name!r} is not a safe id (letters, digits, . _ - @ only)"
-        )
-    for inner in path.rglob("*"):
-        if inner.is_symlink():
-            raise GradingError(f"{inner.relative_to(path.parent)} is a link; refusing to follow it")
+        return "not a safe id (letters, digits, . _ - @ only)"
+    for lesson in path.iterdir():
+        if not _real_dir(lesson):
+            continue  # a linked lesson folder is reported (and not followed) on its own
+        for inner in lesson.rglob("*"):
+            if inner.is_symlink():
+                return f"{inner.relative_to(path)} is a symbolic link (not followed)"
+    return None
+
+
+def _real_dir(path: Path) -> bool:
+    """A folder that is not a symbolic link: a link could lead to the instructor's solutions."""
+    return path.is_dir() and not path.is_symlink()
 
 
 def _apply_manifest(submission: Submission, row: dict | None) -> None:

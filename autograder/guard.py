@@ -25,6 +25,7 @@ made, in the zygote, so student code that rebinds builtins or module attributes 
 
 from __future__ import annotations
 
+import _imp
 import _signal
 import _thread
 import posix
@@ -59,6 +60,9 @@ ALWAYS_REFUSED = frozenset(
         "gc.get_referrers",
         "gc.get_referents",
         "cpython.PyInterpreterState_New",
+        # A hook of the student's would see every compile and exec (the test's source) and
+        # run while trusted code has the guard open.
+        "sys.addaudithook",
     }
 )
 # Library functions that read their caller's frame for a name or a line, and hand no frame on:
@@ -71,6 +75,8 @@ TRUSTED_CALLERS = (
     "enum:EnumType._create_",
     "enum:Enum._create_",
     "logging:Logger.findCaller",
+    # absl names the module that defines a flag (a module object, never a frame).
+    "absl.flags._helpers:get_calling_module_object_and_name",
     "course.checks:_count_work",
 )
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"})
@@ -120,19 +126,36 @@ class Guard:
         self.allow = allow
         self.trusted = [False]  # True only while trusted code reads a traceback's frames
         self.library_code = _library_code()
+        self.protected_types: set[int] = set()  # the grader's own classes: never changed
         self.hook = _make_hook(
-            allow, self.trusted, _trusted_callers() | self.library_code, _pass_through()
+            allow,
+            self.trusted,
+            _trusted_callers() | self.library_code,
+            _pass_through(),
+            self.protected_types,
         )
+        self.gc_api = _gc_api()
         self.handlers = {s: _signal.getsignal(s) for s in _catchable_signals()}
         self.signal_api = {name: getattr(_signal, name) for name in SIGNAL_FUNCTIONS}
         self.thread_api = (_thread.start_new_thread, threading._start_new_thread)
         self.torch_modes = _torch_mode_api()
+        self.kept: list = []  # the student's modes, popped: never freed (their __del__)
         self.frames_of = _frame_reader(self.trusted)
         self.as_trusted = _switch(self.trusted)
+        self.protected_types.add(id(self.as_trusted))
+
+    def protect(self, *classes: type) -> None:
+        """Refuse any change to these classes (the grader's own) once the hook is installed."""
+        self.protected_types.update(id(c) for c in classes)
 
     def install(self) -> None:
         """Add the audit hook and lock threads and signals, unless the lesson allows them."""
         sys.addaudithook(self.hook)
+        self.clear_garbage()
+        # Every built-in module is loaded already (the runner's warm-up): a second copy of
+        # `_signal`, `_thread` or `gc` made with `_imp.create_builtin` would give back the
+        # functions locked here. The refuser holds no reference to the original.
+        _imp.create_builtin = _refuser("creating a built-in module again")
         if "threads" not in self.allow and "processes" not in self.allow:
             refused = _refuser("starting a thread")
             _thread.start_new_thread = _thread.start_new = refused
@@ -142,6 +165,16 @@ class Guard:
             for module in (_signal, sys.modules.get("signal")):
                 if module is not None and hasattr(module, name):
                     setattr(module, name, refused)
+
+    def clear_garbage(self) -> bool:
+        """No `gc` debugging flags, nothing kept in `gc.garbage`: `DEBUG_SAVEALL` would hand
+        student code every collected cycle (a fresh `gc` module made with `_imp` shares this
+        state, so the flags are reset here, through functions captured in the zygote)."""
+        set_debug, get_debug, garbage = self.gc_api
+        changed = bool(get_debug()) or bool(garbage)
+        set_debug(0)
+        del garbage[:]
+        return changed
 
     def reset_signals_and_modes(self) -> list[str]:
         """Before a test: default signal handlers, no timers, no torch function/dispatch modes."""
@@ -156,30 +189,40 @@ class Guard:
             if _signal.getsignal(signum) is not handler:
                 self.signal_api["signal"](signum, handler)
                 changed.append(f"the handler of signal {signum}")
-        return changed + _clear_torch_modes(self.torch_modes)
+        if self.clear_garbage():
+            changed.append("gc debugging flags or gc.garbage")
+        return changed + _clear_torch_modes(self.torch_modes, self.kept)
+
+
+def _gc_api() -> tuple:
+    import gc
+
+    return gc.set_debug, gc.get_debug, gc.garbage
 
 
 def _switch(trusted: list):
-    """A context manager under which trusted code may do what the hook refuses."""
-    import contextlib
+    """`as_trusted()`: a context manager under which trusted code may do what the hook refuses.
+    A class of this module (no `contextlib`: library code that student code could change)."""
     import gc
 
     disable, enable, enabled = gc.disable, gc.enable, gc.isenabled
 
-    @contextlib.contextmanager
-    def as_trusted():
-        # No collection while trusted: a student's __del__ must never run with the hook open.
-        was = enabled()
-        disable()
-        trusted[0] = True
-        try:
-            yield
-        finally:
-            trusted[0] = False
-            if was:
-                enable()
+    class Trusted:
+        __slots__ = ("was",)
 
-    return as_trusted
+        def __enter__(self):
+            # No collection while trusted: a student's __del__ must never run with the hook open.
+            self.was = enabled()
+            disable()
+            trusted[0] = True
+
+        def __exit__(self, *exc):
+            trusted[0] = False
+            if self.was:
+                enable()
+            return False
+
+    return Trusted
 
 
 def _frame_reader(trusted: list):
@@ -188,7 +231,7 @@ def _frame_reader(trusted: list):
     import gc
 
     traceback_of = BaseException.__dict__["__traceback__"].__get__
-    length, append, starts = len, list.append, str.startswith
+    length, append, starts, as_str = len, list.append, str.startswith, str.__str__
     disable, enable, enabled = gc.disable, gc.enable, gc.isenabled
 
     def frames_of(exc: BaseException) -> list[tuple[str, int, str]]:
@@ -200,7 +243,7 @@ def _frame_reader(trusted: list):
         try:
             while tb is not None and length(found) < 200:
                 code = tb.tb_frame.f_code
-                append(found, (code.co_filename, tb.tb_lineno, code.co_name))
+                append(found, (as_str(code.co_filename), tb.tb_lineno, as_str(code.co_name)))
                 tb = tb.tb_next
         finally:
             trusted[0] = False
@@ -236,7 +279,7 @@ def _torch_mode_api() -> dict:
     }
 
 
-def _clear_torch_modes(api: dict) -> list[str]:
+def _clear_torch_modes(api: dict, kept: list) -> list[str]:
     """Pop any torch function or dispatch mode that student code left active."""
     changed = []
     for kind in ("function", "dispatch"):
@@ -246,7 +289,7 @@ def _clear_torch_modes(api: dict) -> list[str]:
         if length():
             changed.append(f"a torch {kind} mode was left active")
         while length():
-            pop()
+            kept.append(pop())
     if api and not api["enabled"][0]():
         changed.append("torch functions were left disabled")
     return changed
@@ -423,7 +466,11 @@ def _caller_check(trusted: list, callers: frozenset[int], helpers: frozenset[int
 
 
 def _make_hook(
-    allow: frozenset[str], trusted: list, callers: frozenset[int], helpers: frozenset[int]
+    allow: frozenset[str],
+    trusted: list,
+    callers: frozenset[int],
+    helpers: frozenset[int],
+    protected_types: set[int],
 ) -> object:
     """The audit hook: a closure over captured C functions only (see the module docstring)."""
     as_str = str.__str__
@@ -450,10 +497,18 @@ def _make_hook(
     library_roots = tuple(_library_roots())
     trusted_caller, asker, asker_file = _caller_check(trusted, callers, helpers)
 
+    # Reading the sandbox's own host name (its UTS namespace) or resolving one reaches no network:
+    # TensorBoard names its event files after the host.
+    local_socket_events = frozenset({"socket.getaddrinfo", "socket.gethostname"})
+    identity = id
+    set_events = frozenset({"object.__setattr__", "object.__delattr__"})
+
     def hook(event, args):
         if trusted[0]:
             return
         event = as_str(event)
+        if event in set_events and identity(args[0]) in protected_types:
+            raise refused("the grader's own classes cannot be changed while grading")
         checked = event in caller_events or starts(event, "ctypes.")
         if checked and trusted_caller():
             return
@@ -464,8 +519,10 @@ def _make_hook(
                 )
             raise refused(f"{event} is not available while grading")
         if event == "object.__getattr__":
-            if as_str(args[1]) in frames:
-                raise refused(f"frame access ({as_str(args[1])}) is not available while grading")
+            name = as_str(args[1])
+            if name in frames:
+                raise refused(f"frame access ({name}) is not available while grading")
+
         elif event in ("object.__setattr__", "object.__delattr__"):
             if (
                 kind(args[0]) is function_type
@@ -483,7 +540,7 @@ def _make_hook(
         elif event in process_events:
             if not processes:
                 raise refused(f"{event} (a new process or a signal) is not allowed here")
-        elif starts(event, "socket.") and not loopback and event != "socket.getaddrinfo":
+        elif starts(event, "socket.") and not loopback and event not in local_socket_events:
             raise refused(f"{event}: this lesson uses no network")
         elif event in path_events and args:
             path = args[0]

@@ -21,7 +21,9 @@ Trusted code in the child calls only functions captured while the zygote was sti
 from __future__ import annotations
 
 import _json
+import _thread
 import builtins
+import gc
 import io
 import os
 import posix
@@ -65,9 +67,92 @@ _StringIO = io.StringIO
 _ModuleType = types.ModuleType
 _FunctionType = types.FunctionType
 _exec, _compile, _isinstance, _type, _len = builtins.exec, builtins.compile, isinstance, type, len
-_sorted, _list, _dict, _str, _callable = sorted, list, dict, str, callable
+_sorted, _list, _dict, _str, _callable, _tuple = sorted, list, dict, str, callable, tuple
+_range = range
 _MODULES = sys.modules
 _BUILTINS = vars(builtins)
+_BUILTINS_PRISTINE = dict(_BUILTINS)
+_start_thread, _thread_count, _new_lock = (
+    _thread.start_new_thread,
+    _thread._count,
+    _thread.allocate_lock,
+)
+_setrecursionlimit, _RECURSION_LIMIT = sys.setrecursionlimit, sys.getrecursionlimit()
+_gc_disable, _gc_enable = gc.disable, gc.enable
+# Everything of the student's that trusted code replaces or holds: never freed on the main
+# thread (a `__del__` or weakref callback run there would start above a frame holding the
+# nonce); the child ends with `_exit`, which runs no finalizer.
+_KEPT: list = []
+_keep = _KEPT.append
+
+# Student code and tests run on a thread of their own whose first frame is this function (made
+# afresh for each run, in a namespace of its own): walking `f_back` from student code ends here,
+# never at a frame of the runner's (the nonce, the channel, the guard's switch live only on the
+# main thread). Everything it uses is a parameter with a default (a local: student code that
+# reaches this frame can read its locals and globals, and change neither), and its last act is
+# to write the outcome into a slot that exists already (an item assignment cannot fail).
+THREAD_BODY = """
+def body(code, namespace, slot, done, exec=exec, BaseException=BaseException, kind_of=type,
+         to_text=str, is_text=isinstance, str_type=str, str_str=str.__str__, name_of=None,
+         failed=("?", "?", None)):
+    outcome = failed
+    try:
+        exec(code, namespace)
+        outcome = None
+    except BaseException as exc:
+        try:
+            text = to_text(exc)
+            text = str_str(text) if is_text(text, str_type) else "?"
+            outcome = (str_str(name_of(kind_of(exc)))[:200], text[:20000], exc)
+        except BaseException:
+            outcome = failed
+    slot[0] = outcome
+    try:
+        done.release()
+    except BaseException:
+        pass
+"""
+
+
+def _thread_body():
+    """A fresh `body` (see THREAD_BODY): nothing an earlier cell did to one reaches the next."""
+    namespace = {"__builtins__": {}, "str": str, "type": type, "isinstance": isinstance}
+    namespace.update(exec=exec, BaseException=BaseException)
+    _exec(_BODY_CODE, namespace)
+    return namespace["body"], type.__dict__["__name__"].__get__
+
+
+_BODY_CODE = compile(THREAD_BODY, "<grader>", "exec")
+
+
+def run_on_own_thread(code, namespace: dict, *, tries: int = 2000) -> tuple | None:
+    """Run `code` on a fresh thread and wait until that thread is gone; None when it ran to the
+    end, else (exception name, message, exception). The thread's end is read from the
+    interpreter's own count of threads, which student code cannot change."""
+    slot: list = [("RuntimeError", "the thread ended without an outcome", None)]
+    body, name_of = _thread_body()
+    done = _new_lock()
+    done.acquire()
+    before = _thread_count()
+    _setrecursionlimit(_RECURSION_LIMIT)
+    _keep(slot)
+    _gc_enable()  # the student's thread collects its garbage; the main thread never does
+    for attempt in _range(tries):
+        try:
+            _start_thread(body, (code, namespace, slot, done), {"name_of": name_of})
+            break
+        except RuntimeError:  # the previous thread has not quite left the kernel yet
+            if attempt + 1 >= tries:
+                raise
+            done.acquire(True, 0.001)
+    done.acquire()
+    while _thread_count() > before:  # allocates no container: no collection can start here
+        done.acquire(True, 0.001)  # a short sleep that needs no module student code can reach
+    _gc_disable()
+    outcome = slot[0]
+    if outcome is not None and (_type(outcome) is not _tuple or _len(outcome) != 3):
+        return ("RuntimeError", "the cell's thread ended without an outcome", None)
+    return outcome
 
 
 def line_of(event: dict) -> bytes:
@@ -160,6 +245,7 @@ class Snapshot:
         self.module_dicts = {name: dict(vars(m)) for name, m in self.modules.items()}
         self.classes = protected_classes()
         self.class_dicts = {name: dict(vars(c)) for name, c in self.classes.items()}
+        self.class_by_id = {id(c): self.class_dicts[name] for name, c in self.classes.items()}
         self.hooks = {name: getattr(sys, name) for name in SYS_HOOKS}
         self.path = (list(sys.path), list(sys.meta_path), list(sys.path_hooks))
         self.builtins = dict(_BUILTINS)
@@ -174,6 +260,8 @@ class Snapshot:
 
     def restore_builtins(self) -> list[str]:
         """Put back `builtins` with C operations only (before any other trusted code runs)."""
+        _sanitize(_BUILTINS)
+        _keep(_list(_BUILTINS.items()))
         changed = [k for k, v in self.builtins.items() if _BUILTINS.get(k, _MISSING) is not v]
         added = [k for k in _BUILTINS if k not in self.builtins and k not in VOLATILE_NAMES]
         _BUILTINS.clear()
@@ -187,21 +275,29 @@ class Snapshot:
         existed in the zygote, such as its lazy `disable_dynamo` decorations) is not reported.
         """
         changed = self.restore_builtins()
+        _sanitize(_MODULES)
         for name, module in self.modules.items():
+            _sanitize(vars(module))
             if _MODULES.get(name) is not module:
+                _keep(_MODULES.get(name))
                 _MODULES[name] = module
                 changed.append(f"sys.modules[{name!r}]")
             changed += self._restore_module(name, module, student_only=student_only)
         for name, cls in self.classes.items():
-            changed += _restore_class(cls, self.class_dicts[name], name, self.benign)
+            strict = name in PROTECTED_CLASSES
+            changed += _restore_class(cls, self.class_dicts[name], name, self.library_made, strict)
         for name, hook in self.hooks.items():
             if getattr(sys, name) is not hook:
+                _keep(getattr(sys, name))
                 setattr(sys, name, hook)
                 if name not in ("stdout", "stderr"):
                     changed.append(f"sys.{name}")
         changed += self.restore_functions()
-        sys.path[:], sys.meta_path[:], sys.path_hooks[:] = (list(p) for p in self.path)
-        sys.path_importer_cache.clear()
+        # New lists, not slice assignments: student code may have put objects of its own
+        # there, whose methods must not run here.
+        _keep((sys.path, sys.meta_path, sys.path_hooks, sys.path_importer_cache))
+        sys.path, sys.meta_path, sys.path_hooks = (_list(p) for p in self.path)
+        sys.path_importer_cache = {}
         return changed
 
     def restore_functions(self) -> list[str]:
@@ -216,6 +312,7 @@ class Snapshot:
             else:
                 continue
             replaced.append((f.__code__, f.__defaults__, f.__kwdefaults__))
+            _keep(replaced)
             with self.trusted():
                 f.__code__, f.__defaults__, f.__kwdefaults__ = code, defaults, kwdefaults
         del replaced
@@ -228,20 +325,38 @@ class Snapshot:
         if strict:
             # New submodules appear when a package's lazy parts load: not tampering.
             for key in [k for k in current if k not in pristine and k not in VOLATILE_NAMES]:
-                if not _isinstance(current[key], _ModuleType):
+                if _type(current[key]) is not _ModuleType:
                     changed.append(f"{name}.{key}")
+                    _keep(current[key])
                     del current[key]
         for key, value in pristine.items():
             now = current.get(key, _MISSING)
             if now is value or key in VOLATILE_NAMES or key in ("__dict__", "__weakref__"):
                 continue
-            if not strict and not _callable(value):
-                continue  # torch's and numpy's plain data changes as they run
+            if not strict and not _code_like(value):
+                continue  # torch's and numpy's data (caches, locks, registries) changes as they run
             if student_only and self.benign(value, now):
                 continue  # torch wrapped its own function (e.g. to keep its compiler out)
+            _keep(now)
             current[key] = value
             changed.append(f"{name}.{key}")
         return changed
+
+    def library_made(self, old: object, new: object, cls: type, key: str) -> bool:
+        """Whether a class attribute `new` (in place of `old`, or of the attribute `cls`
+        inherited, when `old` is missing) is the library's own doing: a wrapper of the
+        library's around the method it replaces (torch wraps `Optimizer.step` on first use),
+        or a property whose getter is the library's."""
+        if old is _MISSING:
+            for base in type.__dict__["__mro__"].__get__(cls)[1:]:
+                pristine = self.class_by_id.get(id(base))
+                if pristine is not None and key in pristine:
+                    old = pristine[key]
+                    break
+        if _type(new) is property and _type(old) is property:
+            getter = new.fget
+            return _type(getter) is _FunctionType and id(getter.__code__) in self.code_ids
+        return old is not _MISSING and self.benign(old, new)
 
     def benign(self, old: object, new: object, depth: int = 0) -> bool:
         """Whether `new` is a library's own wrapper around `old`: a function whose code the
@@ -258,30 +373,74 @@ class Snapshot:
         return False
 
 
-def _restore_class(cls: type, pristine: dict, owner: str, benign) -> list[str]:
+def _restore_class(
+    cls: type, pristine: dict, owner: str, library_made, strict: bool
+) -> list[str]:
     """Put back every attribute of a protected class, dunders included; remove added methods.
 
     torch's compiler wraps some methods of `nn.Module` on first use (and marks it with a flag):
-    a library wrapper around the pristine method is left in place and is no change.
+    a library wrapper around the pristine method is left in place and is no change. Classes
+    not in PROTECTED_CLASSES (every other class of a protected module) keep their plain data,
+    which libraries update as they run (counters, caches).
     """
     current = vars(cls)
     changed = []
     for key in [k for k in current if k not in pristine and k not in VOLATILE_NAMES]:
         value = current[key]
-        if _callable(value) or (key.startswith("__") and key.endswith("__")):
+        if library_made(_MISSING, value, cls, key) or not _code_like(value):
+            continue  # data a library adds (torch.jit writes `__annotations__`)
+        if _type(value) is _FunctionType or (key.startswith("__") and key.endswith("__")):
             changed.append(f"{owner}.{key}")
+            _keep(value)
+            type.__delattr__(cls, key)
+        elif strict:
+            changed.append(f"{owner}.{key}")
+            _keep(value)
             type.__delattr__(cls, key)
     for key, value in pristine.items():
         if key in ("__dict__", "__weakref__", "__doc__") or key in VOLATILE_NAMES:
             continue
         now = current.get(key, _MISSING)
-        if now is not value and not benign(value, now):
+        if not strict and not _code_like(value):
+            continue
+        if now is not value and not library_made(value, now, cls, key):
             changed.append(f"{owner}.{key}")
+            _keep(now)
             type.__setattr__(cls, key, value)
     return changed
 
 
 _MISSING = object()
+
+
+def _sanitize(namespace: dict) -> None:
+    """Drop keys that are not plain strings (student code may put any object in a module's
+    namespace; hashing or comparing it would run the student's code on the main thread).
+    Only iteration, `clear` and plain-string inserts: no key of the student's is hashed."""
+    for key in namespace:
+        if _type(key) is not _str:
+            break
+    else:
+        return
+    _keep(_list(namespace.items()))
+    kept = [(k, v) for k, v in namespace.items() if _type(k) is _str]
+    namespace.clear()
+    namespace.update(kept)
+_CODE_TYPES = (classmethod, staticmethod, property, types.ModuleType)
+_mro_of = type.__dict__["__mro__"].__get__
+
+
+def _code_like(value: object) -> bool:
+    """What a test's helpers are made of: functions and other callables, classes, modules,
+    method descriptors. Anything else is data a library may change as it runs. Identity
+    checks only: a comparison could run a student's metaclass on the main thread."""
+    if _callable(value):
+        return True
+    for base in _mro_of(_type(value)):
+        for kind in _CODE_TYPES:
+            if base is kind:
+                return True
+    return False
 
 
 def protected_modules() -> dict[str, types.ModuleType]:
@@ -294,8 +453,17 @@ def protected_modules() -> dict[str, types.ModuleType]:
 
 
 def protected_classes() -> dict[str, type]:
-    """The loaded classes in PROTECTED_CLASSES, by dotted name."""
+    """The loaded classes in PROTECTED_CLASSES and every class defined in a protected module
+    (`torch.testing`'s comparison pairs...), by dotted name; taken once, in the zygote."""
+    import warnings
+
     found = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # deprecated aliases warn when their class is read
+        for name, module in protected_modules().items():
+            for attr, value in list(vars(module).items()):
+                if _isinstance(value, type) and vars(value).get("__module__") == name:
+                    found.setdefault(f"{name}.{attr}", value)
     for dotted in PROTECTED_CLASSES:
         module_name, _, attr = dotted.rpartition(".")
         module = sys.modules.get(module_name)
@@ -313,6 +481,8 @@ def warm_up(job: dict) -> None:
     """Import what tests and torch load lazily, so that loading it later is never a change."""
     for name in ("unittest", "tempfile"):
         __import__(name)
+    for name in sys.builtin_module_names:  # none may be created once student code runs
+        __import__(name)
     if "torch" not in sys.modules:
         return  # a lesson whose setup does not use torch (the engine's own tests)
     import torch
@@ -326,6 +496,14 @@ def warm_up(job: dict) -> None:
         torch.export.export(linear, (torch.ones(1, 2),)).module()(torch.ones(1, 2))
         torch.jit.trace(linear, torch.ones(1, 2))
 
+    if "tensorboard" in text:
+        # TensorBoard defines absl flags as it loads, and absl reads its caller's frame to name
+        # the module defining each: loaded here, before student code, nothing is refused later.
+        for name in ("torch.utils.tensorboard", "tensorboard.backend.event_processing"):
+            try:
+                __import__(name)
+            except ImportError:
+                pass
     for name in ("numpy.testing", "torch.testing", "unittest", "unittest.mock", "tempfile"):
         try:
             __import__(name)
@@ -352,6 +530,9 @@ class Zygote:
         self.guard = Guard(allow=frozenset(job.get("allow", [])), workdir=os.getcwd())
         self.snapshot = Snapshot(library_code=self.guard.library_code)
         self.snapshot.trusted = self.guard.as_trusted
+        self.guard.protect(Zygote, Child, Snapshot, type(self.guard))
+        # IPython keeps the module it found as `__main__` (this runner): forget it.
+        self.shell._orig_sys_modules_main_mod = None
 
     def run_setup(self, source: str) -> dict:
         """The lesson's own setup cell, in a private namespace: the names tests rely on."""
@@ -407,16 +588,16 @@ def guard(function, checker):
 """
 
 
-def _exact_checker(plain_bases: tuple, student_code):
-    """A check that a student function's result is of a type a comparison can trust: no class
-    of the student's that is a number, string, container, tensor or array yet overrides how it
-    compares, and no class of the student's that answers torch or NumPy functions itself."""
-    mro_of = type.__dict__["__mro__"].__get__
-    dict_of = type.__dict__["__dict__"].__get__
-    kind, items = type, (tuple, list)
-    dispatch, comparisons = DISPATCH_DUNDERS, COMPARISON_DUNDERS
+CHECKER = """
+def make(plain_bases, dispatch, comparisons, mro_of, dict_of, function_type, str_str, kind):
+    items = (tuple, list)
 
-    def problem(value) -> str | None:
+    def student_code(member):
+        if kind(member) is not function_type:
+            return False
+        return str_str(member.__code__.co_filename).startswith("<cell")
+
+    def problem(value):
         cls = kind(value)
         mro = mro_of(cls)
         based = any(base in mro for base in plain_bases)
@@ -425,10 +606,10 @@ def _exact_checker(plain_bases: tuple, student_code):
                 if not student_code(member):
                     continue
                 if name in dispatch or (based and name in comparisons):
-                    return f"{k.__qualname__}.{name}"
+                    return k.__qualname__ + "." + name
         return None
 
-    def check(result) -> None:
+    def check(result):
         values = [result]
         if kind(result) in items:
             values += list(result)[:100]
@@ -436,11 +617,35 @@ def _exact_checker(plain_bases: tuple, student_code):
             found = problem(value)
             if found is not None:
                 raise TypeError(
-                    f"the answer returned a value whose type overrides {found}: return plain "
-                    "numbers, strings, containers and tensors"
+                    "the answer returned a value whose type overrides " + str(found) + ": "
+                    "return plain numbers, strings, containers and tensors"
                 )
 
     return check
+"""
+
+
+def _exact_checker(plain_bases: tuple):
+    """A check that a student function's result is of a type a comparison can trust: no class
+    of the student's that is a number, string, container, tensor or array yet overrides how it
+    compares, and no class of the student's that answers torch or NumPy functions itself.
+    It runs on the student's thread, so it is made in a namespace of its own: nothing of the
+    runner is reachable from it."""
+    namespace = {"__builtins__": {k: _BUILTINS_PRISTINE[k] for k in CHECKER_BUILTINS}}
+    _exec(CHECKER, namespace)
+    return namespace["make"](
+        plain_bases,
+        DISPATCH_DUNDERS,
+        COMPARISON_DUNDERS,
+        type.__dict__["__mro__"].__get__,
+        type.__dict__["__dict__"].__get__,
+        _FunctionType,
+        _str.__str__,
+        _type,
+    )
+
+
+CHECKER_BUILTINS = ("any", "list", "tuple", "str", "TypeError")
 
 
 class Child:
@@ -460,9 +665,11 @@ class Child:
         self.limit_tasks()
         self.namespace = {"__name__": "__main__", "__builtins__": builtins, **z.setup}
         self.namespace["get_ipython"] = z.shell.get_ipython
-        sources = {}
+        sources: dict = {}
+        cells = z.cells_for(self.exercise)
+        self.compile_cells(cells, sources)
         z.guard.install()
-        for cell in z.cells_for(self.exercise):
+        for cell in cells:
             send(self.channel, {"event": "start", "index": cell["index"], "nonce": nonce})
             report = self.run_student_cell(cell, sources)
             self.restore_streams()
@@ -472,9 +679,21 @@ class Child:
         _exit(0)
 
     def limit_tasks(self) -> None:
-        """No new threads or processes unless the lesson allows them (the kernel enforces it)."""
+        """No new threads or processes unless the lesson allows them (the kernel enforces it):
+        the limit is the lowest that lets the runner start the one thread student code runs on,
+        so that while it runs, nothing else can start."""
         allow = self.z.guard.allow
         if "threads" in allow or "processes" in allow:
+            return
+        _soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+        top = 1 << 16 if hard == resource.RLIM_INFINITY else hard
+        for limit in range(1, top + 1):
+            resource.setrlimit(resource.RLIMIT_NPROC, (limit, hard))
+            try:
+                run_on_own_thread(_compile("pass", "<probe>", "exec"), {}, tries=1)
+            except RuntimeError:
+                continue  # "can't start new thread": one more task is needed
+            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
             return
         resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
 
@@ -483,27 +702,42 @@ class Child:
         out, err = _StringIO(), _StringIO()
         sys.stdout, sys.stderr = out, err
         failure = None
-        name = f"<cell {cell['index']}>"
-        sources[name] = cell["source"].splitlines()
-        try:
-            code = _compile(self.z.transform(cell["source"]), name, "exec")
-            _exec(code, self.namespace)
-        except BaseException as exc:  # noqa: BLE001 (student code may raise anything)
-            failure = exc
+        code = self.compiled[cell["index"]]
+        if _type(code) is _tuple:  # it did not compile
+            failure = self.describe(code, sources)
+        else:
+            outcome = run_on_own_thread(code, self.namespace)
+            failure = None if outcome is None else self.describe(outcome, sources)
+            outcome = None
         self.restore_streams()
         report = {"stdout": _cap(out.getvalue()), "stderr": _cap(err.getvalue())}
         if failure is not None:
-            report["error"] = self.describe(failure, sources)
+            report["error"] = failure
         return report
 
+    def compile_cells(self, cells: list[dict], sources: dict) -> None:
+        """Transform (IPython's syntax) and compile every cell before any student code runs:
+        IPython's transformer is library code whose module student code could change, and
+        the main thread runs nothing that student code could have changed."""
+        self.compiled = {}
+        for cell in cells:
+            name = f"<cell {cell['index']}>"
+            sources[name] = cell["source"].splitlines()
+            try:
+                code = _compile(self.z.transform(cell["source"]), name, "exec")
+            except BaseException as exc:  # noqa: BLE001 (a syntax error, or a transform's)
+                code = _brief(exc) + (None,)
+            self.compiled[cell["index"]] = code
+
     def restore_streams(self) -> None:
+        _keep((sys.stdout, sys.stderr))
         sys.stdout, sys.stderr = self.z.snapshot.hooks["stdout"], self.z.snapshot.hooks["stderr"]
 
-    def describe(self, exc: BaseException, sources: dict) -> dict:
-        """A student cell's error: name, message and the frames in the student's own cells."""
-        ename = _safe_text(lambda: _type(exc).__name__)
-        evalue = _safe_text(lambda: _str(exc))
-        frames = self.z.guard.frames_of(exc)
+    def describe(self, outcome: tuple, sources: dict) -> dict:
+        """A student cell's error: name, message (both read on the student's thread) and the
+        frames in the student's own cells."""
+        ename, evalue, exc = outcome
+        frames = [] if exc is None else self.z.guard.frames_of(exc)
         lines = ["Traceback (most recent call last):\n"]
         for filename, lineno, function in frames[-MAX_TRACEBACK:]:
             lines.append(f'  File "{filename}", line {lineno}, in {function}\n')
@@ -524,21 +758,22 @@ class Child:
         source = self.read_test(nonce)
         if source is None:
             _exit(0)
-        namespace = {"__name__": "__main__", "__builtins__": builtins}
-        namespace.update({k: v for k, v in self.namespace.items() if not k.startswith("__")})
-        namespace.update(self.z.setup)
+        namespace = self.test_namespace()
         self.guard_returns(namespace)
         out = _StringIO()
         sys.stdout, sys.stderr = out, _StringIO()
-        failure = None
         try:
-            _exec(_compile(source, "<test>", "exec"), namespace)
-        except BaseException as exc:  # noqa: BLE001 (the student's function may raise anything)
-            failure = exc
+            code = _compile(source, "<test>", "exec")
+        except BaseException as exc:  # noqa: BLE001 (a test that does not compile fails)
+            failure = _brief(exc)
+        else:
+            outcome = run_on_own_thread(code, namespace)
+            failure = None if outcome is None else (outcome[0], outcome[1])
+            outcome = None  # only text is kept: the exception is the student's
         during = snapshot.restore(student_only=True)
+        self.z.guard.clear_garbage()
         self.restore_streams()
-        ename = "" if failure is None else _safe_text(lambda: _type(failure).__name__)
-        evalue = "" if failure is None else _safe_text(lambda: _str(failure))
+        ename, evalue = ("", "") if failure is None else failure
         if failure is None and during:
             ename = "TamperingDetected"
             evalue = "the test's helpers were changed while it ran: " + ", ".join(during[:5])
@@ -556,13 +791,26 @@ class Child:
             verdict["error"] = {"ename": ename[:200], "evalue": evalue, "traceback": []}
         send(self.channel, verdict)
 
+    def test_namespace(self) -> dict:
+        """The test's globals: the setup's names, and the student's names that shadow neither a
+        builtin nor a setup name (a student's `abs` or `isinstance` must not steer the test)."""
+        namespace = {"__name__": "__main__", "__builtins__": builtins}
+        reserved = self.z.snapshot.builtins
+        for key, value in _list(self.namespace.items()):
+            if _type(key) is not _str or _str.startswith(key, "__"):
+                continue
+            if key not in reserved and key not in self.z.setup:
+                namespace[key] = value
+        namespace.update(self.z.setup)
+        return namespace
+
     def guard_returns(self, namespace: dict) -> None:
         """Wrap each function the student's cells defined so its result's type is checked."""
         plain = [int, float, complex, str, bytes, tuple, list, dict, set, frozenset]
         for module, name in (("torch", "Tensor"), ("numpy", "ndarray")):
             if module in _MODULES:
                 plain.append(getattr(_MODULES[module], name))
-        checker = _exact_checker(tuple(plain), _student_code)
+        checker = _exact_checker(tuple(plain))
         made: dict = {"__builtins__": {}}
         _exec(RETURN_GUARD, made)  # its own namespace: nothing of the runner is reachable
         for key, value in list(namespace.items()):
@@ -605,6 +853,11 @@ def _expected_length(data: bytes) -> int:
 
 def _cap(text: str) -> str:
     return text if _len(text) <= MAX_OUTPUT else text[:MAX_OUTPUT] + "\n[output truncated]"
+
+
+def _brief(exc: BaseException) -> tuple[str, str]:
+    """An exception's name and message as plain text (the exception itself is never kept)."""
+    return _safe_text(lambda: _type(exc).__name__), _safe_text(lambda: _str(exc))
 
 
 def _safe_text(make) -> str:

@@ -126,6 +126,10 @@ def bwrap_command(scratch: Path, limits: Limits) -> list[str]:
     # then bound on top of it instead of being hidden by it.
     # No /proc but a copy of cpuinfo (torch reads it): no /proc/self, no other process's memory.
     args += ["--dev", "/dev", "--dir", "/proc", "--ro-bind", "/proc/cpuinfo", "/proc/cpuinfo"]
+    # gloo (the process groups of lessons that allow processes) lists network cards and PCI
+    # devices, and fails when it cannot: it gets empty folders, nothing of the host.
+    for empty in ("/sys/class/net", "/sys/class/infiniband", "/sys/bus/pci/devices"):
+        args += [*_parents(Path(empty)), "--perms", "0755", "--dir", empty]
     if Path("/sys/devices/system/cpu").is_dir():
         args += ["--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
     args += ["--size", str(limits.tmp_mb << 20), "--tmpfs", "/tmp"]

@@ -141,10 +141,22 @@ def _fork(rank: int, fn, args, env, backend: str, init: bool, timeout: float) ->
         try:
             _child(rank, fn, args, env, backend, init, timeout, write_fd)
             status = 0
+        except BaseException as error:  # noqa: BLE001 (the rank could not even start: say why)
+            _report_start_failure(write_fd, error)
         finally:
             os._exit(status)
     os.close(write_fd)
     return _Rank(rank=rank, pid=pid, fd=read_fd)
+
+
+def _report_start_failure(write_fd: int, error: BaseException) -> None:
+    """A rank that failed before it could report (setting up its streams or its pipe) still
+    tells the parent why, instead of dying silently."""
+    try:
+        failure = RankError(f"the rank could not start: {type(error).__name__}: {error}")
+        os.write(write_fd, _pickle_report((False, failure, _traceback_text()), "", ""))
+    except BaseException:  # noqa: BLE001, S110 (the parent then reports a silent death)
+        pass
 
 
 def _child(rank, fn, args, env, backend, init, timeout, write_fd: int) -> None:
@@ -175,11 +187,20 @@ def _child(rank, fn, args, env, backend, init, timeout, write_fd: int) -> None:
         if dist.is_initialized():
             dist.destroy_process_group()
     except BaseException as error:  # noqa: BLE001 (everything a rank raises goes to the parent)
-        report = (False, error, traceback.format_exc())
+        report = (False, error, _traceback_text())
     native.seek(0)
     err.write(native.read().decode(errors="replace"))
     with os.fdopen(write_fd, "wb") as pipe:
         pipe.write(_pickle_report(report, out.getvalue(), err.getvalue()))
+
+
+def _traceback_text() -> str:
+    """The current exception's traceback, or a line saying it cannot be read (an environment,
+    such as the autograder's sandbox, may refuse access to frames)."""
+    try:
+        return traceback.format_exc()
+    except Exception as problem:  # noqa: BLE001
+        return f"(traceback not available: {problem})"
 
 
 def _pickle_report(report: tuple, out: str, err: str) -> bytes:

@@ -73,22 +73,29 @@ def test_bad_grade_arguments_are_one_line_and_write_nothing(place, args, phrase)
 
 
 @pytest.mark.parametrize("name", ["*", "a b", "..x", "-rf"])
-def test_unsafe_student_ids_are_refused(place, name):
-    """Is a student folder whose name is a glob, has spaces or looks like an option refused?"""
+def test_unsafe_student_ids_are_skipped_not_fatal(place, name):
+    """Is a student folder whose name is a glob, has spaces or looks like an option skipped with
+    a reason, while everybody else is still graded (one folder never stops the batch)?"""
+    from autograder.grade import find_submissions
+
     (place / "good" / name / LESSON).mkdir(parents=True)
-    refused(run("grade", "good", "--out", "o", cwd=place), "not a safe id")
-    assert not (place / "o").exists()
+    found, problems = find_submissions(place / "good", [LESSON])
+    assert [s.student for s in found] == ["ann"]
+    assert any(p.startswith(f"{name}: not a safe id") for p in problems), problems
 
 
-def test_links_in_submissions_are_refused(place):
-    """Are a linked student folder and a linked notebook refused instead of followed?"""
+def test_links_in_submissions_are_not_followed(place):
+    """Are a linked student folder and a linked notebook skipped with a reason, never followed?"""
+    from autograder.grade import find_submissions
+
     (place / "good" / "bob").symlink_to(place / "good" / "ann")
-    refused(run("grade", "good", "--out", "o", cwd=place), "is a link")
-    (place / "good" / "bob").unlink()
     (place / "good" / "cat" / LESSON).mkdir(parents=True)
     (place / "good" / "cat" / LESSON / f"{LESSON}.ipynb").symlink_to("/etc/passwd")
-    refused(run("grade", "good", "--out", "o", cwd=place), "is a link")
-    assert not (place / "o").exists()
+    found, problems = find_submissions(place / "good", [LESSON])
+    assert [s.student for s in found] == ["ann"]
+    assert "bob: a symbolic link, not a student folder (not followed)" in problems
+    linked = f"cat: {LESSON}/{LESSON}.ipynb is a symbolic link (not followed) (not graded)"
+    assert linked in problems
 
 
 BAD_OTHER = [

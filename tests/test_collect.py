@@ -251,3 +251,34 @@ def test_manifest_students_without_a_notebook_are_graded_zero(tmp_path):
     by_id = {s.student: s for s in found}
     assert by_id["105"].path is None and "no notebook submitted" in by_id["105"].error
     assert by_id["103"].late and by_id["104"].name == "mary_ann"
+
+
+def test_symlinked_folders_are_not_followed(tmp_path):
+    """Is a student folder or lesson folder that is a symbolic link refused, never read?"""
+    from autograder.grade import find_submissions
+
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "01_tensors").mkdir(parents=True)
+    (elsewhere / "01_tensors" / "01_tensors.ipynb").write_text("{}")
+    submitted = tmp_path / "submitted"
+    (submitted / "ann").mkdir(parents=True)
+    (submitted / "ann" / "01_tensors").symlink_to(elsewhere / "01_tensors")
+    (submitted / "bob").symlink_to(elsewhere)
+    found, problems = find_submissions(submitted, ["01_tensors"])
+    assert found == []
+    assert problems == [
+        "bob: a symbolic link, not a student folder (not followed)",
+        "ann: 01_tensors is a symbolic link (not followed)",
+    ]
+
+
+def test_an_unsafe_student_folder_is_skipped_not_fatal(tmp_path):
+    """Is a student folder with an unsafe name listed as a problem while the others are graded?"""
+    from autograder.grade import find_submissions
+
+    for student in ("ann", "b*b"):
+        (tmp_path / student / "01_tensors").mkdir(parents=True)
+        (tmp_path / student / "01_tensors" / "01_tensors.ipynb").write_text("{}")
+    found, problems = find_submissions(tmp_path, ["01_tensors"])
+    assert [s.student for s in found] == ["ann"]
+    assert problems == ["b*b: not a safe id (letters, digits, . _ - @ only) (not graded)"]

@@ -219,6 +219,8 @@ def test_the_check_catches_an_answer_hidden_in_course(monkeypatch, sealed):
 
     scaled_pixels.__module__ = "course.utils"
     monkeypatch.setattr(course.utils, "scaled_pixels", scaled_pixels, raising=False)
+    # A helper is handed out by listing it in its module's __all__, which is what the scan reads.
+    monkeypatch.setattr(course.utils, "__all__", [*course.utils.__all__, "scaled_pixels"])
     found = answering_wrappers("01_tensors")
     expected = "to_unit_range: to_unit_range = thin wrapper around course.utils.scaled_pixels"
     assert found == [expected]

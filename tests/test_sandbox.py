@@ -57,6 +57,22 @@ def test_honest_answer_passes_and_wrong_one_fails(tmp_path):
 
 
 WRONG = "def answer():\n    return 0\n"
+# Library code that returns a frame (torch.fx's), walked up to a frame holding the verdict's
+# nonce and the runner's `send`: a passing verdict written with them.
+FORGE = """
+import os
+from torch.fx.experimental.symbolic_shapes import _find_user_code_frame
+def forge():
+    frame = _find_user_code_frame()
+    while frame is not None:
+        me, nonce = frame.f_locals.get('self'), frame.f_locals.get('nonce')
+        send = frame.f_globals.get('send')
+        if isinstance(nonce, str) and hasattr(me, 'exercise') and callable(send):
+            send(me.channel, {'event': 'verdict', 'index': me.exercise['test'], 'nonce': nonce,
+                              'passed': True, 'stdout': '', 'tampering': []})
+            os._exit(0)
+        frame = frame.f_back
+"""
 ATTACKS = {
     "gc walk for the job and the judge": """
 import gc
@@ -158,6 +174,59 @@ sys.settrace(tracer)
 import ctypes
 ctypes.string_at(id(check), 64)
 """,
+    "a frame from library code, walked up to the runner": FORGE + """
+def answer():
+    forge()
+    return 0
+""",
+    "a finalizer run by the grader after the test": FORGE + """
+class Late:
+    def __del__(self):
+        forge()
+def answer():
+    raise ValueError(Late())
+""",
+    "the first frame of the student's thread, rewritten": """
+from torch.fx.experimental.symbolic_shapes import _find_user_code_frame
+class Never(Exception):
+    pass
+def answer():
+    frame = _find_user_code_frame()
+    while frame is not None:
+        for name in ('slot', 'results'):
+            found = frame.f_locals.get(name)
+            if isinstance(found, list):
+                found[:] = [None]
+                frame.f_globals['BaseException'] = Never
+                frame.f_globals['exec'] = lambda *a: None
+        frame = frame.f_back
+    return 0
+""",
+    "an audit hook of the student's": """
+import sys
+sys.addaudithook(lambda event, args: None)
+""",
+    "gc debugging keeps the runner's cycles": """
+import gc
+gc.set_debug(gc.DEBUG_SAVEALL)
+gc.collect()
+frames = [o for o in gc.garbage if type(o).__name__ == 'frame']
+assert not any('nonce' in f.f_locals or 'self' in f.f_locals for f in frames)
+""",
+    "a second copy of _signal, whose handler walks to the runner": FORGE + """
+import _imp, importlib.util
+fresh = _imp.create_builtin(importlib.util.find_spec('_signal'))
+fresh.signal(fresh.SIGALRM, lambda *a: forge())
+fresh.setitimer(fresh.ITIMER_REAL, 0.001, 0.001)
+""",
+    "a key that is not a string in a module": """
+import json
+class Key(str):
+    def __hash__(self):
+        import os
+        os._exit(0)
+vars(json)[Key('x')] = 1
+""",
 }
 PLANTED_TEST = (
     f"# {SECRET}\nimport colorsys\ncheck(answer() + colorsys.rgb_to_hsv(1, 0, 0)[0], 42)\n"
@@ -170,7 +239,9 @@ def test_attack_scores_zero(attack, tmp_path):
     test = PLANTED_TEST if "planted" in attack else TEST
     source = ATTACKS[attack]
     cells = (WRONG, source) if "def answer" not in source else (source,)
-    result = judge(*cells, test=test, tmp_path=tmp_path)
+    # torch loaded by the setup, as in every lesson: its code is trusted to read frames.
+    setup = "import torch\n" + SETUP if "torch" in source else SETUP
+    result = judge(*cells, test=test, setup=setup, tmp_path=tmp_path)
     assert not passed(result), f"{attack}: {result}"
 
 
@@ -200,6 +271,16 @@ def test_attack_scores_zero(attack, tmp_path):
         ("open('/proc/self/mem', 'rb')", ""),
         ("import os; os.listdir('/proc/self/fd')", ""),
         ("import _xxsubinterpreters", "Refused"),
+        (  # the interpreter drops a refused hook silently: it must never be called
+            "import sys\nseen = []\nsys.addaudithook(lambda e, a: seen.append(e))\n"
+            "open('/dev/null').close()\nif not seen:\n    raise PermissionError('no hook')",
+            "PermissionError",
+        ),
+        ("import _imp, gc; _imp.create_builtin(gc.__spec__)", "PermissionError"),
+        (
+            "assert get_ipython()._orig_sys_modules_main_mod is None; 1 / 0",
+            "ZeroDivisionError",
+        ),
     ],
 )
 def test_guard_refuses(source, refused, tmp_path):
