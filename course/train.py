@@ -149,6 +149,11 @@ def evaluate(
     return _averages(total_loss, correct, count)
 
 
+# Written into every checkpoint this module saves: names the layout (and its writer), so a
+# loader, or an exercise's test, can tell it from a file written by other code.
+CHECKPOINT_FORMAT = "course.train checkpoint 1"
+
+
 def save_checkpoint(
     path: str | Path,
     *,
@@ -166,6 +171,7 @@ def save_checkpoint(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {
+        "format": CHECKPOINT_FORMAT,
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict() if optimizer is not None else None,
         "scheduler": scheduler.state_dict() if scheduler is not None else None,
