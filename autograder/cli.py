@@ -15,7 +15,11 @@ from autograder.coursedir import lesson_ids, repo_root
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (the usage is what `--help` is for)."""
+    """argparse, but a usage error is one line (the usage is what `--help` is for), and an
+    option is only ever its full name (`--work` is an unknown option, not `--workers`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, allow_abbrev=False, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)

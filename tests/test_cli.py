@@ -62,6 +62,7 @@ BAD_GRADE = [
     (["good", "--out", "o", "--late-penalty", "150"], "from 0 to 100"),
     (["good"], "--out"),
     (["good", "--out", "good/o"], "must not be inside"),
+    (["good", "--ou", "o"], "required: --out"),  # --ou is never taken for --out
 ]
 
 
@@ -105,6 +106,7 @@ BAD_OTHER = [
     (["collect", "empty", "--out", "o", "--lesson", LESSON], "no student submissions"),
     (["benchmark", "99_nope"], "unknown lesson"),
     (["benchmark", LESSON, "--students", "0"], "must be 1 or more"),
+    (["benchmark", LESSON, "--work", "2"], "unrecognized arguments: --work"),
     (["release", "99_nope"], "unknown lesson"),
     (["regrade"], "invalid choice"),
     (["--root", "missing", "grade", "good", "--out", "o"], "not a course"),
