@@ -7,6 +7,7 @@ folder (`01_tensors`, `02_autograd`, ...) is one nbgrader assignment.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,3 +54,17 @@ def nbgrader_config(root: Path, *, db_path: Path | None = None) -> Config:
 
     config.Execute.timeout = int(Limits().cell_s)
     return config
+
+
+def read_course_notebook(path: Path):
+    """A lesson's source or release notebook, parsed once per process while the file is
+    unchanged (a worker grades many submissions of one lesson). Callers only read it."""
+    stat = path.stat()
+    return _parsed(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _parsed(path: str, _mtime_ns: int, _size: int):
+    import nbformat
+
+    return nbformat.read(path, as_version=4)

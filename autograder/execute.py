@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import nbformat
 from nbgrader.preprocessors import ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
 
-from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY
+from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY, read_course_notebook
 from autograder.preprocessors import SandboxExecute
 from autograder.repair import repair
 from autograder.sandbox import Limits
@@ -44,7 +43,7 @@ def allowed(course: Path, lesson: str, release: dict) -> list[str]:
     if declared is None:
         source = course / SOURCE_DIRECTORY / lesson / f"{lesson}.ipynb"
         if source.exists():
-            declared = nbformat.read(source, 4).metadata.get("autograder", {}).get("allow")
+            declared = read_course_notebook(source).metadata.get("autograder", {}).get("allow")
     return [str(a) for a in declared or [] if a in ("threads", "processes", "loopback")]
 
 
@@ -54,8 +53,8 @@ def execute(course: Path, submission: Submission, limits: Limits) -> tuple[Submi
     Never raises: anything unexpected becomes the submission's error.
     """
     try:
-        release = nbformat.read(
-            course / RELEASE_DIRECTORY / submission.lesson / f"{submission.lesson}.ipynb", 4
+        release = read_course_notebook(
+            course / RELEASE_DIRECTORY / submission.lesson / f"{submission.lesson}.ipynb"
         )
         repaired = repair(path=submission.path, release=release)
         submission.notes += repaired.notes

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import nbformat
 from nbformat import NotebookNode
 
-from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY
+from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY, read_course_notebook
 from autograder.leaks import find_leaks
 from autograder.preprocessors import HideHiddenTests
 
@@ -63,10 +63,10 @@ def feedback(course: Path, out: Path, submission: Submission) -> None:
     """
     lesson, student = submission.lesson, submission.student
     graded = nbformat.read(course / "autograded" / student / lesson / f"{lesson}.ipynb", 4)
-    release = nbformat.read(course / RELEASE_DIRECTORY / lesson / f"{lesson}.ipynb", 4)
+    release = read_course_notebook(course / RELEASE_DIRECTORY / lesson / f"{lesson}.ipynb")
     graded = without_active_html(graded, trusted=markdown_of(release))
     page = render(course, graded, submission, time_limit=TIME_LIMIT_S)
-    source = nbformat.read(course / SOURCE_DIRECTORY / lesson / f"{lesson}.ipynb", 4)
+    source = read_course_notebook(course / SOURCE_DIRECTORY / lesson / f"{lesson}.ipynb")
     leaked = find_leaks(page, HideHiddenTests().hidden_lines(source), known=known_text(graded))
     if leaked:
         raise RuntimeError(f"feedback would show hidden tests ({leaked[0]!r}); withheld")

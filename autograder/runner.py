@@ -21,6 +21,7 @@ Trusted code in the child calls only functions captured while the zygote was sti
 from __future__ import annotations
 
 import _json
+import _operator
 import _thread
 import builtins
 import gc
@@ -69,6 +70,10 @@ _FunctionType = types.FunctionType
 _exec, _compile, _isinstance, _type, _len = builtins.exec, builtins.compile, isinstance, type, len
 _sorted, _list, _dict, _str, _callable, _tuple = sorted, list, dict, str, callable, tuple
 _range = range
+_all, _map, _is = all, map, _operator.is_
+_code_of = types.FunctionType.__dict__["__code__"].__get__
+_defaults_of = types.FunctionType.__dict__["__defaults__"].__get__
+_kwdefaults_of = types.FunctionType.__dict__["__kwdefaults__"].__get__
 _MODULES = sys.modules
 _BUILTINS = vars(builtins)
 _BUILTINS_PRISTINE = dict(_BUILTINS)
@@ -257,6 +262,10 @@ class Snapshot:
             for f in d.values()
             if _type(f) is _FunctionType
         ]
+        # The same, column by column (functions, codes, defaults, kwdefaults), for the fast check.
+        self.function_parts = tuple([entry[i] for entry in self.functions] for i in range(4))
+        self.module_items = {n: (list(d), list(d.values())) for n, d in self.module_dicts.items()}
+        self.class_items = {n: (list(d), list(d.values())) for n, d in self.class_dicts.items()}
 
     def restore_builtins(self) -> list[str]:
         """Put back `builtins` with C operations only (before any other trusted code runs)."""
@@ -277,13 +286,17 @@ class Snapshot:
         changed = self.restore_builtins()
         _sanitize(_MODULES)
         for name, module in self.modules.items():
-            _sanitize(vars(module))
             if _MODULES.get(name) is not module:
                 _keep(_MODULES.get(name))
                 _MODULES[name] = module
                 changed.append(f"sys.modules[{name!r}]")
+            if _untouched(vars(module), *self.module_items[name]):
+                continue
+            _sanitize(vars(module))
             changed += self._restore_module(name, module, student_only=student_only)
         for name, cls in self.classes.items():
+            if _untouched(vars(cls), *self.class_items[name]):
+                continue
             strict = name in PROTECTED_CLASSES
             changed += _restore_class(cls, self.class_dicts[name], name, self.library_made, strict)
         for name, hook in self.hooks.items():
@@ -303,6 +316,13 @@ class Snapshot:
     def restore_functions(self) -> list[str]:
         """Put back the code and defaults of every protected function (identity alone would
         not show a swapped `__code__`)."""
+        functions, codes, defaults_, kwdefaults_ = self.function_parts
+        if (
+            _all(_map(_is, _map(_code_of, functions), codes))
+            and _all(_map(_is, _map(_defaults_of, functions), defaults_))
+            and _all(_map(_is, _map(_kwdefaults_of, functions), kwdefaults_))
+        ):
+            return []
         changed, replaced = [], []  # what is replaced dies only after trusted mode ends
         for f, code, defaults, kwdefaults in self.functions:
             if f.__code__ is not code or f.__defaults__ is not defaults:
@@ -373,6 +393,17 @@ class Snapshot:
         return False
 
 
+def _untouched(namespace, keys: list, values: list) -> bool:
+    """Whether `namespace` holds exactly the pristine keys and values, in order (identity
+    only, in C: no key or value of the student's is hashed or compared). The usual case, and
+    the fast one: a namespace that differs in any way is looked at key by key."""
+    return (
+        _len(namespace) == _len(keys)
+        and _all(_map(_is, namespace, keys))
+        and _all(_map(_is, namespace.values(), values))
+    )
+
+
 def _restore_class(
     cls: type, pristine: dict, owner: str, library_made, strict: bool
 ) -> list[str]:
@@ -401,9 +432,9 @@ def _restore_class(
         if key in ("__dict__", "__weakref__", "__doc__") or key in VOLATILE_NAMES:
             continue
         now = current.get(key, _MISSING)
-        if not strict and not _code_like(value):
+        if now is value or (not strict and not _code_like(value)):
             continue
-        if now is not value and not library_made(value, now, cls, key):
+        if not library_made(value, now, cls, key):
             changed.append(f"{owner}.{key}")
             _keep(now)
             type.__setattr__(cls, key, value)
