@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY
-from autograder.grade import GradingError, _execute_job
+from autograder.dispatch import execute_job
+from autograder.grade import GradingError
 from autograder.pool import LocalPool
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def run_remote(
         path = Path(tmp) / "submission" / (submission.path.name if submission.path else "x.ipynb")
         path.parent.mkdir()
         path.write_bytes(notebook)
-        return _execute_job(course, replace(submission, path=path), limits)
+        return execute_job(course, replace(submission, path=path), limits)
 
 
 class DaskPool:
@@ -187,7 +188,7 @@ class DaskPool:
         return IN_FLIGHT_PER_THREAD * max(1, sum(self.client.nthreads().values()))
 
     def submit(self, fn: Callable, *args) -> Future:
-        if fn is not _execute_job:
+        if fn is not execute_job:
             return self.local.submit(fn, *args)
         course, submission, limits = args
         remote = self.client.submit(

@@ -1,9 +1,9 @@
 """Where grading's worker steps run: a small interface, and the local process pool behind it.
 
-`grade` only submits picklable calls (`_execute_job`, `_feedback_job`) and asks whether an
-exception means the worker died; a pool for a cluster (Dask) only has to do the same. The local
-pool is restarted when a worker dies (`ProcessPoolExecutor` is broken for good after that), and its
-workers leave Ctrl-C to the main process, which stops them.
+`grade` only submits picklable calls (`dispatch.execute_job`, `dispatch.feedback_job`) and asks
+whether an exception means the worker died; a pool for a cluster (Dask) only has to do the same.
+The local pool is restarted when a worker dies (`ProcessPoolExecutor` is broken for good after
+that), and its workers leave Ctrl-C to the main process, which stops them.
 """
 
 from __future__ import annotations
