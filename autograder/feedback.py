@@ -18,10 +18,13 @@ submission says why.
 from __future__ import annotations
 
 import contextlib
+import html
+import json
 import os
 import re
 import signal
-from functools import cache
+from collections.abc import Set
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +44,13 @@ TIME_LIMIT_S = 60.0  # rendering one submission's feedback
 MAX_OUTPUT_CHARS = 20_000  # of one text output or traceback, as shown to the student
 MAX_DATA_CHARS = 2_000_000  # of one rich output (a figure), base64 included
 MAX_OUTPUTS = 50  # outputs shown per cell
+# Pygments and the markdown parser are quadratic on some input (thousands of blank lines), so a
+# cell is highlighted (or its markdown rendered) only when short, and a page renders at most
+# PAGE_RENDER_CHARS of source it has not rendered before; the rest is shown as plain text.
+MAX_RENDERED_CELL_CHARS = 5_000
+PAGE_RENDER_CHARS = 100_000
+MAX_REMEMBERED = 20_000  # rendered cells a worker keeps
+PAGE_SOURCE_CHARS = 200_000  # of the student's own cells shown on a page
 UNSAFE_DATA = ("application/javascript", "text/javascript", "image/svg+xml")
 # CSI/OSC escape sequences and the other C0 controls a terminal would interpret.
 ESCAPES = re.compile(
@@ -64,8 +74,10 @@ def feedback(course: Path, out: Path, submission: Submission) -> None:
     lesson, student = submission.lesson, submission.student
     graded = nbformat.read(course / "autograded" / student / lesson / f"{lesson}.ipynb", 4)
     release = read_course_notebook(course / RELEASE_DIRECTORY / lesson / f"{lesson}.ipynb")
+    lesson_sources = {cell.source for cell in release.cells}
+    graded = cap_sources(graded, lesson_sources)
     graded = without_active_html(graded, trusted=markdown_of(release))
-    page = render(course, graded, submission, time_limit=TIME_LIMIT_S)
+    page = render(course, graded, submission, time_limit=TIME_LIMIT_S, lesson=lesson_sources)
     source = read_course_notebook(course / SOURCE_DIRECTORY / lesson / f"{lesson}.ipynb")
     leaked = find_leaks(page, HideHiddenTests().hidden_lines(source), known=known_text(graded))
     if leaked:
@@ -111,10 +123,19 @@ def known_text(graded: NotebookNode) -> str:
     return "\n".join(cell.source for cell in visible.cells)
 
 
-def render(course: Path, graded: NotebookNode, submission: Submission, *, time_limit: float) -> str:
-    """nbgrader's feedback page for `graded` (hidden tests removed, outputs capped)."""
+def render(
+    course: Path,
+    graded: NotebookNode,
+    submission: Submission,
+    *,
+    time_limit: float,
+    lesson: set[str] = frozenset(),
+) -> str:
+    """nbgrader's feedback page for `graded` (hidden tests removed, outputs capped); the cells
+    whose source is in `lesson` (the lesson's own) are rendered whatever their length."""
     nb = cap_outputs(nbformat.from_dict(graded))
     resources = {
+        "lesson_sources": lesson,
         "unique_key": submission.lesson,
         "output_files_dir": f"{submission.lesson}_files",
         "nbgrader": {
@@ -172,24 +193,24 @@ def _feedback_exporter_class() -> type:
         from jinja2 import contextfilter
 
     class FeedbackExporter(HTMLExporter):
+        rendering = None  # this page's _Bounded renderer (markdown and code share its budget)
+
         @contextfilter
         def markdown2html(self, context, source):
             cell = context.get("cell", {})
-            if cell.get("attachments"):
+            if cell.get("attachments") and self.rendering.affordable(source):
                 return super().markdown2html(context, source)
-            return self._markdown(source)
-
-        @cache  # noqa: B019 (one exporter per process, kept for its life)
-        def _markdown(self, source: str) -> str:
-            return super().markdown2html({}, source)
+            return self.rendering(source, "markdown", "")
 
         def from_notebook_node(self, nb, resources=None, **kw):
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            if "highlight_code" not in self.filters:
-                self.register_filter(
-                    "highlight_code", _remembered(Highlight2HTML(pygments_lexer=lexer, parent=self))
-                )
+            if self.rendering is None:
+                highlight = Highlight2HTML(pygments_lexer=lexer, parent=self)
+                markdown = partial(HTMLExporter.markdown2html, self, {})
+                self.rendering = _Bounded(highlight, markdown)
+                self.register_filter("highlight_code", self.rendering.code)
+            self.rendering.new_page((resources or {}).get("lesson_sources", frozenset()))
             resources = self._init_resources(resources)
             data_type = WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources
@@ -201,18 +222,44 @@ def _feedback_exporter_class() -> type:
     return FeedbackExporter
 
 
-def _remembered(highlight):
-    """A code highlighter that renders each (source, language) once."""
-    import json
+class _Bounded:
+    """Code highlighting and markdown rendering that remember what they rendered (most of a
+    page is the lesson, the same for every student) and render new source only while it is
+    short and the page's budget lasts; anything else is shown as plain, escaped text."""
 
-    @cache
-    def render(source: str, language: str | None, metadata: str) -> str:
-        return highlight(source, language, json.loads(metadata) if metadata else None)
+    def __init__(self, highlight, markdown) -> None:
+        self.highlight, self.markdown = highlight, markdown
+        self.done: dict[tuple, str] = {}
+        self.new_page(set())
 
-    def highlight_code(source, language=None, metadata=None):
-        return render(source, language, json.dumps(metadata, sort_keys=True) if metadata else "")
+    def new_page(self, lesson_sources: Set[str]) -> None:
+        """Start a page whose lesson's own cells are `lesson_sources` (always rendered)."""
+        self.budget, self.lesson_sources = PAGE_RENDER_CHARS, lesson_sources
 
-    return highlight_code
+    def affordable(self, source: str) -> bool:
+        if source in self.lesson_sources:
+            return True
+        if len(source) > MAX_RENDERED_CELL_CHARS or len(source) > self.budget:
+            return False
+        self.budget -= len(source)
+        return True
+
+    def code(self, source, language=None, metadata=None) -> str:
+        return self(source, language, json.dumps(metadata, sort_keys=True) if metadata else "")
+
+    def __call__(self, source: str, language: str | None, metadata: str) -> str:
+        key = (source, language, metadata)
+        if key in self.done:
+            return self.done[key]
+        if not self.affordable(source):
+            return f"<pre>{html.escape(source)}</pre>"
+        if language == "markdown":
+            page = self.markdown(source)
+        else:
+            page = self.highlight(source, language, json.loads(metadata) if metadata else None)
+        if len(self.done) < MAX_REMEMBERED:
+            self.done[key] = page
+        return page
 
 
 def _accessible(page: str) -> str:
@@ -224,6 +271,20 @@ def _accessible(page: str) -> str:
         'class="jp-Cell-inputWrapper"', 'class="jp-Cell-inputWrapper" tabindex="0"'
     )
     return page
+
+
+def cap_sources(nb: NotebookNode, lesson_sources: Set[str]) -> NotebookNode:
+    """The student's own cells cut to PAGE_SOURCE_CHARS in all (the cut is said), before any
+    work on the page: every later step reads every line."""
+    left = PAGE_SOURCE_CHARS
+    for cell in nb.cells:
+        if cell.source in lesson_sources:
+            continue
+        if len(cell.source) > left:
+            cut = len(cell.source) - left
+            cell.source = cell.source[:left] + f"\n[{cut} more characters not shown]"
+        left -= min(left, len(cell.source))
+    return nb
 
 
 def cap_outputs(nb: NotebookNode) -> NotebookNode:

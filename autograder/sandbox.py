@@ -285,6 +285,8 @@ class _Lines:
         self.fd, self.buffer, self.skipping, self.total, self.closed = fd, b"", False, 0, False
 
     def read(self) -> list[bytes]:
+        """The lines completed by the next chunk (linear in its size: one split, no copy of
+        the rest of the buffer per line), empty ones left out."""
         try:
             chunk = os.read(self.fd, 1 << 16)
         except OSError:
@@ -293,16 +295,17 @@ class _Lines:
             self.closed = True
             return []
         self.total += len(chunk)
-        lines = []
-        self.buffer += chunk
-        while b"\n" in self.buffer:
-            line, self.buffer = self.buffer.split(b"\n", 1)
-            if not self.skipping:
-                lines.append(line)
-            self.skipping = False
-        if len(self.buffer) > MAX_LINE:
-            self.buffer, self.skipping = b"", True
-        return lines
+        if b"\n" not in chunk:
+            self.buffer += chunk  # bounded: a line past MAX_LINE is dropped below
+            if len(self.buffer) > MAX_LINE:
+                self.buffer, self.skipping = b"", True
+            return []
+        first, *rest = chunk.split(b"\n")
+        whole = [self.buffer + first, *rest[:-1]]
+        if self.skipping or len(whole[0]) > MAX_LINE:
+            whole[0] = b""  # the end of a line that was too long
+        self.buffer, self.skipping = rest[-1], len(rest[-1]) > MAX_LINE
+        return [line for line in whole if line]
 
 
 def _parse(line: bytes) -> dict | None:

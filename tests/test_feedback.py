@@ -14,9 +14,14 @@ import pytest
 
 from autograder.feedback import (
     MAX_OUTPUT_CHARS,
+    MAX_RENDERED_CELL_CHARS,
+    PAGE_RENDER_CHARS,
+    PAGE_SOURCE_CHARS,
     FeedbackTimeout,
+    _Bounded,
     _time_limit,
     cap_outputs,
+    cap_sources,
     clean_text,
     known_text,
     without_active_html,
@@ -111,6 +116,40 @@ def test_outputs_are_capped_and_escape_free():
         for text in texts:
             assert "\x1b" not in text and "\x07" not in text
             assert len(text) <= MAX_OUTPUT_CHARS + 100
+
+
+def test_student_sources_are_capped_before_any_work():
+    """A notebook of huge cells (megabytes of blank lines) is cut to a page's worth of the
+    student's code; the lesson's own cells are kept whole."""
+    lesson_cell = "x = 1\n" * 50_000
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(lesson_cell)]
+    nb.cells += [nbformat.v4.new_code_cell(" \n" * 200_000) for _ in range(5)]
+    capped = cap_sources(nb, {lesson_cell})
+    assert capped.cells[0].source == lesson_cell
+    student = [cell.source for cell in capped.cells[1:]]
+    assert sum(len(s.partition("\n[")[0]) for s in student) <= PAGE_SOURCE_CHARS
+    assert student[0].endswith(f"[{400_000 - PAGE_SOURCE_CHARS} more characters not shown]")
+    assert student[-1] == "\n[400000 more characters not shown]"
+
+
+def test_costly_source_is_shown_plain_not_highlighted():
+    """Highlighting is quadratic on some input: a long cell of the student's, or any beyond the
+    page's budget, is shown as escaped text; the lesson's cells are always highlighted, and
+    each source is highlighted once per worker."""
+    calls = []
+    bounded = _Bounded(lambda source, *_: calls.append(source) or "<hl>", lambda s: "<md>")
+    long = "<b>\n" * MAX_RENDERED_CELL_CHARS
+    bounded.new_page({long})
+    assert bounded.code(long) == "<hl>"  # the lesson's own: highlighted whatever its length
+    bounded.new_page(set())
+    assert bounded.code("y = 2") == "<hl>" and bounded.code("y = 2") == "<hl>"
+    assert calls == [long, "y = 2"]
+    assert bounded.code(long + "#") == "<pre>" + ("&lt;b&gt;\n" * MAX_RENDERED_CELL_CHARS) + "#</pre>"
+    assert bounded("# " + "(" * (MAX_RENDERED_CELL_CHARS + 1), "markdown", "").startswith("<pre>")
+    cell = "z\n" * (MAX_RENDERED_CELL_CHARS // 3)
+    shown = [bounded.code(cell + str(i)) for i in range(2 * PAGE_RENDER_CHARS // len(cell))]
+    assert "<hl>" in shown and shown[-1].startswith("<pre>")  # the budget ran out
 
 
 def test_clean_text_keeps_ordinary_text():

@@ -410,3 +410,29 @@ def test_cell_that_ends_the_kernel_costs_only_itself(tmp_path):
     result = run_sandboxed(plan=plan, scratch=tmp_path, limits=LIMITS)
     assert "exited" in result.failures[0]
     assert result.cells[2]["passed"] and result.cells[3]["passed"]
+
+
+def test_event_lines_are_split_across_chunks_and_capped():
+    """The grader's reader of the sandbox's pipes: lines across chunks, empty lines dropped (a
+    64 KiB flood of newlines gives nothing to parse), a line longer than MAX_LINE dropped whole,
+    and every byte counted against the run's output cap."""
+    import os
+
+    read_fd, write_fd = os.pipe()
+    lines = sandbox._Lines(read_fd)
+    sent = []
+
+    def feed(data: bytes) -> list[bytes]:
+        os.write(write_fd, data)
+        sent.append(len(data))
+        return lines.read()
+
+    assert feed(b'{"a": 1}\n{"b"') == [b'{"a": 1}']
+    assert feed(b": 2}\n\n\n") == [b'{"b": 2}']
+    assert feed(b"\n" * (1 << 16)) == []
+    too_long = b"x" * (1 << 16)
+    assert all(feed(too_long) == [] for _ in range(sandbox.MAX_LINE // len(too_long) + 1))
+    assert feed(b"tail of the long line\nnext\n") == [b"next"]
+    assert lines.total == sum(sent)  # what the run's output cap counts
+    os.close(write_fd)
+    os.close(read_fd)
