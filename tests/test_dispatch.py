@@ -31,7 +31,8 @@ def switches(history: list[str]) -> int:
 def test_each_lesson_is_started_once_when_lessons_outnumber_workers():
     lessons = {f"{n:02d}_lesson": 3 for n in range(1, 10)}
     done = simulate(queue_of(lessons), workers=2)
-    assert sorted(sum(done, [])) == sorted(lesson for lesson, n in lessons.items() for _ in range(n))
+    every_job = sorted(lesson for lesson, n in lessons.items() for _ in range(n))
+    assert sorted(sum(done, [])) == every_job
     # Each lesson is started once, and at the end an idle worker may join the last one;
     # in the order the students come (each hands in every lesson), every job would switch.
     assert sum(switches(h) for h in done) <= len(lessons) + 1

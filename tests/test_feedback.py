@@ -145,7 +145,8 @@ def test_costly_source_is_shown_plain_not_highlighted():
     bounded.new_page(set())
     assert bounded.code("y = 2") == "<hl>" and bounded.code("y = 2") == "<hl>"
     assert calls == [long, "y = 2"]
-    assert bounded.code(long + "#") == "<pre>" + ("&lt;b&gt;\n" * MAX_RENDERED_CELL_CHARS) + "#</pre>"
+    escaped = "&lt;b&gt;\n" * MAX_RENDERED_CELL_CHARS
+    assert bounded.code(long + "#") == f"<pre>{escaped}#</pre>"
     assert bounded("# " + "(" * (MAX_RENDERED_CELL_CHARS + 1), "markdown", "").startswith("<pre>")
     cell = "z\n" * (MAX_RENDERED_CELL_CHARS // 3)
     shown = [bounded.code(cell + str(i)) for i in range(2 * PAGE_RENDER_CHARS // len(cell))]
