@@ -321,7 +321,16 @@ def run_torchrun(
     script: str | Path, *script_args: str, nproc_per_node: int = 2, timeout: float = 120.0
 ) -> str:
     """Run `script` under torchrun and return what it printed (stdout); raise with its stderr if
-    it fails. `OMP_NUM_THREADS=1`: each worker gets one thread, so the ranks share the cores."""
+    it fails. `OMP_NUM_THREADS=1`: each worker gets one thread, so the ranks share the cores.
+
+    Raises:
+        TypeError: `script` is not a path.
+        FileNotFoundError: there is no file at `script` (checked before torchrun starts).
+    """
+    if not isinstance(script, str | os.PathLike):
+        raise TypeError(f"run_torchrun needs a script's path, got {type(script).__name__}")
+    if not Path(script).is_file():
+        raise FileNotFoundError(f"run_torchrun: no script file at {str(script)!r}; write it first")
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     command = torchrun_command(script, *script_args, nproc_per_node=nproc_per_node)
     done = subprocess.run(

@@ -126,6 +126,14 @@ def test_run_torchrun_runs_the_script_on_every_rank(tmp_path):
         distributed.run_torchrun(broken, nproc_per_node=2)
 
 
+def test_run_torchrun_refuses_what_is_not_a_script_before_starting(tmp_path):
+    """A wrong argument is one clear error at once, not a torchrun failure seconds later."""
+    with pytest.raises(TypeError, match="needs a script's path, got Tensor"):
+        distributed.run_torchrun(torch.ones(2))
+    with pytest.raises(FileNotFoundError, match="no script file at"):
+        distributed.run_torchrun(tmp_path / "missing.py")
+
+
 def _writes_natively(rank):
     os.write(2, f"native log of rank {rank}\n".encode())  # as C++ libraries such as gloo do
     return rank
