@@ -37,6 +37,17 @@ def read_source_notebook(lesson: str) -> nbformat.NotebookNode:
     return nbformat.read(source_notebook_path(lesson), as_version=4)
 
 
+def trimmed_source(lesson: str) -> nbformat.NotebookNode:
+    """The lesson's source notebook with only its setup cell and its exercises: what grading
+    tests need of a real lesson, without its demos and figures."""
+    from autograder.submissions import grade_id
+
+    notebook = read_source_notebook(lesson)
+    setup = next(c for c in notebook.cells if c.cell_type == "code")
+    notebook.cells = [setup] + [c for c in notebook.cells if grade_id(c)]
+    return notebook
+
+
 # End-to-end test modules that do not (yet) mark themselves `pytestmark = pytest.mark.slow`.
 END_TO_END_MODULES = {"test_grade.py", "test_grading.py"}
 # A slow test may take this long (setup included) before pytest-timeout stops it.

@@ -1,5 +1,6 @@
 """Grading on a real Dask cluster: a scheduler and two worker processes on 127.0.0.1 grade a mixed
-batch of two lessons to exactly the CSVs of local grading, also when a worker dies mid-batch."""
+batch of two lessons (a real one and the tiny one) to exactly the CSVs of local grading, also
+when a worker dies mid-batch."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import tiny_lesson
 
 from autograder.release import build_release
 from autograder.sandbox import Limits, isolation
-from autograder.submissions import answered, answers_of, grade_id
-from conftest import LESSONS, read_source_notebook
+from autograder.submissions import answered, answers_of
+from conftest import LESSONS, trimmed_source
 
 pytest.importorskip("distributed")
 pytestmark = [
@@ -28,7 +30,8 @@ pytestmark = [
     ),
 ]
 
-CLUSTER_LESSONS = LESSONS[:2]
+# A real lesson (torch, `course`, the lesson's files in the bundle) and the tiny one.
+CLUSTER_LESSONS = (LESSONS[0], tiny_lesson.TINY)
 LIMITS = Limits(cell_s=20, wall_s=120, cpu_s=120, memory_mb=1536, processes=48)
 TAMPER = """
 import course.checks
@@ -38,12 +41,8 @@ for name in dir(course.checks):
 """
 
 
-def trimmed(lesson: str) -> nbformat.NotebookNode:
-    """The lesson's source notebook with only its setup cell and its exercises."""
-    notebook = read_source_notebook(lesson)
-    setup = next(c for c in notebook.cells if c.cell_type == "code")
-    notebook.cells = [setup] + [c for c in notebook.cells if grade_id(c)]
-    return notebook
+def source_of(lesson: str) -> nbformat.NotebookNode:
+    return tiny_lesson.source_notebook() if lesson == tiny_lesson.TINY else trimmed_source(lesson)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +50,7 @@ def course(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("cluster-course")
     for lesson in CLUSTER_LESSONS:
         (root / "solutions" / lesson).mkdir(parents=True)
-        nbformat.write(trimmed(lesson), root / "solutions" / lesson / f"{lesson}.ipynb")
+        nbformat.write(source_of(lesson), root / "solutions" / lesson / f"{lesson}.ipynb")
     build_release(root, root / "release")
     return root
 
@@ -62,7 +61,7 @@ def submitted(course, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("cluster-submitted")
     for lesson in CLUSTER_LESSONS:
         release = nbformat.read(course / "release" / "lessons" / lesson / f"{lesson}.ipynb", 4)
-        model = answered(release, answers_of(trimmed(lesson)))
+        model = answered(release, answers_of(source_of(lesson)))
         hostile = answered(release, {})
         hostile.cells.insert(1, nbformat.v4.new_code_cell(TAMPER))
         for student, notebook in (("honest", model), ("blank", release), ("hostile", hostile)):

@@ -29,7 +29,7 @@ from autograder.submissions import (
     is_answer_cell,
     write_submission,
 )
-from conftest import LESSONS, ROOT, read_source_notebook
+from conftest import LESSONS, ROOT, read_source_notebook, trimmed_source
 
 LESSON = LESSONS[0]
 ANSWERS = Path(__file__).parent / "exercise_answers" / f"{LESSON}.py"
@@ -98,20 +98,12 @@ HOSTILE_CELLS = {
 }
 
 
-def trimmed_source() -> nbformat.NotebookNode:
-    """The real lesson's source notebook, keeping its setup cell and its exercises."""
-    notebook = read_source_notebook(LESSON)
-    setup = next(c for c in notebook.cells if c.cell_type == "code")
-    notebook.cells = [setup] + [c for c in notebook.cells if grade_id(c)]
-    return notebook
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
     """A course holding the trimmed lesson, and its student release."""
     root = tmp_path_factory.mktemp("course-src")
     (root / "solutions" / LESSON).mkdir(parents=True)
-    nbformat.write(trimmed_source(), root / "solutions" / LESSON / f"{LESSON}.ipynb")
+    nbformat.write(trimmed_source(LESSON), root / "solutions" / LESSON / f"{LESSON}.ipynb")
     build_release(root, root / "release")
     return root
 
@@ -129,7 +121,7 @@ def answer_cells(notebook) -> list[int]:
 def build_corpus(course: Path, submitted: Path, out: Path) -> dict[str, float]:
     """Write every case into `submitted`; return the score each must get (None: just graded)."""
     release = nbformat.read(course / "release" / "lessons" / LESSON / f"{LESSON}.ipynb", 4)
-    source = trimmed_source()
+    source = trimmed_source(LESSON)
     model = answered(release, answers_of(source))
     found = exercises(source)
     total = sum(points for _, points in found.values())
@@ -271,7 +263,7 @@ def test_exercises_csv_has_one_row_per_graded_cell(graded):
         per_student.setdefault(r["student_id"], []).append(float(r["score"]))
     grades = {r["student_id"]: float(r["score"]) for r in rows(out / "grades.csv")}
     assert {s: sum(v) for s, v in per_student.items()} == grades
-    assert len(cells) == len(expected) * len(exercises(trimmed_source()))
+    assert len(cells) == len(expected) * len(exercises(trimmed_source(LESSON)))
 
 
 def test_report_names_every_bad_submission_with_a_reason(graded):

@@ -35,7 +35,7 @@ from autograder.submissions import (
     grade_id,
     write_submission,
 )
-from conftest import ROOT, read_source_notebook
+from conftest import ROOT, trimmed_source
 
 pytestmark = pytest.mark.slow
 
@@ -100,14 +100,6 @@ def stubs() -> dict[str, str]:
     return {b.partition("\n")[0].strip(): b.partition("\n")[2] for b in blocks}
 
 
-def trimmed_source() -> nbformat.NotebookNode:
-    """Lesson 01's source notebook with its setup cell and exercises only."""
-    notebook = read_source_notebook(LESSON)
-    setup = next(c for c in notebook.cells if c.cell_type == "code")
-    notebook.cells = [setup] + [c for c in notebook.cells if grade_id(c)]
-    return notebook
-
-
 def known_mistake() -> tuple[str, str]:
     variants = runpy.run_path(str(ANSWERS))
     gid, description = variants["GRADING_MISTAKE"]
@@ -138,7 +130,7 @@ def course(tmp_path_factory) -> Path:
     """A course root holding the trimmed lesson."""
     root = tmp_path_factory.mktemp("hostile-course")
     (root / "solutions" / LESSON).mkdir(parents=True)
-    nbformat.write(trimmed_source(), root / "solutions" / LESSON / f"{LESSON}.ipynb")
+    nbformat.write(trimmed_source(LESSON), root / "solutions" / LESSON / f"{LESSON}.ipynb")
     build_release(root, root / "release")
     return root
 
@@ -149,7 +141,7 @@ def batch(course, tmp_path_factory):
     work = tmp_path_factory.mktemp("hostile")
     submitted = work / "submitted"
     release = nbformat.read(course / "release" / "lessons" / LESSON / f"{LESSON}.ipynb", 4)
-    model = answers_of(trimmed_source())
+    model = answers_of(trimmed_source(LESSON))
     wrong_id, wrong_code = known_mistake()
     honest = {
         "honest_solution": answered(release, model),
@@ -222,7 +214,7 @@ def run_grade(submitted: Path, out: Path, course: Path) -> Result:
 
 
 def points() -> dict[str, float]:
-    return {gid: pts for gid, (_, pts) in exercises(trimmed_source()).items()}
+    return {gid: pts for gid, (_, pts) in exercises(trimmed_source(LESSON)).items()}
 
 
 def graded(result, student: str):
@@ -292,9 +284,9 @@ def test_attack_feedback_shows_no_hidden_test(batch, attack):
         f"ATTACK SUCCEEDED (read hidden tests; the leak check withheld the feedback): "
         f"{attack.doc}"
     )
-    hidden = HideHiddenTests().hidden_lines(trimmed_source())
-    known = "\n".join(c.source for c in trimmed_source().cells if not grade_id(c))
-    known += "\n" + "\n".join(answers_of(trimmed_source()).values())
+    hidden = HideHiddenTests().hidden_lines(trimmed_source(LESSON))
+    known = "\n".join(c.source for c in trimmed_source(LESSON).cells if not grade_id(c))
+    known += "\n" + "\n".join(answers_of(trimmed_source(LESSON)).values())
     for page in (out / "feedback" / attack.name / LESSON).glob("*.html"):
         text = page.read_text(errors="replace")
         assert len(text.encode()) < MAX_FEEDBACK_BYTES, f"feedback of {page.stat().st_size} B"
