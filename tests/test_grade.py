@@ -395,7 +395,7 @@ def test_more_students_merge_into_the_same_out(tiny, tmp_path):
     assert grade(submissions=first, students=["bob"], **kwargs).graded_now == 1
     assert csvs(out) == before
     report = (out / "report.md").read_text()
-    assert "4 submissions" in report and "![01_tensors score distribution]" in report
+    assert "4 submissions" in report and f"![{TINY} score distribution]" in report
     assert not list(out.glob("feedback/**/*.ipynb"))  # no source notebooks where students look
     assert (out / "private" / "course" / "gradebook.db").exists()
 
