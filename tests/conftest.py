@@ -52,6 +52,10 @@ def trimmed_source(lesson: str) -> nbformat.NotebookNode:
 END_TO_END_MODULES = {"test_grade.py", "test_grading.py"}
 # A slow test may take this long (setup included) before pytest-timeout stops it.
 SLOW_TIMEOUT_S = 1200
+# Modules of many independent tests (no module-scoped state): spread over every xdist worker.
+# Every other module, and each notebook (nbval runs its cells in order in one kernel), stays
+# whole on one worker, so a module's fixtures (a graded batch) are built once.
+SPREAD_MODULES = {"test_exercises.py", "test_course_has_no_answers.py"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -62,6 +66,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT_S))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """xdist's `loadfile`, except that the tests of SPREAD_MODULES go out one by one. (Marking
+    groups for `--dist loadgroup` does not work with this pytest: xdist renames node ids in a
+    way pytest 9 ignores.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LoadFileSpreadingSome(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path.rsplit("/", 1)[-1] in SPREAD_MODULES else path
+
+    return LoadFileSpreadingSome(config, log)
 
 
 @pytest.fixture(autouse=True)
