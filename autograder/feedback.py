@@ -49,7 +49,6 @@ MAX_OUTPUTS = 50  # outputs shown per cell
 # PAGE_RENDER_CHARS of source it has not rendered before; the rest is shown as plain text.
 MAX_RENDERED_CELL_CHARS = 5_000
 PAGE_RENDER_CHARS = 100_000
-MAX_REMEMBERED = 20_000  # rendered cells a worker keeps
 PAGE_SOURCE_CHARS = 200_000  # of the student's own cells shown on a page
 UNSAFE_DATA = ("application/javascript", "text/javascript", "image/svg+xml")
 # CSI/OSC escape sequences and the other C0 controls a terminal would interpret.
@@ -223,9 +222,9 @@ def _feedback_exporter_class() -> type:
 
 
 class _Bounded:
-    """Code highlighting and markdown rendering that remember what they rendered (most of a
-    page is the lesson, the same for every student) and render new source only while it is
-    short and the page's budget lasts; anything else is shown as plain, escaped text."""
+    """Code highlighting and markdown rendering that remember the lesson's own cells (most of
+    a page, the same for every student) and render the student's only while a cell is short and
+    the page's budget lasts; anything else is shown as plain, escaped text."""
 
     def __init__(self, highlight, markdown) -> None:
         self.highlight, self.markdown = highlight, markdown
@@ -257,8 +256,8 @@ class _Bounded:
             page = self.markdown(source)
         else:
             page = self.highlight(source, language, json.loads(metadata) if metadata else None)
-        if len(self.done) < MAX_REMEMBERED:
-            self.done[key] = page
+        if source in self.lesson_sources:
+            self.done[key] = page  # the lesson's: the same for every student
         return page
 
 
