@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import html
 import re
+from collections.abc import Iterable
+from pathlib import Path
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -15,6 +18,16 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def write_csv(path: Path, header: list[str], rows: Iterable[list]) -> None:
+    """Write a CSV atomically, every student-controlled cell made formula-safe."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows([csv_cell(cell) for cell in row] for row in rows)
+    tmp.replace(path)
 
 
 def markdown(text: object, limit: int = 300) -> str:

@@ -14,12 +14,11 @@ every cell is made formula-safe.
 
 from __future__ import annotations
 
-import csv
 import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autograder.escape import csv_cell
+from autograder.escape import write_csv
 
 if TYPE_CHECKING:
     from autograder.grade import Submission
@@ -33,15 +32,6 @@ MOODLE_COLUMNS = [
     "Last modified (grade)",
     "Feedback comments",
 ]
-
-
-def _write(path: Path, header: list[str], rows: list[list]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows([csv_cell(cell) for cell in row] for row in rows)
-    tmp.replace(path)
 
 
 def _points(value: float) -> str:
@@ -93,10 +83,10 @@ def moodle_rows(
 def write_exports(out: Path, submissions: list[Submission], *, late_penalty: float = 0.0) -> None:
     """Write `canvas_grades.csv` and one `moodle_<lesson>.csv` per lesson into `out`."""
     header, rows = canvas_rows(submissions, late_penalty)
-    _write(out / "canvas_grades.csv", header, rows)
+    write_csv(out / "canvas_grades.csv", header, rows)
     now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
     for lesson in sorted({s.lesson for s in submissions}):
-        _write(
+        write_csv(
             out / f"moodle_{lesson}.csv",
             MOODLE_COLUMNS,
             moodle_rows(submissions, lesson, late_penalty, now),

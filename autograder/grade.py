@@ -22,7 +22,6 @@ process pool can be swapped for another executor that runs the same self-contain
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING
 from autograder.collect import read_manifest
 from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY, lesson_ids
 from autograder.dispatch import run_all
-from autograder.escape import csv_cell
+from autograder.escape import write_csv
 from autograder.lms import SAFE_ID
 from autograder.pool import LocalPool, WorkerPool
 
@@ -456,20 +455,10 @@ def late_score(submission: Submission, late_penalty: float) -> float:
     return submission.score
 
 
-def _write_csv(path: Path, header: list[str], rows: Iterable[list]) -> None:
-    """Write a CSV atomically, every student-controlled cell made formula-safe."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows([csv_cell(cell) for cell in row] for row in rows)
-    tmp.replace(path)
-
-
 def write_csvs(out: Path, submissions: list[Submission], late_penalty: float = 0.0) -> None:
     """`grades.csv` (one row per submission) and `exercises.csv` (one row per graded cell)."""
     graded = sorted(submissions, key=lambda s: s.key)
-    _write_csv(
+    write_csv(
         out / "grades.csv",
         ["student_id", "lesson", "score", "max_score", "late", "final_score", "status", "name"],
         (
@@ -486,7 +475,7 @@ def write_csvs(out: Path, submissions: list[Submission], late_penalty: float = 0
             for s in graded
         ),
     )
-    _write_csv(
+    write_csv(
         out / "exercises.csv",
         ["student_id", "lesson", "exercise", "score", "max_score"],
         ([s.student, s.lesson, *exercise] for s in graded for exercise in s.exercises),

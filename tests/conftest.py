@@ -48,6 +48,16 @@ def trimmed_source(lesson: str) -> nbformat.NotebookNode:
     return notebook
 
 
+def trimmed_course(root: Path, lesson: str) -> Path:
+    """A course root holding the trimmed `lesson`, and its student release in `root/release`."""
+    from autograder.release import build_release
+
+    (root / "solutions" / lesson).mkdir(parents=True)
+    nbformat.write(trimmed_source(lesson), root / "solutions" / lesson / f"{lesson}.ipynb")
+    build_release(root, root / "release")
+    return root
+
+
 # End-to-end test modules that do not (yet) mark themselves `pytestmark = pytest.mark.slow`.
 END_TO_END_MODULES = {"test_grade.py", "test_grading.py"}
 # A slow test may take this long (setup included) before pytest-timeout stops it.

@@ -19,7 +19,6 @@ import pytest
 from tiny_lesson import POINTS, TINY, make_course, submissions
 
 from autograder.grade import grade
-from autograder.release import build_release
 from autograder.sandbox import Limits, isolation
 from autograder.submissions import (
     answered,
@@ -29,7 +28,7 @@ from autograder.submissions import (
     is_answer_cell,
     write_submission,
 )
-from conftest import LESSONS, ROOT, read_source_notebook, trimmed_source
+from conftest import LESSONS, ROOT, read_source_notebook, trimmed_course, trimmed_source
 
 LESSON = LESSONS[0]
 ANSWERS = Path(__file__).parent / "exercise_answers" / f"{LESSON}.py"
@@ -101,11 +100,7 @@ HOSTILE_CELLS = {
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
     """A course holding the trimmed lesson, and its student release."""
-    root = tmp_path_factory.mktemp("course-src")
-    (root / "solutions" / LESSON).mkdir(parents=True)
-    nbformat.write(trimmed_source(LESSON), root / "solutions" / LESSON / f"{LESSON}.ipynb")
-    build_release(root, root / "release")
-    return root
+    return trimmed_course(tmp_path_factory.mktemp("course-src"), LESSON)
 
 
 def insert_after_setup(notebook, source: str):

@@ -26,7 +26,6 @@ import pytest
 from leaks import encoded_leaks
 
 from autograder.preprocessors import HideHiddenTests
-from autograder.release import build_release
 from autograder.sandbox import Limits
 from autograder.submissions import (
     answered,
@@ -35,7 +34,7 @@ from autograder.submissions import (
     grade_id,
     write_submission,
 )
-from conftest import ROOT, trimmed_source
+from conftest import ROOT, trimmed_course, trimmed_source
 
 pytestmark = pytest.mark.slow
 
@@ -128,11 +127,7 @@ def build_notebook(attack: Attack, release, model: dict[str, str]) -> nbformat.N
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
     """A course root holding the trimmed lesson."""
-    root = tmp_path_factory.mktemp("hostile-course")
-    (root / "solutions" / LESSON).mkdir(parents=True)
-    nbformat.write(trimmed_source(LESSON), root / "solutions" / LESSON / f"{LESSON}.ipynb")
-    build_release(root, root / "release")
-    return root
+    return trimmed_course(tmp_path_factory.mktemp("hostile-course"), LESSON)
 
 
 @pytest.fixture(scope="module")
