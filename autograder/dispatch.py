@@ -99,9 +99,9 @@ def run_all(
             shutil.rmtree(
                 out / "feedback" / submission.student / submission.lesson, ignore_errors=True
             )
-            future = pool.submit(execute_job, course, submission, limits)
+            future = _submit(pool, execute_job, course, submission, limits)
         else:
-            future = pool.submit(feedback_job, course, out, submission)
+            future = _submit(pool, feedback_job, course, out, submission)
         in_flight[future] = (kind, submission, alone)
 
     def next_job() -> tuple[str, Submission]:
@@ -155,6 +155,19 @@ def run_all(
         raise Interrupted(f"{bar.n} of {len(todo)} submissions finished before Ctrl-C") from None
     bar.close()
     pool.close(kill=True)  # every job is done; idle workers need not be waited for
+
+
+def _submit(pool: WorkerPool, fn, *args) -> Future:
+    """`pool.submit`, except that a pool found broken (a worker died since the last look) gives
+    a future holding that error: the job is then in doubt like those that were in flight."""
+    try:
+        return pool.submit(fn, *args)
+    except Exception as exc:
+        if not pool.died(exc):
+            raise
+        future: Future = Future()
+        future.set_exception(exc)
+        return future
 
 
 def _failed(kind: str, submission: Submission, exc: BaseException, died: bool = False):

@@ -421,6 +421,34 @@ def test_a_dead_worker_costs_only_its_submission(tiny, tmp_path):
     assert by_id["ann"].score == by_id["ann"].max_score > 0
 
 
+def test_a_pool_found_broken_when_handing_out_a_job_costs_nothing(tiny, tmp_path):
+    """A worker may die after the loop last looked at the pool: handing out the next job then
+    fails at once. Is that job graded anyway, in a fresh pool, like those that were in flight?"""
+    from concurrent.futures import wait
+
+    from autograder.grade import LocalPool
+
+    class BrokenOncePool(LocalPool):
+        broken = False
+
+        def submit(self, fn, *args):
+            if not self.broken and fn.__name__ == "execute_job" and args[1].student == "zed":
+                self.broken = True
+                wait([super().submit(os._exit, 1)])  # a worker dies unseen by the loop
+            return super().submit(fn, *args)
+
+    submitted, out = tmp_path / "submitted", tmp_path / "out"
+    small_class(tiny, submitted, {"ann": "good", "bob": "blank", "zed": "good"})
+    pool = BrokenOncePool(2)
+    batch = grade(
+        submissions=submitted, out=out, root=tiny, limits=LIMITS, progress=False, pool=pool
+    )
+    assert pool.broken, "the pool was never broken: the test did not test anything"
+    by_id = {s.student: (s.error, s.score) for s in batch.submissions}
+    total = float(sum(POINTS.values()))
+    assert by_id == {"ann": (None, total), "bob": (None, 0.0), "zed": (None, total)}
+
+
 def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(tiny, tmp_path):
     """Does SIGINT during a real `grade` stop it with one line and no traceback, keeping what
     finished, and does running the command again give the CSVs of an uninterrupted run?"""
