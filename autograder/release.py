@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY, lesson_ids
-from autograder.nbgrader_api import check, course_api
+from autograder.nbgrader_api import check, course_api, create_gradebook
 
 
 def build_release(root: Path, out: Path, lessons: Sequence[str] | None = None) -> list[str]:
@@ -24,6 +24,7 @@ def build_release(root: Path, out: Path, lessons: Sequence[str] | None = None) -
     Returns the lesson ids released.
     """
     shutil.copytree(root / SOURCE_DIRECTORY, out / SOURCE_DIRECTORY)
+    create_gradebook(out / "gradebook.db")  # in this process: nbgrader's own takes seconds
     api = course_api(out)
     lessons = list(lessons) if lessons else lesson_ids(out)
     for lesson in lessons:
