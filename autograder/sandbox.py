@@ -179,7 +179,8 @@ def _limit_resources(limits: Limits) -> None:
 
 
 MAX_LINE = 1 << 18  # bytes of one event line; longer lines are dropped unread
-MAX_EARLY = 256  # child events kept until the zygote announces their nonce
+MAX_EARLY = 20_000  # child events kept until the zygote announces their nonce (start and
+# end of each cell before a test: a long notebook is many; their bytes count in MAX_EVENTS_BYTES)
 MAX_EVENTS_BYTES = 16 << 20  # bytes of events one run may send before it is stopped
 # A quick run's test failing with one of these may only lack a demo cell's definitions.
 FALLBACK_ERRORS = frozenset(
@@ -375,9 +376,10 @@ class _Watch:
 
     def from_child(self, event: dict) -> None:
         if self.nonce is None or event.get("nonce") != self.nonce:
-            # Not this child's: the next child's (read before the zygote's start), or forged,
-            # or left over from an earlier child. Kept a little while, never trusted.
-            if self.nonce is None and len(self.early) < MAX_EARLY:
+            # Not this child's: the next child's (on a busy machine, read before the zygote's
+            # lines that end this child and start that one), or forged, or left over from an
+            # earlier child. Kept until the zygote's next start, replayed only with its nonce.
+            if len(self.early) < MAX_EARLY:
                 self.early.append(event)
             return
         kind, index = event["event"], event.get("index")
@@ -406,7 +408,8 @@ class _Watch:
         """Read events until the run ends, runs out of time or sends too much.
 
         The children's channel is always drained before a zygote message is handled: a child
-        writes its verdict before the zygote can report that it exited.
+        writes its verdict before the zygote can report that it exited. What the next child
+        wrote meanwhile waits in `early` until the zygote's start names its nonce.
         """
         zygote, children = box.zygote, box.children
         zygote_fd, child_fd = zygote.fd, children.fd

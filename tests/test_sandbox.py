@@ -436,3 +436,34 @@ def test_event_lines_are_split_across_chunks_and_capped():
     assert lines.total == sum(sent)  # what the run's output cap counts
     os.close(write_fd)
     os.close(read_fd)
+
+
+def test_next_childs_lines_read_before_the_zygote_announces_it_still_count():
+    """On a busy machine the grader may read the next child's lines (its cells, its request for
+    the test) before the zygote's lines that end the previous child and start this one. Are they
+    kept and handled once the zygote names their nonce, and are forged or stale ones never?"""
+    plan = Plan(
+        cells=[
+            {"index": 0, "kind": "code", "source": "x = 1"},
+            {"index": 1, "kind": "test", "source": "assert x == 1"},
+            {"index": 2, "kind": "test", "source": "assert x"},
+        ],
+        setup="",
+    )
+    watch = sandbox._Watch(plan, Limits(), deadline=float("inf"), result=sandbox.SandboxResult())
+    sent: list[int] = []  # the tests the grader sent
+    watch.send_test = sent.append
+    watch.from_zygote({"event": "start", "index": 1, "nonce": "first"})
+    watch.from_child({"event": "ready", "index": 1, "nonce": "first"})
+    watch.from_child({"event": "verdict", "index": 1, "nonce": "first", "passed": True})
+    # The second child's lines and a forged one arrive while the first child is still current.
+    for event in ("start", "done"):
+        watch.from_child({"event": event, "index": 0, "nonce": "second", "stdout": "mine"})
+    watch.from_child({"event": "ready", "index": 2, "nonce": "forged"})
+    watch.from_child({"event": "ready", "index": 2, "nonce": "second"})
+    assert sent == [1] and 0 not in watch.result.cells  # not trusted before the zygote's word
+    watch.from_zygote({"event": "exit", "index": 1, "status": 0})
+    watch.from_zygote({"event": "start", "index": 2, "nonce": "second"})
+    assert sent == [1, 2], "the second child's request for its test was lost"
+    assert watch.result.cells[0]["stdout"] == "mine"
+    assert watch.current == 2 and watch.early == []
