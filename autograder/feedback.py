@@ -128,7 +128,7 @@ def render(
     submission: Submission,
     *,
     time_limit: float,
-    lesson: set[str] = frozenset(),
+    lesson: Set[str] = frozenset(),
 ) -> str:
     """nbgrader's feedback page for `graded` (hidden tests removed, outputs capped); the cells
     whose source is in `lesson` (the lesson's own) are rendered whatever their length."""
