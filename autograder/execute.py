@@ -32,6 +32,25 @@ def nbgrader_resources(course: Path, submission: Submission) -> dict:
     }
 
 
+# What only code that reads or writes raw memory names: NumPy makes an array over any address an
+# object's `__array_interface__` (or `__array_struct__`) gives, and no audit hook sees it, so such
+# code can rewrite the checks its own test calls (README, threat model). It cannot be refused
+# from inside the process; the submission is flagged for the instructor instead.
+RAW_MEMORY_NAMES = ("__array_interface__", "__array_struct__")
+
+
+def raw_memory_flags(nb: dict) -> list[str]:
+    """A flag when the submission's code names a raw-memory interface."""
+    named = [
+        name
+        for name in RAW_MEMORY_NAMES
+        if any(name in c.source for c in nb.cells if c.cell_type == "code")
+    ]
+    if not named:
+        return []
+    return [f"raw memory: the code names {', '.join(named)}; review it by hand"]
+
+
 def demo_sources(release: dict) -> list[str]:
     """The release's own code cells that are neither answers nor tests: demos and figures."""
     return [c.source for c in release.cells if c.cell_type == "code" and grade_id(c) is None]
@@ -64,6 +83,7 @@ def execute(course: Path, submission: Submission, limits: Limits) -> tuple[Submi
             return submission, None
         resources = nbgrader_resources(course, submission)
         nb = repaired.notebook
+        submission.flags += raw_memory_flags(nb)
         for pp in (ClearOutput(), DeduplicateIds(), OverwriteKernelspec(), OverwriteCells()):
             nb, resources = pp.preprocess(nb, resources)
         runner = SandboxExecute(

@@ -63,6 +63,7 @@ class Attack:
     cells: list[tuple[str, str]] = field(default_factory=list)  # (place, code)
     solves: list[str] = field(default_factory=list)
     expect_error: bool = False
+    expect_flag: bool = False  # cannot be refused: the grader must flag it for review
     reads_hidden: bool = False
     builder: dict | None = None  # the namespace of an nb_*.py builder
 
@@ -80,6 +81,7 @@ def parse(path: Path) -> Attack:
             attack.solves = [s.strip() for s in value.split(",") if s.strip()]
         elif key == "expect":
             attack.expect_error = value.strip() == "error"
+            attack.expect_flag = value.strip() == "flagged"
         else:
             attack.reads_hidden = value.strip() == "hidden"
     for block in blocks:
@@ -261,6 +263,11 @@ def test_attack_scores_only_what_it_solved(batch, attack):
         return  # refused at intake (an unsafe name or link): nothing was scored
     if attack.expect_error:
         assert s.score == 0 and s.error, f"{attack.doc}: expected no grade, got {s.score}"
+        return
+    if attack.expect_flag:
+        assert any("raw memory" in flag for flag in s.flags), (
+            f"ATTACK NOT FLAGGED: {attack.doc}\n  scored {s.score}, flags {s.flags}"
+        )
         return
     assert s.score == expected, (
         f"ATTACK SUCCEEDED: {attack.doc}\n  expected {expected} points, got {s.score}: "
