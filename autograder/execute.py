@@ -6,6 +6,7 @@ executed notebook; the main process saves scores and makes feedback (`autograder
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,9 @@ def nbgrader_resources(course: Path, submission: Submission) -> dict:
     }
 
 
+ALLOWANCES = ("threads", "processes", "loopback")
+MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
 # What only code that reads or writes raw memory names: NumPy makes an array over any address an
 # object's `__array_interface__` (or `__array_struct__`) gives, and no audit hook sees it, so such
 # code can rewrite the checks its own test calls (README, threat model). It cannot be refused
@@ -56,14 +60,26 @@ def demo_sources(release: dict) -> list[str]:
     return [c.source for c in release.cells if c.cell_type == "code" and grade_id(c) is None]
 
 
-def allowed(course: Path, lesson: str, release: dict) -> list[str]:
-    """What the lesson declares its tests need (`"autograder": {"allow": [...]}` metadata)."""
-    declared = release.metadata.get("autograder", {}).get("allow")
+def lesson_setting(course: Path, lesson: str, release: dict, key: str) -> list:
+    """A list the lesson declares in its `"autograder"` notebook metadata (the release's, else
+    the source notebook's): `allow` or `preload`."""
+    declared = release.metadata.get("autograder", {}).get(key)
     if declared is None:
         source = course / SOURCE_DIRECTORY / lesson / f"{lesson}.ipynb"
         if source.exists():
-            declared = read_course_notebook(source).metadata.get("autograder", {}).get("allow")
-    return [str(a) for a in declared or [] if a in ("threads", "processes", "loopback")]
+            declared = read_course_notebook(source).metadata.get("autograder", {}).get(key)
+    return list(declared) if isinstance(declared, list) else []
+
+
+def allowed(course: Path, lesson: str, release: dict) -> list[str]:
+    """What the lesson's tests need beyond plain Python (`"allow": [...]`)."""
+    return [str(a) for a in lesson_setting(course, lesson, release, "allow") if a in ALLOWANCES]
+
+
+def preloads(course: Path, lesson: str, release: dict) -> list[str]:
+    """Modules the lesson's tests load on first use (`"preload": [...]`), for the zygote."""
+    declared = lesson_setting(course, lesson, release, "preload")
+    return [str(m) for m in declared if isinstance(m, str) and MODULE_NAME.fullmatch(m)]
 
 
 def execute(course: Path, submission: Submission, limits: Limits) -> tuple[Submission, dict | None]:
@@ -96,6 +112,7 @@ def execute(course: Path, submission: Submission, limits: Limits) -> tuple[Submi
             trusted_setup=next(c.source for c in release.cells if c.cell_type == "code"),
             demo_sources=demo_sources(release),
             allow=allowed(course, submission.lesson, release),
+            preload=preloads(course, submission.lesson, release),
         )
         nb, resources = runner.preprocess(nb, resources)
         story = resources["autograder"]

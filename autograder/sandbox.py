@@ -232,6 +232,7 @@ def _job(plan: Plan, exercises: list[dict], fds: dict[str, int]) -> dict:
         "cells": cells,
         "setup": plan.setup,
         "allow": sorted(plan.allow),
+        "preload": list(plan.preload),
         "exercises": exercises,
         "skip": sorted(plan.skip),
         **fds,
@@ -273,6 +274,7 @@ class Plan:
     cells: list[dict]  # {"index", "kind": "code" | "demo" | "test", "source"} in notebook order
     setup: str  # the lesson's own setup cell, run by the trusted zygote
     allow: frozenset[str] = frozenset()  # what the lesson's tests legitimately need
+    preload: tuple[str, ...] = ()  # modules its tests load on first use: the zygote imports them
     skip: set[int] = field(default_factory=set)  # cells that hung or crashed the runner
 
     def source_of(self, index: int) -> str:
@@ -555,7 +557,8 @@ _KEPT: dict[tuple, _Box] = {}  # at most one idle box, kept for the next submiss
 
 def _box_for(plan: Plan, limits: Limits) -> _Box:
     """A kept box for this lesson and these limits, or a new one (the kept one is closed)."""
-    key = (plan.setup, tuple(sorted(plan.allow)), limits, _compiler_words(plan), isolation())
+    key = (plan.setup, tuple(sorted(plan.allow)), plan.preload, limits, _compiler_words(plan))
+    key += (isolation(),)
     key += (os.getpid(),)
     kept = _KEPT.pop(key, None)
     if kept is not None and kept.process.poll() is None:

@@ -8,9 +8,11 @@ a 0 means the attack failed, not that the harness is broken.
 
 import base64
 
+import nbformat
 import pytest
 
 from autograder import sandbox
+from autograder.execute import preloads
 from autograder.sandbox import Limits, Plan, run_sandboxed
 
 SETUP = "import json\n\ndef check(actual, expected):\n    assert actual == expected, 'wrong'\n"
@@ -394,6 +396,28 @@ def test_lesson_allowance_opens_only_what_it_names(tmp_path):
     assert "error" not in result.cells[1] and result.cells[1]["stdout"] == "t\n"
     assert result.cells[2]["error"]["ename"] == "Refused"
     assert result.cells[3]["passed"]
+
+
+def test_preloaded_modules_are_loaded_before_student_code(tmp_path):
+    """Does the zygote import what the lesson preloads (and skip a name that is no module)?"""
+    plan = Plan(
+        cells=[
+            {"index": 0, "kind": "code", "source": "import sys\nprint('colorsys' in sys.modules)"},
+            {"index": 1, "kind": "test", "source": "import sys\nassert 'colorsys' in sys.modules"},
+        ],
+        setup=SETUP,
+        preload=("colorsys", "no_such_module_here"),
+    )
+    result = run_sandboxed(plan=plan, scratch=tmp_path, limits=LIMITS)
+    assert result.cells[0]["stdout"] == "True\n"
+    assert result.cells[1]["passed"]
+
+
+def test_preload_takes_only_module_names(tmp_path):
+    """A lesson's `preload` metadata keeps dotted module names and drops anything else."""
+    declared = ["torch._dynamo", "sklearn.datasets", "os; rm -rf /", "../x", "", 3, "a..b"]
+    release = nbformat.v4.new_notebook(metadata={"autograder": {"preload": declared}})
+    assert preloads(tmp_path, "lesson", release) == ["torch._dynamo", "sklearn.datasets"]
 
 
 def test_cell_that_ends_the_kernel_costs_only_itself(tmp_path):

@@ -54,6 +54,11 @@ class SandboxExecute(NbGraderPreprocessor):
         Unicode(),
         help="What the lesson's tests need beyond plain Python: threads, processes, loopback.",
     ).tag(config=True)
+    preload = List(
+        Unicode(),
+        help="Modules the lesson's tests load on first use: the zygote imports them once, so "
+        "each exercise's child need not.",
+    ).tag(config=True)
     lesson_files = Unicode(
         "", help="Folder of the files the lesson needs next to its notebook (copied to scratch)."
     ).tag(config=True)
@@ -75,7 +80,12 @@ class SandboxExecute(NbGraderPreprocessor):
         `tampering` (descriptions) and `notes` (limits hit by cells, worth reporting).
         """
         cells = _jobs(nb, set(s.strip() for s in self.demo_sources))
-        plan = Plan(cells=cells, setup=self.trusted_setup, allow=frozenset(self.allow))
+        plan = Plan(
+            cells=cells,
+            setup=self.trusted_setup,
+            allow=frozenset(self.allow),
+            preload=tuple(self.preload),
+        )
         with tempfile.TemporaryDirectory(prefix="autograder-scratch-") as tmp:
             scratch = Path(tmp) / "work"
             self._fill_scratch(scratch, nb)
