@@ -21,7 +21,8 @@ CONDA_TO_PYPI = {"pytorch": "torch"}
 NOT_PYTHON_PACKAGES = {"python", "pip"}
 # modules of this checkout itself, not packages to install
 FIRST_PARTY = {
-    "course", "autograder", "conftest", "browser_helpers", "guard", "leaks", "tiny_lesson",
+    "course", "autograder", "conftest", "browser_helpers", "guard", "runner", "leaks",
+    "tiny_lesson",
 }  # fmt: skip
 IMPORT = re.compile(r"^\s*(?:import|from)\s+([A-Za-z_]\w*)", re.MULTILINE)
 
