@@ -1,8 +1,9 @@
 """`runner.Snapshot` reads namespaces' version tags and functions' code pointers as raw words
 (`runner.Words`) to skip what did not change; every kind of change must still be seen.
 
-Each case runs in a forked child of this process (torch, NumPy and `course` loaded, like a
-lesson's zygote), which takes a snapshot, makes one change and reports what `restore` found.
+The cases run in a forked child of this process (torch, NumPy and `course` loaded, like a
+lesson's zygote), which takes a snapshot, then makes each change in turn and reports what
+`restore` found.
 """
 
 import contextlib
@@ -46,40 +47,47 @@ EXPECTED = {
 }
 
 
-def snapshot_then(change: str) -> dict:
-    """In a forked child: snapshot, run `change`, restore twice; what each restore reported."""
+@pytest.fixture(scope="module")
+def reports() -> dict:
+    """In one forked child: a snapshot, then for each change: make it, restore twice; what each
+    restore reported, by change (the second restore must find nothing)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
-        report = {}
+        found = {}
         try:
             sys.path.insert(0, str(AUTOGRADER))
             import runner
 
             snapshot = runner.Snapshot()
             snapshot.trusted = contextlib.nullcontext  # no guard installed in this child
-            report["words"] = [snapshot.versions is not None, snapshot.function_words is not None]
-            exec(change, {"course": course, "torch": torch, "numpy": numpy, "sys": sys})
-            report["first"] = snapshot.restore(student_only=True)
-            report["second"] = snapshot.restore(student_only=True)
+            found["words"] = [snapshot.versions is not None, snapshot.function_words is not None]
+            for name, change in CHANGES.items():
+                exec(change, {"course": course, "torch": torch, "numpy": numpy, "sys": sys})
+                first = snapshot.restore(student_only=True)
+                found[name] = [first, snapshot.restore(student_only=True)]
         except BaseException as exc:  # noqa: BLE001 (reported to the parent)
-            report["error"] = f"{type(exc).__name__}: {exc}"
-        os.write(write_end, json.dumps(report).encode())
+            found["error"] = f"{type(exc).__name__}: {exc}"
+        os.write(write_end, json.dumps(found).encode())
         os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
         data = pipe.read()
     os.waitpid(pid, 0)
-    return json.loads(data)
+    found = json.loads(data)
+    assert "error" not in found, found["error"]
+    return found
+
+
+def test_the_words_are_read_on_this_interpreter(reports):
+    assert reports["words"] == [True, True], "the snapshot compared everything (words not read)"
 
 
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_restore_sees_each_change_through_the_words(change):
-    report = snapshot_then(CHANGES[change])
-    assert "error" not in report, report.get("error")
-    assert report["words"] == [True, True], "the snapshot compared everything (words not read)"
-    assert report["first"] == EXPECTED[change], f"restore reported {report['first']}"
-    assert report["second"] == [], f"a second restore still found {report['second']}"
+def test_restore_sees_each_change_through_the_words(reports, change):
+    first, second = reports[change]
+    assert first == EXPECTED[change], f"restore reported {first}"
+    assert second == [], f"a second restore still found {second}"
 
 
 def test_words_are_off_where_the_interpreter_keeps_no_such_words(monkeypatch):
