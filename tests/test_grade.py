@@ -32,7 +32,7 @@ from conftest import LESSONS, ROOT, read_source_notebook, trimmed_course, trimme
 
 LESSON = LESSONS[0]
 ANSWERS = Path(__file__).parent / "exercise_answers" / f"{LESSON}.py"
-LIMITS = Limits(cell_s=10, wall_s=120, cpu_s=120, memory_mb=1536, processes=48)
+LIMITS = Limits(cell_s=5, wall_s=120, cpu_s=120, memory_mb=1536, processes=48)
 
 SNOOP = """
 import os, socket, sys
@@ -283,7 +283,7 @@ def test_report_names_every_bad_submission_with_a_reason(graded):
         ("deleted_answer", "deleted"),
         ("edited_test", "checksum mismatch"),
         ("nbformat_v3", "nbformat 3"),
-        ("infinite_loop", "more than 10 s"),
+        ("infinite_loop", f"more than {LIMITS.cell_s:g} s"),
         ("segfault", "crashed (signal SIGSEGV)"),
         ("memory_hog", "memory limit"),
         ("exits_kernel", "exited"),

@@ -341,7 +341,7 @@ def test_bwrap_command_exposes_no_course_files(tmp_path):
 
 def test_endless_answer_costs_only_its_cell(tmp_path):
     """Does a cell that never ends fail alone, with the sandbox killed, and later cells run?"""
-    limits = Limits(cell_s=8, wall_s=120)
+    limits = Limits(cell_s=3, wall_s=120)
     plan = Plan(
         cells=[
             {"index": 0, "kind": "code", "source": "while True:\n    pass"},
@@ -351,7 +351,7 @@ def test_endless_answer_costs_only_its_cell(tmp_path):
         setup=SETUP,
     )
     result = run_sandboxed(plan=plan, scratch=tmp_path, limits=limits)
-    assert "more than 8 s" in result.failures[0]
+    assert "more than 3 s" in result.failures[0]
     assert result.cells[2]["passed"]
 
 
