@@ -281,17 +281,18 @@ class Words:
         return [i for i in _range(_len(now)) if now[i] != pristine[i]]
 
 
-def _words(addresses: list[int], works) -> Words | None:
-    """A `Words` reader, or None where NumPy is not loaded or `works(numpy)` is false."""
+def _words(addresses: list[int | None], works) -> Words | None:
+    """A `Words` reader, or None where an address is unknown, NumPy is not loaded or
+    `works(numpy)` is false."""
     numpy = sys.modules.get("numpy")
-    if not addresses or numpy is None or not works(numpy):
+    if not addresses or None in addresses or numpy is None or not works(numpy):
         return None
     return Words(addresses, numpy)
 
 
-def _namespace_of(cls: type) -> dict:
-    """The dict behind a class's read-only `__dict__` view."""
-    return next(d for d in gc.get_referents(vars(cls)) if isinstance(d, dict))
+def _namespace_of(cls: type) -> dict | None:
+    """The dict behind a class's read-only `__dict__` view (None if there is none)."""
+    return next((d for d in gc.get_referents(vars(cls)) if isinstance(d, dict)), None)
 
 
 def _dict_versions_work(numpy: types.ModuleType) -> bool:
@@ -374,7 +375,10 @@ class Snapshot:
         self.watched += [("class", n, c) for n, c in self.classes.items()]
         namespaces = [vars(m) for m in self.modules.values()]
         namespaces += [_namespace_of(c) for c in self.classes.values()] + [_MODULES]
-        self.versions = _words([id(d) + _DICT_VERSION for d in namespaces], _dict_versions_work)
+        self.versions = _words(
+            [None if d is None else id(d) + _DICT_VERSION for d in namespaces],
+            _dict_versions_work,
+        )
         self.function_words = _words(
             [a for f, *_ in self.functions for a in _function_addresses(f)], _function_fields_work
         )

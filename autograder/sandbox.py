@@ -558,8 +558,7 @@ _KEPT: dict[tuple, _Box] = {}  # at most one idle box, kept for the next submiss
 def _box_for(plan: Plan, limits: Limits) -> _Box:
     """A kept box for this lesson and these limits, or a new one (the kept one is closed)."""
     key = (plan.setup, tuple(sorted(plan.allow)), plan.preload, limits, _compiler_words(plan))
-    key += (isolation(),)
-    key += (os.getpid(),)
+    key += (isolation(), os.getpid())
     kept = _KEPT.pop(key, None)
     if kept is not None and kept.process.poll() is None:
         return kept
