@@ -32,6 +32,7 @@ import resource
 import secrets
 import signal
 import sys
+import time
 import types
 
 from guard import Guard, protected_code_ids  # guard.py sits next to this file
@@ -83,6 +84,7 @@ _start_thread, _thread_count, _new_lock = (
     _thread.allocate_lock,
 )
 _setrecursionlimit, _RECURSION_LIMIT = sys.setrecursionlimit, sys.getrecursionlimit()
+_sleep = time.sleep
 _gc_disable, _gc_enable = gc.disable, gc.enable
 # Everything of the student's that trusted code replaces or holds: never freed on the main
 # thread (a `__del__` or weakref callback run there would start above a frame holding the
@@ -1058,8 +1060,24 @@ def run_exercises(job: dict, zygote: Zygote) -> None:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
+        if job.get("sweep"):
+            end_strays()
         send(own, {"event": "exit", "index": exercise["test"], "status": status})
     send(own, {"event": "end"})
+
+
+def end_strays() -> None:
+    """Kill every process left in the sandbox but this one and its init: a student's process
+    that left the child's group (`setsid`) must not outlive its exercise. Only inside
+    bubblewrap's PID namespace, where `kill(-1)` reaches nothing else. A sandbox whose processes
+    cannot all be ended (a fork bomb outrunning the kills) ends itself: it is never reused."""
+    for _ in range(1000):
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            return  # nothing left to signal
+        _sleep(0.001)  # the killed become zombies until the namespace's init reaps them
+    _exit(1)
 
 
 def main() -> None:

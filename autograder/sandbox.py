@@ -499,9 +499,10 @@ class _Box:
 
     A box that finished a submission cleanly is kept for the next submission of the same lesson
     in this worker process (the zygote's setup is the slow part): the runner empties its home,
-    `/tmp` and `/dev/shm` before each job, and every child is killed with its process group, so
-    nothing of one student's run is left for the next. Lessons that allow processes never reuse
-    one (a process could outlive its child), nor does the fallback without bubblewrap.
+    `/tmp` and `/dev/shm` before each job, and after each child every other process in the
+    sandbox's PID namespace is killed (its process group, and any process that left it), so
+    nothing of one student's run is left for the next. The fallback without bubblewrap (no PID
+    namespace of its own) never reuses one.
     """
 
     def __init__(self, key: tuple, limits: Limits) -> None:
@@ -570,11 +571,7 @@ def _box_for(plan: Plan, limits: Limits) -> _Box:
 
 
 def _reusable(plan: Plan) -> bool:
-    return (
-        isolation() == "bubblewrap"
-        and "processes" not in plan.allow
-        and not os.environ.get("AUTOGRADER_FRESH_SANDBOX")
-    )
+    return isolation() == "bubblewrap" and not os.environ.get("AUTOGRADER_FRESH_SANDBOX")
 
 
 def _compiler_words(plan: Plan) -> bool:
@@ -606,6 +603,7 @@ def _attempt(
         box.stage(scratch)
         job = _job(plan, exercises, box.fds)
         job["wipe"] = isolation() == "bubblewrap"  # its own home, /tmp and /dev/shm only
+        job["sweep"] = isolation() == "bubblewrap"  # kill(-1) reaches its PID namespace only
         job["warm_compiler"] = _compiler_words(plan)
         box.send(job)
         watch.commands = box.ours[2]

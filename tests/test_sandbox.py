@@ -375,6 +375,44 @@ for fd in range(3, 1024):
     assert passed(result) and result.cells[1]["stdout"] == "[]\n"
 
 
+STRAY = """
+import os, time
+if not os.path.exists('spawned'):  # only in the first exercise's child
+    open('spawned', 'w').close()
+    if os.fork() == 0:
+        os.setsid()  # out of the child's process group
+        if os.fork() == 0:
+            for _ in range(2000):
+                with open('stray.log', 'a') as log:
+                    log.write('x')
+                time.sleep(0.01)
+        os._exit(0)
+"""
+STILL = "import os, time\nbefore = os.path.getsize('stray.log')\ntime.sleep(0.3)\n"
+STILL += "assert os.path.getsize('stray.log') == before, 'a process outlived its exercise'"
+GONE = "import os, time\ntime.sleep(0.3)\nassert not os.path.exists('stray.log')"
+
+
+def processes_plan(*cells_and_tests: tuple[str, str]) -> Plan:
+    cells = [{"index": i, "kind": kind, "source": source}
+             for i, (kind, source) in enumerate(cells_and_tests)]
+    return Plan(cells=cells, setup=SETUP, allow=frozenset({"processes"}))
+
+
+@pytest.mark.skipif(sandbox.isolation() != "bubblewrap", reason="needs a PID namespace")
+def test_a_process_that_leaves_its_group_ends_with_its_exercise(tmp_path):
+    """Lessons that allow processes: does a detached process (`setsid`) end with the exercise
+    that started it, and does the sandbox, kept for the next student, hold none of it?"""
+    plan = processes_plan(
+        ("code", HONEST), ("code", STRAY), ("test", TEST), ("test", STILL), ("test", STILL)
+    )
+    result = run_sandboxed(plan=plan, scratch=tmp_path, limits=LIMITS)
+    assert [result.cells[i].get("passed") for i in (2, 3, 4)] == [True, True, True], result
+    assert sandbox._KEPT, "the sandbox of a lesson that allows processes was not kept"
+    result = run_sandboxed(plan=processes_plan(("test", GONE)), scratch=tmp_path, limits=LIMITS)
+    assert result.cells[0].get("passed"), result
+
+
 def test_lesson_allowance_opens_only_what_it_names(tmp_path):
     """Does a lesson that declares `threads` get threads, and still no new processes?"""
     plan = Plan(
