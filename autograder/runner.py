@@ -1069,8 +1069,10 @@ def run_exercises(job: dict, zygote: Zygote) -> None:
 def end_strays() -> None:
     """Kill every process left in the sandbox but this one and its init: a student's process
     that left the child's group (`setsid`) must not outlive its exercise. Only inside
-    bubblewrap's PID namespace, where `kill(-1)` reaches nothing else. A sandbox whose processes
-    cannot all be ended (a fork bomb outrunning the kills) ends itself: it is never reused."""
+    bubblewrap's PID namespace, where `kill(-1)` reaches nothing else (the zygote starts no
+    helper process of its own: a lesson's setup that did would lose it here, and its solution
+    would fail in tests/test_grading.py). A sandbox whose processes cannot all be ended (a fork
+    bomb outrunning the kills) ends itself: it is never reused."""
     for _ in range(1000):
         try:
             os.kill(-1, signal.SIGKILL)
