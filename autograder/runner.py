@@ -644,17 +644,21 @@ def protected_classes() -> dict[str, type]:
 COMPILER_WORDS = ("torch.export", "torch.compile", "torch._dynamo", "torch.jit")
 
 
+def _import_if_installed(names) -> None:
+    for name in names:
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+
+
 def warm_up(job: dict) -> None:
     """Import what tests and torch load lazily, so that loading it later is never a change."""
     for name in ("unittest", "tempfile"):
         __import__(name)
     for name in sys.builtin_module_names:  # none may be created once student code runs
         __import__(name)
-    for name in job.get("preload", []):  # what the lesson says its tests load on first use
-        try:
-            __import__(name)
-        except ImportError:
-            pass
+    _import_if_installed(job.get("preload", []))  # what the lesson's tests load on first use
     if "torch" not in sys.modules:
         return  # a lesson whose setup does not use torch (the engine's own tests)
     import torch
@@ -671,16 +675,8 @@ def warm_up(job: dict) -> None:
     if "tensorboard" in text:
         # TensorBoard defines absl flags as it loads, and absl reads its caller's frame to name
         # the module defining each: loaded here, before student code, nothing is refused later.
-        for name in ("torch.utils.tensorboard", "tensorboard.backend.event_processing"):
-            try:
-                __import__(name)
-            except ImportError:
-                pass
-    for name in ("numpy.testing", "torch.testing", "unittest", "unittest.mock", "tempfile"):
-        try:
-            __import__(name)
-        except ImportError:
-            pass
+        _import_if_installed(("torch.utils.tensorboard", "tensorboard.backend.event_processing"))
+    _import_if_installed(("numpy.testing", "torch.testing", "unittest.mock"))
     torch.manual_seed(0)
     torch.testing.assert_close(torch.ones(1), torch.ones(1))  # loads sympy and torch's tensor ops
 
