@@ -387,6 +387,8 @@ if not os.path.exists('spawned'):  # only in the first exercise's child
                     log.write('x')
                 time.sleep(0.01)
         os._exit(0)
+    while not os.path.exists('stray.log'):  # the stray is running before the exercise ends
+        time.sleep(0.01)
 """
 STILL = "import os, time\nbefore = os.path.getsize('stray.log')\ntime.sleep(0.3)\n"
 STILL += "assert os.path.getsize('stray.log') == before, 'a process outlived its exercise'"
