@@ -86,6 +86,7 @@ _start_thread, _thread_count, _new_lock = (
 _setrecursionlimit, _RECURSION_LIMIT = sys.setrecursionlimit, sys.getrecursionlimit()
 _sleep = time.sleep
 _gc_disable, _gc_enable = gc.disable, gc.enable
+_gc_set_threshold, _GC_THRESHOLD = gc.set_threshold, gc.get_threshold()
 # Everything of the student's that trusted code replaces or holds: never freed on the main
 # thread (a `__del__` or weakref callback run there would start above a frame holding the
 # nonce); the child ends with `_exit`, which runs no finalizer.
@@ -142,6 +143,7 @@ def run_on_own_thread(code, namespace: dict, *, tries: int = 2000) -> tuple | No
     done.acquire()
     before = _thread_count()
     _setrecursionlimit(_RECURSION_LIMIT)
+    _gc_set_threshold(*_GC_THRESHOLD)  # a cell that made collections constant slows no other
     _keep(slot)
     _gc_enable()  # the student's thread collects its garbage; the main thread never does
     for attempt in _range(tries):

@@ -355,6 +355,15 @@ def test_endless_answer_costs_only_its_cell(tmp_path):
     assert result.cells[2]["passed"]
 
 
+def test_each_cell_starts_with_standard_interpreter_settings(tmp_path):
+    """A cell that makes the collector run on every allocation, or lowers the recursion limit,
+    changes neither for the test: it runs as fast and as deep as anyone's."""
+    tinker = "import gc, sys\ngc.set_threshold(1, 1, 1)\nsys.setrecursionlimit(60)"
+    look = "import gc, sys\nassert gc.get_threshold()[0] > 1 and sys.getrecursionlimit() > 60"
+    result = judge(HONEST, tinker, test=TEST + look, tmp_path=tmp_path)
+    assert passed(result), result
+
+
 def test_next_submission_inherits_nothing(tmp_path):
     """When the sandbox is kept for the next student, does it start clean: no files left in its
     home, /tmp or /dev/shm, and no half-written line on its channel to garble the next run?"""
