@@ -154,7 +154,7 @@ def run_all(
         pool.close(kill=True)
         raise Interrupted(f"{bar.n} of {len(todo)} submissions finished before Ctrl-C") from None
     bar.close()
-    pool.close(kill=True)  # every job is done; idle workers need not be waited for
+    pool.close(kill=False)  # every job is done: idle workers leave at once, closing their sandboxes
 
 
 def _submit(pool: WorkerPool, fn, *args) -> Future:

@@ -18,9 +18,9 @@ recorded as failed and the remaining exercises run again without it.
 
 from __future__ import annotations
 
-import atexit
 import importlib.util
 import json
+import multiprocessing.util
 import os
 import resource
 import select
@@ -581,7 +581,20 @@ def _compiler_words(plan: Plan) -> bool:
     return any(word in text for word in words)
 
 
-@atexit.register
+def _keep(box: _Box) -> None:
+    """Keep `box` for the next submission, to be closed when this process exits. A finalizer of
+    multiprocessing's, not atexit: a pool worker forked from the fork server ends with `_exit`,
+    which runs those finalizers only (every other process runs them at exit too)."""
+    global _closing_registered_in
+    if _closing_registered_in != os.getpid():
+        multiprocessing.util.Finalize(None, _close_kept, exitpriority=0)
+        _closing_registered_in = os.getpid()
+    _KEPT[box.key] = box
+
+
+_closing_registered_in: int | None = None
+
+
 def _close_kept() -> None:
     for box in [_KEPT.pop(k) for k in list(_KEPT)]:
         box.close()
@@ -613,7 +626,7 @@ def _attempt(
         clean = watch.finished and not watch.reason and not watch.stop
     finally:
         if clean and _reusable(plan):
-            _KEPT[box.key] = box
+            _keep(box)
         else:
             box.close()
     if not watch.reason and not watch.finished:

@@ -12,6 +12,7 @@ import csv
 import os
 import runpy
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -449,9 +450,21 @@ def test_a_pool_found_broken_when_handing_out_a_job_costs_nothing(tiny, tmp_path
     assert by_id == {"ann": (None, total), "bob": (None, 0.0), "zed": (None, total)}
 
 
-def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(tiny, tmp_path):
+@pytest.fixture
+def host_tmp():
+    """A TMPDIR for the runs of one test, short enough for the engine's fork server socket."""
+    folder = Path(tempfile.mkdtemp(prefix="grade-tmp-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(
+    tiny, tmp_path, host_tmp
+):
     """Does SIGINT during a real `grade` stop it with one line and no traceback, keeping what
-    finished, and does running the command again give the CSVs of an uninterrupted run?"""
+    finished, and does running the command again give the CSVs of an uninterrupted run? Does
+    every run, finished or stopped, remove the folders its sandboxes copied students' files
+    from?"""
     import signal
     import subprocess
     import sys
@@ -466,8 +479,9 @@ def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(tin
         sys.executable, "-m", "autograder", "--root", str(tiny),
         "grade", str(submitted), "--workers", "1", "--out",
     ]  # fmt: skip
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(host_tmp))
     subprocess.run([*command, str(whole)], env=env, check=True, capture_output=True)
+    assert not list(host_tmp.glob("autograder-lesson-*")), "a finished run left a sandbox folder"
     run = subprocess.Popen(
         [*command, str(cut)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, start_new_session=True,
@@ -486,6 +500,7 @@ def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(tin
     assert err.strip().splitlines()[-1].startswith("interrupted: ")
     kept = journal.read_text().count("\n")
     assert 1 <= kept < len(students)
+    assert not list(host_tmp.glob("autograder-lesson-*")), "a stopped run left a sandbox folder"
     again = subprocess.run([*command, str(cut)], env=env, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert f"({len(students) - kept} graded now)" in again.stdout
