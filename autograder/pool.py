@@ -29,7 +29,7 @@ class WorkerPool(Protocol):
     def close(self, *, kill: bool) -> None: ...
 
 
-def _quiet_worker() -> None:
+def _init_worker() -> None:
     """Workers leave Ctrl-C to the main process, which stops them (no traceback per worker),
     and leave through their exit handlers when stopped (`close(kill=True)` sends SIGTERM): the
     sandboxes they kept for the next submission close and their folders, which hold students'
@@ -42,12 +42,12 @@ def _leave(*_) -> None:
     raise SystemExit(0)
 
 
+ENGINE = ["autograder.execute", "autograder.feedback"]  # what every worker step imports
+
+
 def _warm_worker() -> None:
     for name in ENGINE:
         __import__(name)
-
-
-ENGINE = ["autograder.execute", "autograder.feedback"]
 
 
 def _worker_context():
@@ -79,7 +79,7 @@ class LocalPool:
             from concurrent.futures import ProcessPoolExecutor
 
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=_worker_context(), initializer=_quiet_worker
+                max_workers=self.workers, mp_context=_worker_context(), initializer=_init_worker
             )
         return self._pool
 

@@ -582,9 +582,9 @@ def _compiler_words(plan: Plan) -> bool:
 
 
 def _keep(box: _Box) -> None:
-    """Keep `box` for the next submission, to be closed when this process exits. A finalizer of
-    multiprocessing's, not atexit: a pool worker forked from the fork server ends with `_exit`,
-    which runs those finalizers only (every other process runs them at exit too)."""
+    """Keep `box` for the next submission, to be closed when this process exits: by one of
+    multiprocessing's finalizers, not an atexit hook, because a pool worker forked from the fork
+    server runs those finalizers and then `os._exit`s (other processes run them at exit)."""
     global _closing_registered_in
     if _closing_registered_in != os.getpid():
         multiprocessing.util.Finalize(None, _close_kept, exitpriority=0)
