@@ -217,6 +217,11 @@ def _start(scratch: Path, limits: Limits, fds: tuple[int, ...]) -> subprocess.Po
     )
 
 
+def _other_user() -> bool:
+    """Whether the sandbox runs as a user of its own (bubblewrap started as root drops to one)."""
+    return isolation() == "bubblewrap" and os.geteuid() == 0
+
+
 def _job(plan: Plan, exercises: list[dict], fds: dict[str, int]) -> dict:
     """What the runner reads on stdin: every cell but the tests' source, which it never gets."""
     inside = isolation() == "bubblewrap"
@@ -236,7 +241,7 @@ def _job(plan: Plan, exercises: list[dict], fds: dict[str, int]) -> dict:
         "exercises": exercises,
         "skip": sorted(plan.skip),
         **fds,
-        "uid": SANDBOX_UID_BASE + os.getpid() % 3000 if inside and os.geteuid() == 0 else None,
+        "uid": SANDBOX_UID_BASE + os.getpid() % 3000 if _other_user() else None,
         "workdir": INSIDE_WORKDIR if inside else None,
         "lesson_dir": INSIDE_LESSON if inside else None,
     }
@@ -507,8 +512,10 @@ class _Box:
 
     def __init__(self, key: tuple, limits: Limits) -> None:
         self.key = key
+        # Students' files: readable by the sandbox's own user when it has one, else by us only.
+        self.modes = (0o755, 0o644) if _other_user() else (0o700, 0o600)
         self.staging = Path(tempfile.mkdtemp(prefix="autograder-lesson-"))
-        self.staging.chmod(0o755)
+        self.staging.chmod(self.modes[0])
         fds, self.ours, theirs = _pipes()
         self.fds = fds
         try:
@@ -531,9 +538,9 @@ class _Box:
                 shutil.copyfile(item, self.staging / item.name)
         for folder, dirs, files in os.walk(self.staging):
             for name in dirs:
-                os.chmod(os.path.join(folder, name), 0o755)
+                os.chmod(os.path.join(folder, name), self.modes[0])
             for name in files:
-                os.chmod(os.path.join(folder, name), 0o644)
+                os.chmod(os.path.join(folder, name), self.modes[1])
 
     def send(self, job: dict) -> None:
         data = json.dumps(job).encode()

@@ -364,6 +364,25 @@ def test_each_cell_starts_with_standard_interpreter_settings(tmp_path):
     assert passed(result), result
 
 
+@pytest.mark.skipif(sandbox.isolation() != "bubblewrap", reason="only bubblewrap keeps a box")
+@pytest.mark.parametrize("own_user", [True, False])
+def test_the_folder_of_students_files_is_open_only_to_the_sandbox(own_user, tmp_path, monkeypatch):
+    """The folder a sandbox copies a submission's files from: readable by others only when the
+    sandbox runs as a user of its own (as root), else by the grader's user alone."""
+    (tmp_path / "data.txt").write_text("lesson file")
+    monkeypatch.setattr(sandbox, "_other_user", lambda: own_user)
+    sandbox._close_kept()
+    try:
+        result = judge(HONEST, "print(open('data.txt').read())", tmp_path=tmp_path)
+        assert passed(result) and result.cells[1]["stdout"] == "lesson file\n", result
+        (box,) = sandbox._KEPT.values()
+        modes = {p.name: p.stat().st_mode & 0o777 for p in (box.staging, *box.staging.iterdir())}
+    finally:
+        sandbox._close_kept()
+    folder, file = (0o755, 0o644) if own_user else (0o700, 0o600)
+    assert modes == {box.staging.name: folder, "data.txt": file}
+
+
 def test_next_submission_inherits_nothing(tmp_path):
     """When the sandbox is kept for the next student, does it start clean: no files left in its
     home, /tmp or /dev/shm, and no half-written line on its channel to garble the next run?"""
