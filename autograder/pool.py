@@ -8,7 +8,10 @@ that), and its workers leave Ctrl-C to the main process, which stops them.
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Protocol
@@ -29,13 +32,14 @@ class WorkerPool(Protocol):
     def close(self, *, kill: bool) -> None: ...
 
 
-def _init_worker() -> None:
+def _init_worker(temporary: str) -> None:
     """Workers leave Ctrl-C to the main process, which stops them (no traceback per worker),
     and leave through their exit handlers when stopped (`close(kill=True)` sends SIGTERM): the
-    sandboxes they kept for the next submission close and their folders, which hold students'
-    files, are removed. Handlers, unlike SIG_IGN, are not inherited by the sandboxes."""
+    sandboxes they kept for the next submission close. Handlers, unlike SIG_IGN, are not
+    inherited by the sandboxes. Their temporary files go to the pool's own folder."""
     signal.signal(signal.SIGINT, lambda *_: None)
     signal.signal(signal.SIGTERM, _leave)
+    tempfile.tempdir = temporary
 
 
 def _leave(*_) -> None:
@@ -73,13 +77,21 @@ class LocalPool:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._pool = None
+        self.temporary: str | None = None
 
     def _executor(self):
         if self._pool is None:
             from concurrent.futures import ProcessPoolExecutor
 
+            # The workers' temporary files, their sandboxes' folders of students' files among
+            # them: `close` removes them all, also those of a worker that died (an OOM kill).
+            self.temporary = tempfile.mkdtemp(prefix="autograder-workers-")
+            os.chmod(self.temporary, 0o711)  # a sandbox's own user may pass, never list
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=_worker_context(), initializer=_init_worker
+                max_workers=self.workers,
+                mp_context=_worker_context(),
+                initializer=_init_worker,
+                initargs=(self.temporary,),
             )
         return self._pool
 
@@ -109,3 +121,4 @@ class LocalPool:
                 if process.is_alive():
                     process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.temporary, ignore_errors=True)

@@ -97,11 +97,15 @@ def cluster(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    # Each worker's temporary files (its sandboxes' folders) stay in this test's folder: the
+    # worker killed mid-batch cannot remove its own.
+    for i in range(2):
+        (tmp_path / f"w{i}-tmp").mkdir()
     workers = [
         subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1"]
             + ["--no-nanny", "--no-dashboard", "--local-directory", str(tmp_path / f"w{i}")],
-            env=env,
+            env={**env, "TMPDIR": str(tmp_path / f"w{i}-tmp")},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -6,6 +6,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
+
+import pytest
 
 from conftest import ROOT
 
@@ -33,3 +37,18 @@ def test_workers_spawn_where_the_servers_socket_path_would_be_too_long(tmp_path)
     deep = tmp_path / ("d" * 100)
     deep.mkdir()
     assert start_method(deep) == "spawn"
+
+
+def test_closing_removes_the_temporary_files_of_a_worker_that_died():
+    """A worker killed outright (the OOM killer) cleans nothing up; the pool's close does."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from autograder.pool import LocalPool
+
+    pool = LocalPool(1)
+    left = Path(pool.submit(tempfile.mkdtemp).result())  # a sandbox's folder, say
+    assert left.is_dir() and left.parent == Path(pool.temporary)
+    with pytest.raises(BrokenProcessPool):
+        pool.submit(os._exit, 1).result()
+    pool.close(kill=True)
+    assert not Path(pool.temporary).exists()
