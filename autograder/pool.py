@@ -99,8 +99,8 @@ class LocalPool:
         return self._executor().submit(fn, *args)
 
     def warm(self) -> None:
-        """Start every worker now, importing the engine, while the main process prepares the
-        course (spawned workers otherwise pay those imports before their first submission)."""
+        """Start the fork server and every worker now, while the main process prepares the
+        course, not when the first submissions are waiting."""
         for _ in range(self.workers):
             self.submit(_warm_worker)
 
