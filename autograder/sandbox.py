@@ -578,7 +578,7 @@ def _box_for(plan: Plan, limits: Limits) -> _Box:
     return _Box(key, limits)
 
 
-def _reusable(plan: Plan) -> bool:
+def _reusable() -> bool:
     return isolation() == "bubblewrap" and not os.environ.get("AUTOGRADER_FRESH_SANDBOX")
 
 
@@ -586,6 +586,9 @@ def _compiler_words(plan: Plan) -> bool:
     words = ("torch.export", "torch.compile", "torch._dynamo", "torch.jit")
     text = plan.setup + "\n".join(c["source"] or "" for c in plan.cells if c["kind"] != "test")
     return any(word in text for word in words)
+
+
+_closing_registered_in: int | None = None  # the process whose exit closes the kept boxes
 
 
 def _keep(box: _Box) -> None:
@@ -597,9 +600,6 @@ def _keep(box: _Box) -> None:
         multiprocessing.util.Finalize(None, _close_kept, exitpriority=0)
         _closing_registered_in = os.getpid()
     _KEPT[box.key] = box
-
-
-_closing_registered_in: int | None = None
 
 
 def _close_kept() -> None:
@@ -632,7 +632,7 @@ def _attempt(
         watch.follow_box(box)
         clean = watch.finished and not watch.reason and not watch.stop
     finally:
-        if clean and _reusable(plan):
+        if clean and _reusable():
             _keep(box)
         else:
             box.close()
