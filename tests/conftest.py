@@ -10,14 +10,9 @@ import nbformat
 import pytest
 
 from autograder.coursedir import SOURCE_DIRECTORY, lesson_ids, repo_root
-from course.distributed import prepare_autograd_for_fork
 
 matplotlib.use("Agg")
 os.environ.setdefault("COURSE_DEVICE", "cpu")
-
-# Lesson 09's tests fork processes that train: autograd must start (thread-free) before any
-# other test in this worker registers the devices torch.export adds (see the function).
-prepare_autograd_for_fork()
 
 ROOT = repo_root()
 LESSONS = lesson_ids(ROOT)
@@ -66,6 +61,16 @@ SLOW_TIMEOUT_S = 1200
 # Every other module, and each notebook (nbval runs its cells in order in one kernel), stays
 # whole on one worker, so a module's fixtures (a graded batch) are built once.
 SPREAD_MODULES = {"test_exercises.py", "test_course_has_no_answers.py"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In a process that runs tests, start autograd before any test can register the devices
+    torch.export adds: lesson 09's tests fork processes that train, which needs a thread-free
+    autograd (`course.distributed.prepare_autograd_for_fork`, run as that module loads). xdist's
+    controller runs no test, so it skips the import (torch's compiler: 2 s before any worker starts)."""
+    if getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput"):
+        return
+    import course.distributed  # noqa: F401
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
