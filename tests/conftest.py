@@ -66,8 +66,9 @@ SPREAD_MODULES = {"test_exercises.py", "test_course_has_no_answers.py"}
 def pytest_configure(config: pytest.Config) -> None:
     """In a process that runs tests, start autograd before any test can register the devices
     torch.export adds: lesson 09's tests fork processes that train, which needs a thread-free
-    autograd (`course.distributed.prepare_autograd_for_fork`, run as that module loads). xdist's
-    controller runs no test, so it skips the import (torch's compiler: 2 s before any worker starts)."""
+    autograd (`course.distributed.prepare_autograd_for_fork`, run as that module loads).
+    xdist's controller runs no test, so it skips the import (torch's compiler: 2 s before any
+    worker starts)."""
     if getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput"):
         return
     import course.distributed  # noqa: F401
