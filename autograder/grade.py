@@ -344,6 +344,8 @@ def grade(
         Interrupted: Ctrl-C; the submissions finished so far are kept.
     """
     check_inputs(submissions=submissions, out=out, workers=workers)
+    # nbgrader runs from the scratch course's folder: a relative path would point elsewhere there
+    submissions, out, root = submissions.absolute(), out.absolute(), root.absolute()
     if not 0 <= late_penalty <= 100:
         raise GradingError(f"--late-penalty must be a percentage from 0 to 100, got {late_penalty}")
     lessons = lesson_ids(root)

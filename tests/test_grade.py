@@ -464,7 +464,7 @@ def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(
     """Does SIGINT during a real `grade` stop it with one line and no traceback, keeping what
     finished, and does running the command again give the CSVs of an uninterrupted run? Does
     every run, finished or stopped, remove the folders its sandboxes copied students' files
-    from?"""
+    from? (The finished run is given relative paths, as the README's commands are.)"""
     import signal
     import subprocess
     import sys
@@ -480,7 +480,12 @@ def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(
         "grade", str(submitted), "--workers", "1", "--out",
     ]  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(host_tmp))
-    finished = subprocess.run([*command, str(whole)], env=env, capture_output=True, text=True)
+    # The README's form: paths relative to where the instructor is, the course elsewhere.
+    relative = [
+        sys.executable, "-m", "autograder", "--root", os.path.relpath(tiny, tmp_path),
+        "grade", "submitted/", "--workers", "1", "--out", "whole/",
+    ]  # fmt: skip
+    finished = subprocess.run(relative, env=env, capture_output=True, text=True, cwd=tmp_path)
     assert finished.returncode == 0, finished.stderr
     assert "Warning" not in finished.stderr, finished.stderr  # nothing the instructor can act on
     assert not list(host_tmp.glob("autograder-lesson-*")), "a finished run left a sandbox folder"
