@@ -8,6 +8,7 @@ Ctrl-C is one line and exit 130, with the work finished so far kept.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -139,7 +140,8 @@ def _collect(args: argparse.Namespace) -> int:
                 f"  {terminal(row['student_id'], 40)} ({terminal(row['name'], 40)}): "
                 f"{terminal(row['note'])}"
             )
-    print("\n".join(f"  skipped {terminal(p)}" for p in collected.problems))
+    for problem in collected.problems:  # each says what became of it ("..., skipped")
+        print(f"  {terminal(problem)}")
     return 0
 
 
@@ -215,6 +217,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        if not _stdout_closed():
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to say
+        return 141
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        print(f"error: {exc.strerror or exc}: {exc.filename}", file=sys.stderr)  # a path to fix
+        return 2
+
+
+def _stdout_closed() -> bool:
+    """Was the output piped into a reader that stopped (`... | head`)?"""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return True
+    return False
 
 
 if __name__ == "__main__":

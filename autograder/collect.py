@@ -63,14 +63,15 @@ def _expand_zips(uploads: list[lms.Upload], budget: lms.Budget, problems: list[s
             result.append(upload)
             continue
         label = f"{upload.student}: {upload.entry.name}"
-        data = upload.entry.read(budget.max_file)
-        if len(data) > budget.max_file:
-            problems.append(f"{label}: larger than {budget.max_file >> 20} MiB, skipped")
-            continue
         try:
+            data = upload.entry.read(budget.max_file)
+            if len(data) > budget.max_file:
+                problems.append(f"{label}: larger than {budget.max_file >> 20} MiB, skipped")
+                continue
             inner = lms.zip_entries(io.BytesIO(data), budget, problems, prefix=f"{label}/")
-        except zipfile.BadZipFile:
-            problems.append(f"{label}: not a valid zip file, skipped")
+        except lms.UNREADABLE as exc:
+            problems.append(f"{label}: not a zip that can be read ({_why(exc)}), skipped")
+            result.append(upload)  # the student still has a row: what they uploaded, unread
             continue
         for entry in inner:
             entry.mtime = upload.entry.mtime
@@ -89,9 +90,18 @@ def _expand_zips(uploads: list[lms.Upload], budget: lms.Budget, problems: list[s
 
 
 def _winner(upload: lms.Upload, lesson: str) -> tuple:
-    """The LMS's ordering first (newest submission, last re-upload), then the lesson's own name."""
+    """A notebook before Jupyter's autosave of it (`.ipynb_checkpoints/`, `-checkpoint`), then the
+    LMS's ordering (newest submission, last re-upload), then the lesson's own name."""
+    parts = upload.entry.parts
+    autosave = ".ipynb_checkpoints" in parts or parts[-1].endswith("-checkpoint.ipynb")
     named = upload.entry.name == f"{lesson}.ipynb"
-    return (*upload.order, named, upload.entry.name)
+    return (not autosave, *upload.order, named, upload.entry.name)
+
+
+def _why(exc: BaseException) -> str:
+    """One line for a member that cannot be read: encrypted, Deflate64, a bad CRC, ..."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return "encrypted: it needs a password" if "encrypted" in text else text
 
 
 def _row(upload: lms.Upload | None, student: str, name: str, kind: str, lesson: str) -> dict:
@@ -123,14 +133,22 @@ def _collect_student(
         uploaded = f" (uploaded {', '.join(others)})" if others else ""
         row["note"] = f"no notebook submitted{uploaded}"
         return row, None
-    won = notebooks[0]
-    row = _row(won, first.student, first.name, first.lms, lesson)
     notes = []
+    for won in notebooks:  # the first that can be read
+        try:
+            data = won.entry.read(budget.max_file)
+            break
+        except lms.UNREADABLE as exc:
+            notes.append(f"could not read {won.entry.name} ({_why(exc)})")
+    else:
+        row = _row(None, first.student, first.name, first.lms, lesson)
+        row["note"] = "; ".join(notes)
+        return row, None
+    row = _row(won, first.student, first.name, first.lms, lesson)
     if len(notebooks) > 1:
         notes.append(f"chose {won.entry.name}, the newest of {len(notebooks)} notebooks")
     if others:
         notes.append(f"ignored {', '.join(others)}")
-    data = won.entry.read(budget.max_file)
     if len(data) > budget.max_file:
         notes.insert(0, f"notebook larger than {budget.max_file >> 20} MiB, not graded")
         row["note"], row["file"] = "; ".join(notes), ""
@@ -144,6 +162,8 @@ def _write(out: Path, student: str, lesson: str, data: bytes | None) -> None:
     target = out / student / lesson
     for old in target.glob("*.ipynb") if target.is_dir() else []:
         old.unlink()
+    if data is None and target.is_dir() and not any(target.iterdir()):
+        target.rmdir()  # the manifest's row says why there is no notebook
     if data is not None:
         target.mkdir(parents=True, exist_ok=True)
         (target / f"{lesson}.ipynb").write_bytes(data)
@@ -177,6 +197,8 @@ def collect(
         raise CollectError(f"{sources} does not exist")
     if out.exists() and not out.is_dir():
         raise CollectError(f"--out {out} is a file; give a folder")
+    if sources.is_dir() and sources.resolve() in (out.resolve(), *out.resolve().parents):
+        raise CollectError(f"--out {out} is inside the download {sources}; give another folder")
     try:
         reading, budget = lms.read_download(
             sources, max_entries=max_entries, max_total=max_total, max_file=max_file

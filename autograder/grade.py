@@ -256,7 +256,7 @@ def _file_hash(path: Path) -> str:
 def prepare_course(*, root: Path, course: Path, lessons: Iterable[str]) -> None:
     """Release the `lessons` into the scratch course `course` (gradebook, student versions),
     again only for a lesson whose source changed since it was released there."""
-    from autograder.nbgrader_api import check, course_api, create_gradebook
+    from autograder.nbgrader_api import NbGraderError, check, course_api, create_gradebook
 
     create_gradebook(course / "gradebook.db")
     api = None
@@ -270,7 +270,11 @@ def prepare_course(*, root: Path, course: Path, lessons: Iterable[str]) -> None:
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(source, copy)
         api = api or course_api(course)
-        check(api.generate_assignment(lesson, force=True, create=True), f"release {lesson}")
+        try:
+            check(api.generate_assignment(lesson, force=True, create=True), f"release {lesson}")
+        except NbGraderError as exc:  # its first line says what failed, its last line why
+            lines = str(exc).strip().splitlines()
+            raise GradingError(f"{lines[0].rstrip(':')}: {lines[-1].strip()}") from None
 
 
 # --- the journal ---------------------------------------------------------------------------
@@ -362,7 +366,11 @@ def grade(
         for lesson in {s.lesson for s in found}
     }
     for s in found:
-        s.digest = _digest(s, lesson_hash[s.lesson])
+        try:
+            s.digest = _digest(s, lesson_hash[s.lesson])
+        except OSError as exc:  # this student's notebook only: graded 0 with the reason
+            s.path, s.error = None, f"the notebook could not be read ({exc.strerror or exc})"
+            s.digest = _digest(s, lesson_hash[s.lesson])
     todo = [
         s
         for s in found

@@ -7,7 +7,14 @@ uploaded again gets `-1`, `-2` before its extension. Moodle's "Download all subm
 folder per student, `Full Name_12345_assignsubmission_file_/`, where 12345 is the participant id
 that Moodle's grading worksheet calls `Participant 12345` (or, with "download submissions in
 folders" off, files named `Full Name_12345_assignsubmission_file_filename`). A plain folder is
-`student/lesson/*.ipynb` or `student/*.ipynb`.
+`student/lesson/*.ipynb` or `student/*.ipynb`. Canvas's text entries and web links come as
+`name_userid_text.html` and `name_userid_link.html` (no submission id): such a student has a row
+and no notebook.
+
+Downloads rarely arrive as the LMS made them: the zip saved in a folder, or zipped again, or
+extracted and re-zipped by macOS Finder (one folder on top, `__MACOSX/` and `._` files beside) or
+by Windows (`\\` in names), with UTF-8 names the zip does not flag as UTF-8. The download inside is
+found and read; the operating systems' own files are left out.
 
 Everything is read as a list of `Entry`s (a path inside the download and a way to read its bytes),
 whether it came from a zip or a folder, so both are treated alike. No path from a download is ever
@@ -18,12 +25,14 @@ on the number of entries and the bytes read, so a small archive cannot expand wi
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 MAX_ENTRIES = 20_000  # files in one download (zip members or files in a folder)
@@ -36,8 +45,15 @@ CANVAS_FILE = re.compile(
 MOODLE_PART = re.compile(
     r"^(?P<name>.+)_(?P<uid>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$"
 )
+CANVAS_ENTRY = re.compile(
+    r"^(?P<name>[^/]+?)_(?:(?P<late>LATE)_)?(?P<uid>\d+)_(?P<file>text\.html|link\.html)$"
+)
 RESUBMITTED = re.compile(r"^(?P<stem>.*)-(?P<n>\d+)$")
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+# Files an operating system adds to what it copies or zips, never a student's.
+SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+# What reading a damaged or unusual zip member raises: a bad CRC, a password, Deflate64, ...
+UNREADABLE = (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError, zlib.error)
 
 
 class UnsafeDownload(ValueError):
@@ -99,12 +115,29 @@ class Budget:
             )
 
 
-def _unsafe(parts: tuple[str, ...], raw: str) -> str | None:
-    if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", raw):
+def _unsafe(parts: tuple[str, ...], name: str) -> str | None:
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
         return "absolute path"
-    if any(p in ("..", "") for p in parts) or "\\" in raw:
+    if any(p in ("..", "") for p in parts):
         return "path leaves the download (..)"
     return None
+
+
+def _system_file(parts: tuple[str, ...]) -> bool:
+    """macOS's `__MACOSX/` and `._name` files, `.DS_Store`, Windows' `Thumbs.db`, ..."""
+    return any(p == "__MACOSX" or p.startswith("._") or p in SYSTEM_FILES for p in parts)
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as its maker meant it: UTF-8 even where the zip does not say so
+    (`zipfile` then reads it as CP437), and `/` where Windows wrote `\\`."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            name = name.encode("cp437").decode("utf-8")
+        except UnicodeError:
+            pass  # really CP437 (or plain ASCII): as read
+    return name.replace("\\", "/")
 
 
 def zip_entries(archive, budget: Budget, problems: list[str], prefix: str = "") -> list[Entry]:
@@ -114,11 +147,12 @@ def zip_entries(archive, budget: Budget, problems: list[str], prefix: str = "") 
     entries = []
     for info in zf.infolist():
         budget.entry()
-        if info.is_dir() or "__MACOSX" in info.filename:
+        name = _zip_name(info)
+        parts = tuple(PurePosixPath(name).parts)
+        if name.endswith("/") or _system_file(parts):
             continue
-        parts = tuple(PurePosixPath(info.filename).parts)
-        label = f"{prefix}{info.filename}"
-        why = _unsafe(parts, info.filename)
+        label = f"{prefix}{name}"
+        why = _unsafe(tuple(name.split("/")), name)
         if why is None and stat.S_ISLNK(info.external_attr >> 16):
             why = "a link"
         if why:
@@ -158,10 +192,13 @@ def folder_entries(root: Path, budget: Budget, problems: list[str]) -> list[Entr
         for name in sorted(folders):
             if (base_path / name).is_symlink():
                 problems.append(f"{(base_path / name).relative_to(root)}: a link, skipped")
+        folders[:] = [name for name in folders if not _system_file((name,))]
         for name in sorted(names):
             path = base_path / name
             budget.entry()
             rel = path.relative_to(root)
+            if _system_file(rel.parts):
+                continue
             if path.is_symlink() or not path.is_file():
                 problems.append(f"{rel}: a link or special file, skipped")
                 continue
@@ -198,9 +235,11 @@ def classify(entries: list[Entry], problems: list[str]) -> list[Upload]:
     for entry in entries:
         top = entry.parts[0]
         moodle = MOODLE_PART.match(top)
-        canvas = CANVAS_FILE.match(top) if len(entry.parts) == 1 and not moodle else None
+        alone = len(entry.parts) == 1 and not moodle
+        canvas = (CANVAS_FILE.match(top) or CANVAS_ENTRY.match(top)) if alone else None
         if canvas:
             original, n = _resubmission(canvas["file"])
+            submission = int(canvas.groupdict().get("sid") or 0)
             uploads.append(
                 Upload(
                     student=canvas["uid"],
@@ -208,7 +247,7 @@ def classify(entries: list[Entry], problems: list[str]) -> list[Upload]:
                     lms="canvas",
                     entry=entry,
                     late=bool(canvas["late"]),
-                    order=(int(canvas["sid"]), n, entry.mtime),
+                    order=(submission, n, entry.mtime),
                 )
             )
             entry.parts = (original,)
@@ -265,5 +304,32 @@ def read_download(
         entries = zip_entries(source, budget, reading.problems)
     else:
         entries = folder_entries(source, budget, reading.problems)
+    entries = _inner_download(entries, budget, reading.problems)
     reading.uploads = classify(entries, reading.problems)
     return reading, budget
+
+
+def _inner_download(entries: list[Entry], budget: Budget, problems: list[str]) -> list[Entry]:
+    """The LMS download wrapped in this one, when it is: the only file is a zip holding it (the
+    download saved in a folder, or zipped again), or every file sits in one folder above the
+    LMS's names (a download extracted and re-zipped by macOS Finder)."""
+    while True:
+        if len(entries) == 1 and entries[0].name.lower().endswith(".zip"):
+            only = entries[0]
+            data = only.read(budget.max_total)
+            inner = zip_entries(io.BytesIO(data), budget, problems, prefix=f"{only.name}/")
+        elif len({e.parts[0] for e in entries}) == 1 and all(len(e.parts) > 1 for e in entries):
+            inner = [replace(e, parts=e.parts[1:]) for e in entries]
+        else:
+            return entries
+        if not _named_by_an_lms(inner):
+            return entries
+        entries = inner
+
+
+def _named_by_an_lms(entries: list[Entry]) -> bool:
+    return any(
+        MOODLE_PART.match(e.parts[0])
+        or (len(e.parts) == 1 and (CANVAS_FILE.match(e.name) or CANVAS_ENTRY.match(e.name)))
+        for e in entries
+    )

@@ -8,6 +8,7 @@ per student, `Full Name_participantid_assignsubmission_file_/`.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import stat
@@ -282,3 +283,129 @@ def test_an_unsafe_student_folder_is_skipped_not_fatal(tmp_path):
     found, problems = find_submissions(tmp_path, ["01_tensors"])
     assert [s.student for s in found] == ["ann"]
     assert problems == ["b*b: not a safe id (letters, digits, . _ - @ only) (not graded)"]
+
+
+def rezipped(path: Path, files: dict[str, bytes]) -> Path:
+    """A zip of `files` (names as given: folders, `\\`, `._` files and all)."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return path
+
+
+def canvas_repacked(tmp_path: Path) -> dict[str, Path]:
+    """The Canvas download of CANVAS as instructors really pass it on, by how it was repacked."""
+    finder = {f"submissions/{n}": d for n, d in CANVAS.items()}
+    finder |= {f"__MACOSX/submissions/._{n}": b"\0\5\26\7" for n in CANVAS}
+    finder["submissions/.DS_Store"] = b"\0\0\0\1Bud1"
+    saved = tmp_path / "downloads"
+    saved.mkdir()
+    canvas_zip(saved / "submissions.zip")
+    exfat = tmp_path / "exfat"  # extracted onto a drive where macOS keeps `._` files beside
+    exfat.mkdir()
+    for name, data in CANVAS.items():
+        (exfat / name).write_bytes(data)
+        (exfat / f"._{name}").write_bytes(b"\0\5\26\7 AppleDouble")
+    return {
+        "re-zipped by Finder": rezipped(tmp_path / "finder.zip", finder),
+        "the zip zipped again": rezipped(
+            tmp_path / "outer.zip", {"submissions.zip": (saved / "submissions.zip").read_bytes()}
+        ),
+        "the zip saved in a folder": saved,
+        "extracted with ._ files": exfat,
+    }
+
+
+def test_a_repacked_canvas_download_gives_the_rows_of_the_original(tmp_path):
+    """Does a download re-zipped by Finder, zipped again, kept in a folder or extracted with
+    macOS's `._` files beside give every student their own notebook, as the original does?"""
+    original = tmp_path / "original"
+    collect(sources=canvas_zip(tmp_path / "submissions.zip"), out=original, lesson=LESSON)
+    for how, source in canvas_repacked(tmp_path).items():
+        out = tmp_path / how.replace(" ", "_")
+        collect(sources=source, out=out, lesson=LESSON)
+        assert manifest(out) == manifest(original), how
+        assert handed_in(out, "104") == "mary second", how
+
+
+def test_a_windows_zip_with_utf8_names_keeps_folders_and_names(tmp_path):
+    """Does a Moodle download re-zipped on Windows (`\\` between folders, UTF-8 names without
+    the zip's UTF-8 flag) give each participant, with their name as Moodle wrote it?"""
+    folders = {"Zoë Ångström_2101": "zoe", "José Müller_2102": "jose"}
+    placeholders = {}
+    with zipfile.ZipFile(tmp_path / "moodle.zip", "w") as zf:
+        for i, (person, tag) in enumerate(folders.items()):
+            real = f"{person}_assignsubmission_file_\\01_tensors.ipynb".encode()
+            placeholder = f"{i}".encode() * len(real)  # ASCII: written without the UTF-8 flag
+            placeholders[placeholder] = real
+            zf.writestr(placeholder.decode(), notebook(tag))
+    data = (tmp_path / "moodle.zip").read_bytes()
+    for placeholder, real in placeholders.items():
+        data = data.replace(placeholder, real)  # the raw UTF-8 bytes, flag still unset
+    (tmp_path / "moodle.zip").write_bytes(data)
+    out = tmp_path / "submitted"
+    collect(sources=tmp_path / "moodle.zip", out=out, lesson=LESSON)
+    rows = manifest(out)
+    assert {i: r["name"] for i, r in rows.items()} == {
+        "2101": "Zoë Ångström",
+        "2102": "José Müller",
+    }
+    assert handed_in(out, "2101") == "zoe" and handed_in(out, "2102") == "jose"
+
+
+def test_what_canvas_gives_beside_files_and_autosaves(tmp_path):
+    """Does a Canvas text entry or web link give its student a row (graded 0 with the reason),
+    and does a notebook beat Jupyter's autosave of it, whatever Canvas's ids say?"""
+    archive = rezipped(
+        tmp_path / "submissions.zip",
+        {
+            "kimdana_201_6001_01_tensors.ipynb": notebook("kim's work"),
+            "kimdana_201_6002_01_tensors-checkpoint.ipynb": notebook("kim's autosave"),
+            "daydoris_202_text.html": b"<p>my answers are in the chat</p>",
+            "eveevans_LATE_203_link.html": b"<a href='https://colab.example'>colab</a>",
+        },
+    )
+    out = tmp_path / "submitted"
+    collect(sources=archive, out=out, lesson=LESSON)
+    rows = manifest(out)
+    assert handed_in(out, "201") == "kim's work"
+    assert rows["202"]["file"] == "" and "uploaded text.html" in rows["202"]["note"]
+    assert rows["203"]["late"] == "yes" and "uploaded link.html" in rows["203"]["note"]
+
+
+def test_a_damaged_member_costs_only_its_student(tmp_path):
+    """Does a notebook with a bad checksum, or a student's zip that is encrypted, give that
+    student a row saying why, while the others are collected?"""
+    encrypted = io.BytesIO()
+    with zipfile.ZipFile(encrypted, "w") as zf:
+        zf.writestr("01_tensors.ipynb", notebook("locked"))
+    locked = bytearray(encrypted.getvalue())
+    for signature, flags_at in ((b"PK\3\4", 6), (b"PK\1\2", 8)):  # local and central header
+        locked[locked.index(signature) + flags_at] |= 0x1  # what `zip -P` sets: needs a password
+    good, damaged = "anna_301_7001_01_tensors.ipynb", "bert_302_7002_01_tensors.ipynb"
+    archive = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr(good, notebook("anna"))
+        zf.writestr(damaged, notebook("bert's damaged notebook"))
+        zf.writestr("cleo_303_7003_work.zip", bytes(locked))
+    data = archive.read_bytes()
+    archive.write_bytes(data.replace(b"bert's damaged", b"bert's DAMAGED"))  # CRC now wrong
+    out = tmp_path / "submitted"
+    collect(sources=archive, out=out, lesson=LESSON)
+    rows = manifest(out)
+    assert handed_in(out, "301") == "anna"
+    assert rows["302"]["file"] == "" and "could not read 01_tensors.ipynb" in rows["302"]["note"]
+    assert "CRC" in rows["302"]["note"]
+    assert rows["303"]["file"] == "" and "encrypted" in rows["303"]["note"]
+
+
+def test_out_inside_the_download_is_refused(tmp_path):
+    """Is collecting an extracted download into a folder inside it refused (a second collect
+    would read the first one's output as a student)?"""
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    for name, data in CANVAS.items():
+        (folder / name).write_bytes(data)
+    with pytest.raises(CollectError, match="inside the download"):
+        collect(sources=folder, out=folder / "submitted", lesson=LESSON)
+    assert not (folder / "submitted").exists()

@@ -350,9 +350,11 @@ def small_class(course: Path, submitted: Path, students: dict[str, str]) -> None
 
 
 def test_regrading_gives_the_same_grades(tiny, tmp_path):
-    """Does grading the same folder twice into the same OUT give identical grades?"""
+    """Does grading the same folder twice into the same OUT give identical grades? Does a
+    notebook that cannot be read cost only its student (0, with the reason)?"""
     submitted, out = tmp_path / "submitted", tmp_path / "out"
     small_class(tiny, submitted, {"good": "good", "blank": "blank"})
+    (submitted / "unreadable" / TINY / f"{TINY}.ipynb").mkdir(parents=True)  # read: EISDIR
     outputs = []
     for _ in range(2):
         grade(submissions=submitted, out=out, root=tiny, workers=2, limits=LIMITS, progress=False)
@@ -361,6 +363,8 @@ def test_regrading_gives_the_same_grades(tiny, tmp_path):
     scores = {r.split(",")[0]: r.split(",")[2:] for r in outputs[0][0].splitlines()[1:]}
     assert scores["blank"][0] == "0.0" and scores["good"][0] == scores["good"][1]
     assert float(scores["good"][0]) == sum(POINTS.values())
+    assert scores["unreadable"][0] == "0.0" and scores["unreadable"][4] == "failed"
+    assert "the notebook could not be read" in (out / "report.md").read_text()
 
 
 # --- resuming, merging, interrupting, dead workers -------------------------------------------
