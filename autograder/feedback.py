@@ -87,6 +87,27 @@ def feedback(course: Path, out: Path, submission: Submission) -> None:
         (target / f"{lesson}.html").write_text(page, encoding="utf-8")
 
 
+def failure_page(course: Path, out: Path, submission: Submission) -> None:
+    """A page for a submission that could not be graded (no notebook, not JSON, a crash), so the
+    student gets the reason with the zero instead of no feedback at all. The reason comes from
+    the grader, but the page is checked for hidden tests like any other."""
+    lesson, student = submission.lesson, submission.student
+    reason = html.escape(clean_text(submission.error or "not graded"))
+    page = (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{html.escape(lesson)}: not graded</title></head><body>"
+        f"<h1>{html.escape(lesson)}: not graded, score 0</h1>"
+        f"<p>Your submission for this lesson could not be graded: {reason}.</p>"
+        "<p>Ask your instructor if you think this is a mistake.</p></body></html>\n"
+    )
+    source = read_course_notebook(course / SOURCE_DIRECTORY / lesson / f"{lesson}.ipynb")
+    if find_leaks(page, HideHiddenTests().hidden_lines(source), known=""):
+        return  # the reason quotes a hidden test: the report still says why
+    target = out / "feedback" / student / lesson
+    target.mkdir(parents=True, exist_ok=True)
+    (target / f"{lesson}.html").write_text(page, encoding="utf-8")
+
+
 def markdown_of(release: NotebookNode) -> set[str]:
     """The lesson's own markdown cells: trusted HTML (figures, tables)."""
     return {cell.source for cell in release.cells if cell.cell_type == "markdown"}

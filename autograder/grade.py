@@ -407,6 +407,7 @@ def grade(
         except Interrupted as exc:
             interrupted = exc
     everything = journal.load()
+    _explain_failures(private / "course", out, [everything.get(s.key) for s in todo])
     batch = Batch(
         sorted(everything.values(), key=lambda s: s.key),
         problems,
@@ -418,6 +419,16 @@ def grade(
     if interrupted is not None:
         raise interrupted
     return batch
+
+
+def _explain_failures(course: Path, out: Path, graded_now: list[Submission | None]) -> None:
+    """Each submission graded now that failed gets a feedback page with the reason."""
+    failed = [s for s in graded_now if s is not None and s.error]
+    if failed:
+        from autograder.feedback import failure_page
+
+        for s in failed:
+            failure_page(course, out, s)
 
 
 def _nothing_to_grade(submissions: Path, problems: list[str]) -> str:

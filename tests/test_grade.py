@@ -13,6 +13,7 @@ import os
 import runpy
 import shutil
 import tempfile
+from html import escape
 from pathlib import Path
 
 import nbformat
@@ -312,7 +313,8 @@ def test_sandbox_blocks_reads_writes_and_network(graded):
 
 
 def test_feedback_has_no_hidden_tests(graded):
-    """Does every student get HTML feedback that shows no hidden test source?"""
+    """Does every student get HTML feedback that shows no hidden test source, and does one whose
+    submission could not be graded get a page saying why?"""
     batch, _, _, out, _ = graded
     hidden = [
         line.strip()
@@ -322,11 +324,14 @@ def test_feedback_has_no_hidden_tests(graded):
         .splitlines()[1:]
         if "BEGIN HIDDEN TESTS" in c.source and len(line.strip()) > 20
     ]
-    graded_ok = [s for s in batch.submissions if s.error is None]
-    for s in graded_ok:
+    failed = [s for s in batch.submissions if s.error]
+    assert failed, "the batch should hold submissions that cannot be graded"
+    for s in batch.submissions:
         html = next((out / "feedback" / s.student / LESSON).glob("*.html")).read_text()
         assert "BEGIN HIDDEN TESTS" not in html
         assert not [h for h in hidden if h in html]
+        if s.error:
+            assert "not graded, score 0" in html and escape(s.error[:40]) in html, s.student
 
 
 def test_submissions_are_never_modified(graded):
