@@ -42,8 +42,10 @@ MAX_TOTAL_BYTES = 2 << 30  # everything read from one download
 CANVAS_FILE = re.compile(
     r"^(?P<name>[^/]+?)_(?:(?P<late>LATE)_)?(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$"
 )
+# The first `_<id>_assignsubmission_` is Moodle's: the file name after it is the student's own,
+# and may imitate the pattern to pass as someone else.
 MOODLE_PART = re.compile(
-    r"^(?P<name>.+)_(?P<uid>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$"
+    r"^(?P<name>.+?)_(?P<uid>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$"
 )
 CANVAS_ENTRY = re.compile(
     r"^(?P<name>[^/]+?)_(?:(?P<late>LATE)_)?(?P<uid>\d+)_(?P<file>text\.html|link\.html)$"

@@ -409,3 +409,20 @@ def test_out_inside_the_download_is_refused(tmp_path):
     with pytest.raises(CollectError, match="inside the download"):
         collect(sources=folder, out=folder / "submitted", lesson=LESSON)
     assert not (folder / "submitted").exists()
+
+
+def test_a_moodle_file_name_cannot_pass_for_another_student(tmp_path):
+    """With Moodle's folders off, the student names the end of each file: does a file called
+    `x_2001_assignsubmission_file_01_tensors.ipynb` uploaded by 2005 stay 2005's?"""
+    decoy = "x_2001_assignsubmission_file_01_tensors.ipynb"
+    archive = rezipped(
+        tmp_path / "moodle.zip",
+        {
+            "Jane Doe_2001_assignsubmission_file_01_tensors.ipynb": notebook("jane"),
+            f"Eve Mallory_2005_assignsubmission_file_{decoy}": notebook("eve's decoy"),
+        },
+    )
+    out = tmp_path / "submitted"
+    collect(sources=archive, out=out, lesson=LESSON)
+    assert handed_in(out, "2001") == "jane" and handed_in(out, "2005") == "eve's decoy"
+    assert manifest(out)["2001"]["note"] == ""
