@@ -68,7 +68,8 @@ def feedback(course: Path, out: Path, submission: Submission) -> None:
 
     Raises:
         RuntimeError: the page would show a hidden test (it is then not written).
-        FeedbackTimeout: rendering took longer than TIME_LIMIT_S.
+        TooMuchToCheck: the page holds more compressed text than the leak check inflates.
+        FeedbackTimeout: rendering, or checking the page, took longer than TIME_LIMIT_S.
     """
     lesson, student = submission.lesson, submission.student
     graded = nbformat.read(course / "autograded" / student / lesson / f"{lesson}.ipynb", 4)
@@ -78,7 +79,9 @@ def feedback(course: Path, out: Path, submission: Submission) -> None:
     graded = without_active_html(graded, trusted=markdown_of(release))
     page = render(course, graded, submission, time_limit=TIME_LIMIT_S, lesson=lesson_sources)
     source = read_course_notebook(course / SOURCE_DIRECTORY / lesson / f"{lesson}.ipynb")
-    leaked = find_leaks(page, HideHiddenTests().hidden_lines(source), known=known_text(graded))
+    with _time_limit(TIME_LIMIT_S):  # the page is the student's text: its check has a limit too
+        hidden = HideHiddenTests().hidden_lines(source)
+        leaked = find_leaks(page, hidden, known=known_text(graded))
     if leaked:
         raise RuntimeError(f"feedback would show hidden tests ({leaked[0]!r}); withheld")
     for folder in (course / "feedback", out / "feedback"):
@@ -367,7 +370,7 @@ def _time_limit(seconds: float):
         return
 
     def expire(signum, frame):
-        raise FeedbackTimeout(f"rendering took more than {seconds:g} s")
+        raise FeedbackTimeout(f"rendering or checking took more than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

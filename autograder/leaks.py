@@ -29,12 +29,15 @@ MAX_TEXT = 8_000_000  # characters of a page looked at; pages are capped well be
 BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 BASE32_RUN = re.compile(r"[A-Z2-7]{16,}=*")
 HEX_RUN = re.compile(r"(?:[0-9a-fA-F]{2}[\s,:;.-]?){8,}")
-CODES_RUN = re.compile(r"(?:\d{1,7}\s*[,;\s]\s*){7,}\d{1,7}")
+# One way only to read each separator (atomic): spaces that may be split many ways made a run
+# of numbers followed by something else take exponential time.
+CODES_RUN = re.compile(r"(?:\d{1,7}(?>\s*[,;]\s*|\s+)){7,}\d{1,7}")
 BACKSLASH = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3})")
 STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S | re.I)
 LONG_RUN = re.compile(r"[A-Za-z0-9+/=_-]{4096,}")
 MIN_TELLING = 24  # characters of a hidden line worth looking for
 MAX_CODES = 1_000_000  # characters of one run of character codes read
+MAX_INFLATED = 32 << 20  # bytes that zlib runs of one page may inflate to, all together
 # Characters spread apart by one separator: `a s s e r t`, `a_s_s_e_r_t`, `a,s,s,e,r,t`.
 SPREAD_RUN = re.compile(r"(?:[^\n][ _,.|/-]){8,}[^\n]?")
 MESSAGE = re.compile(r"""[rRbBuUfF]{0,2}("|')(?:(?!\1).|\\.)*\1""")
@@ -85,8 +88,12 @@ def decoded_views(text: str) -> Iterator[str]:
     for view in base:
         yield view[::-1]
         yield codecs.encode(view, "rot13")
+    inflate = _Inflater()
     pieces = "\n".join(
-        piece for source in (plain, plain[::-1]) for piece in decoded_pieces(source) if piece
+        piece
+        for source in (plain, plain[::-1])
+        for piece in decoded_pieces(source, inflate)
+        if piece
     )
     yield pieces
     yield pieces[::-1]
@@ -102,12 +109,13 @@ def _readable(piece: str) -> bool:
     return printable >= 0.95 * len(sample)
 
 
-def decoded_pieces(text: str) -> Iterator[str]:
+def decoded_pieces(text: str, inflate: _Inflater | None = None) -> Iterator[str]:
     """Every run of `text` that decodes as base64, base32, hex or character codes."""
+    inflate = inflate or _Inflater()
     for match in BASE64_RUN.finditer(text):
         run = match.group().rstrip("=")
         for shift in range(4):
-            yield from _from_base64(run[shift:])
+            yield from _from_base64(run[shift:], inflate)
     for match in BASE32_RUN.finditer(text):
         run = match.group().rstrip("=")
         for shift in range(8):
@@ -130,7 +138,7 @@ def decoded_pieces(text: str) -> Iterator[str]:
             yield decoded
 
 
-def _from_base64(run: str) -> Iterator[str]:
+def _from_base64(run: str, inflate: _Inflater) -> Iterator[str]:
     padded = run[: len(run) // 4 * 4 + (len(run) % 4 if len(run) % 4 > 1 else 0)]
     padded += "=" * (-len(padded) % 4)
     for altchars in (None, b"-_"):
@@ -138,7 +146,7 @@ def _from_base64(run: str) -> Iterator[str]:
             raw = base64.b64decode(padded, altchars=altchars)
             yield _text(raw)
             with _ignored():
-                yield _text(zlib.decompress(raw))
+                yield _text(inflate(raw))
 
 
 def _text(raw: bytes) -> str:
@@ -157,6 +165,25 @@ def _backslash_decoded(text: str) -> str:
         return chr(code) if code < 0x110000 else escape
 
     return BACKSLASH.sub(char, text)
+
+
+class TooMuchToCheck(Exception):
+    """The page's compressed runs inflate past MAX_INFLATED: it cannot be checked, so it is not
+    handed out (an honest page holds no compressed text at all)."""
+
+
+class _Inflater:
+    """zlib inflation with one budget for a whole page: a small run can inflate a thousandfold."""
+
+    def __init__(self) -> None:
+        self.left = MAX_INFLATED
+
+    def __call__(self, raw: bytes) -> bytes:
+        data = zlib.decompressobj().decompress(raw, self.left + 1)
+        if len(data) > self.left:
+            raise TooMuchToCheck(f"compressed text inflating past {MAX_INFLATED >> 20} MiB")
+        self.left -= len(data)
+        return data
 
 
 class _ignored:

@@ -26,7 +26,7 @@ from autograder.feedback import (
     known_text,
     without_active_html,
 )
-from autograder.leaks import find_leaks, is_telling
+from autograder.leaks import MAX_INFLATED, TooMuchToCheck, find_leaks, is_telling
 from autograder.preprocessors import HideHiddenTests
 from conftest import LESSONS, read_source_notebook
 
@@ -86,6 +86,24 @@ def test_each_lesson_no_false_alarm_and_real_leaks_found(lesson):
     assert len(telling) >= 0.4 * len(hidden), "most hidden lines must stay telling"
     pasted = base64.b64encode("\n".join(sorted(hidden)).encode()).decode()
     assert sorted(find_leaks(page + pasted, hidden, known=known)) == sorted(telling)
+
+
+def test_spaced_numbers_that_end_in_text_are_read_once():
+    """Numbers parted by long runs of spaces and ending in a letter made the search for
+    character codes backtrack exponentially (13 spaces: a minute; 40: forever)."""
+    bomb = ("1" + " " * 40) * 7 + "x"
+    codes = " ".join(str(ord(c)) for c in LINE)
+    assert find_leaks(f"<pre>{bomb}\n{codes}</pre>", [LINE]) == [LINE]
+
+
+def test_compressed_text_past_the_budget_is_not_checked():
+    """A page whose base64 runs inflate past MAX_INFLATED (a zip bomb, 1000 to 1) is refused,
+    not inflated into the grader's memory."""
+    bomb = base64.b64encode(zlib.compress(b"A" * (MAX_INFLATED + 1))).decode()
+    with pytest.raises(TooMuchToCheck):
+        find_leaks(f"<pre>{bomb}</pre>", [LINE])
+    small = base64.b64encode(zlib.compress(b"A" * 1000 + LINE.encode())).decode()
+    assert find_leaks(f"<pre>{small}</pre>", [LINE]) == [LINE]
 
 
 def test_figures_are_searched_quickly():
