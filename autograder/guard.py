@@ -125,13 +125,14 @@ class Guard:
     def __init__(self, *, allow: frozenset[str], workdir: str) -> None:
         self.allow = allow
         self.trusted = [False]  # True only while trusted code reads a traceback's frames
-        self.library_code = _library_code()
+        library = _library_code_objects()
+        self.library_code = _nested_code_ids(library)
         self.protected_types: set[int] = set()  # the grader's own classes: never changed
         self.hook = _make_hook(
             allow,
             self.trusted,
             _trusted_callers() | self.library_code,
-            _pass_through(),
+            _pass_through() | _frame_returners(library),
             self.protected_types,
         )
         self.gc_api = _gc_api()
@@ -355,9 +356,9 @@ PASS_THROUGH = (
 )
 
 
-def _library_code() -> frozenset[int]:
-    """The ids of every code object of FRAME_LIBRARIES that the zygote holds (before any
-    student code; student code cannot make one of these, only call it)."""
+def _library_code_objects() -> list[types.CodeType]:
+    """Every function's code of FRAME_LIBRARIES that the zygote holds (before any student
+    code; student code cannot make one of these, only call it)."""
     import gc
 
     roots = [os_path_dir(sys.modules[name]) for name in FRAME_LIBRARIES if name in sys.modules]
@@ -367,7 +368,67 @@ def _library_code() -> frozenset[int]:
             filename = obj.__code__.co_filename
             if any(filename.startswith(root) for root in roots):
                 codes.append(obj.__code__)
-    return _nested_code_ids(codes)
+    return codes
+
+
+# What library code calls or reads to get a frame, and what of a frame hands on its variables.
+FRAME_CALLS = frozenset({"currentframe", "_getframe"})
+FRAME_LINKS = frozenset({"f_back", "tb_frame"})
+FRAME_VARIABLES = frozenset({"f_locals", "f_globals"})
+
+
+def _frame_returners(codes: list[types.CodeType]) -> frozenset[int]:
+    """Library functions that hand a frame (or its variables) back to their caller, such as
+    torch.fx's `_find_user_code_frame`: their frame goes wherever their caller sends it, so
+    the guard looks through them to that caller (like `inspect.currentframe`) instead of
+    trusting them. Read from the bytecode of every library function that names a frame."""
+    found = set()
+    for code in _all_nested(codes):
+        if FRAME_CALLS.union(FRAME_LINKS).intersection(code.co_names) and _returns_a_frame(code):
+            found.add(id(code))
+    return frozenset(found)
+
+
+def _all_nested(codes: list[types.CodeType]) -> list[types.CodeType]:
+    codes, seen, result = list(codes), set(), []
+    while codes:
+        code = codes.pop()
+        if id(code) not in seen:
+            seen.add(id(code))
+            result.append(code)
+            codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return result
+
+
+def _returns_a_frame(code: types.CodeType) -> bool:
+    """Whether `code` returns or yields a frame it got (`inspect.currentframe()`,
+    `sys._getframe(n)`, `.f_back`, `.tb_frame`, kept in a local) or such a frame's `f_locals` or
+    `f_globals`: the frame walks libraries write, read from the bytecode."""
+    import dis
+
+    instructions = [i for i in dis.get_instructions(code) if i.opname not in ("CACHE", "NOP")]
+    framey: set[str] = set()
+
+    def gives_a_frame(at: int) -> bool:
+        """Whether the value pushed by instruction `at` (the last of an expression) is a frame."""
+        ins = instructions[at]
+        if ins.opname in ("LOAD_FAST", "LOAD_DEREF"):
+            return ins.argval in framey
+        if ins.opname == "LOAD_ATTR" and ins.argval in FRAME_LINKS | FRAME_VARIABLES:
+            return at > 0 and gives_a_frame(at - 1)
+        if ins.opname == "CALL":  # currentframe() or _getframe(n): only constants in between
+            before = at - 1
+            while before >= 0 and instructions[before].opname in ("PRECALL", "LOAD_CONST"):
+                before -= 1
+            return before >= 0 and instructions[before].argval in FRAME_CALLS
+        return False
+
+    for at, ins in enumerate(instructions):
+        if ins.opname in ("STORE_FAST", "STORE_DEREF") and at > 0:
+            (framey.add if gives_a_frame(at - 1) else framey.discard)(ins.argval)
+        elif ins.opname in ("RETURN_VALUE", "YIELD_VALUE") and at > 0 and gives_a_frame(at - 1):
+            return True
+    return False
 
 
 def _library_roots() -> list[str]:
@@ -409,13 +470,7 @@ def _pass_through() -> frozenset[int]:
 
 
 def _nested_code_ids(codes: list) -> frozenset[int]:
-    seen: set[int] = set()
-    while codes:
-        code = codes.pop()
-        if id(code) not in seen:
-            seen.add(id(code))
-            codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return frozenset(seen)
+    return frozenset(id(c) for c in _all_nested(codes))
 
 
 def _caller_check(trusted: list, callers: frozenset[int], helpers: frozenset[int]):

@@ -97,10 +97,12 @@ _keep = _KEPT.append
 # afresh for each run, in a namespace of its own): walking `f_back` from student code ends here,
 # never at a frame of the runner's (the nonce, the channel, the guard's switch live only on the
 # main thread). Everything it uses is a parameter with a default (a local: student code that
-# reaches this frame can read its locals and globals, and change neither), and its last act is
-# to write the outcome into a slot that exists already (an item assignment cannot fail).
+# reaches this frame can read its locals and globals, and change neither). It writes the outcome
+# into a slot that exists already (an item assignment cannot fail), tells the main thread, and
+# waits until the main thread has read it: only then does the thread end, and the interpreter
+# clear its thread-local data, which can run a `__del__` of the student's on this thread.
 THREAD_BODY = """
-def body(code, namespace, slot, done, exec=exec, BaseException=BaseException, kind_of=type,
+def body(code, namespace, slot, done, read, exec=exec, BaseException=BaseException, kind_of=type,
          to_text=str, is_text=isinstance, str_type=str, str_str=str.__str__, name_of=None,
          failed=("?", "?", None)):
     outcome = failed
@@ -117,6 +119,7 @@ def body(code, namespace, slot, done, exec=exec, BaseException=BaseException, ki
     slot[0] = outcome
     try:
         done.release()
+        read.acquire()
     except BaseException:
         pass
 """
@@ -139,8 +142,9 @@ def run_on_own_thread(code, namespace: dict, *, tries: int = 2000) -> tuple | No
     interpreter's own count of threads, which student code cannot change."""
     slot: list = [("RuntimeError", "the thread ended without an outcome", None)]
     body, name_of = _thread_body()
-    done = _new_lock()
+    done, read = _new_lock(), _new_lock()
     done.acquire()
+    read.acquire()
     before = _thread_count()
     _setrecursionlimit(_RECURSION_LIMIT)
     _gc_set_threshold(*_GC_THRESHOLD)  # a cell that made collections constant slows no other
@@ -148,17 +152,18 @@ def run_on_own_thread(code, namespace: dict, *, tries: int = 2000) -> tuple | No
     _gc_enable()  # the student's thread collects its garbage; the main thread never does
     for attempt in _range(tries):
         try:
-            _start_thread(body, (code, namespace, slot, done), {"name_of": name_of})
+            _start_thread(body, (code, namespace, slot, done, read), {"name_of": name_of})
             break
         except RuntimeError:  # the previous thread has not quite left the kernel yet
             if attempt + 1 >= tries:
                 raise
             done.acquire(True, 0.001)
     done.acquire()
+    outcome = slot[0]  # read while the thread waits: nothing it runs as it ends can change it
+    read.release()
     while _thread_count() > before:  # allocates no container: no collection can start here
         done.acquire(True, 0.001)  # a short sleep that needs no module student code can reach
     _gc_disable()
-    outcome = slot[0]
     if outcome is not None and (_type(outcome) is not _tuple or _len(outcome) != 3):
         return ("RuntimeError", "the cell's thread ended without an outcome", None)
     return outcome
@@ -220,12 +225,17 @@ def prepare_workdir(job: dict) -> None:
         for folder in (workdir, "/tmp", "/dev/shm"):
             for entry in os.scandir(folder) if os.path.isdir(folder) else ():
                 if entry.is_dir(follow_symlinks=False):
+                    _make_removable(entry.path)  # a folder the last student made read-only
                     shutil.rmtree(entry.path, ignore_errors=True)
                 else:
                     try:
                         os.unlink(entry.path)
                     except OSError:
                         pass
+            if os.path.isdir(folder) and os.listdir(folder):
+                # What the last submission left would meet this one: end before any exercise,
+                # and the grader starts a fresh sandbox for this submission.
+                _exit(3)
     source = job.get("lesson_dir")
     if source and os.path.isdir(source) and os.path.realpath(source) != os.path.realpath(workdir):
         for folder, _dirs, files in os.walk(source):  # links are neither followed nor copied
@@ -235,6 +245,23 @@ def prepare_workdir(job: dict) -> None:
                 if not os.path.islink(os.path.join(folder, name)):
                     shutil.copyfile(os.path.join(folder, name), os.path.join(target, name))
     os.chdir(workdir)
+
+
+def _make_removable(path: str) -> None:
+    """Give the sandbox's user back every right on each folder under `path` (its own), each
+    before `os.walk` lists it."""
+    _own_folder(path)
+    for folder, dirs, _files in os.walk(path):
+        for name in dirs:
+            _own_folder(os.path.join(folder, name))
+
+
+def _own_folder(path: str) -> None:
+    if not os.path.islink(path):
+        try:
+            os.chmod(path, 0o700)
+        except OSError:
+            pass
 
 
 def identity(fd: int) -> tuple[int, int]:

@@ -524,6 +524,7 @@ class _Box:
             for fd in theirs:
                 os.close(fd)
         self.zygote, self.children = _Lines(self.ours[0]), _Lines(self.ours[1])
+        self.jobs = 0  # submissions sent to it so far
 
     def stage(self, scratch: Path) -> None:
         """Make the submission's files (lesson files, visible notebook) the ones it copies."""
@@ -616,8 +617,32 @@ def _attempt(
     deadline: float,
     result: SandboxResult,
 ) -> _Watch:
-    """Run the zygote over `exercises` (in a kept box when there is one); return what it saw."""
+    """Run the zygote over `exercises` (in a kept box when there is one); return what it saw.
+
+    A kept box that ends before this submission's first exercise failed on what the previous
+    submission left (a folder it cannot empty): no code of this student's ran, so the
+    submission runs again in a fresh box instead of being charged for it.
+    """
     box = _box_for(plan, limits)
+    kept = box.jobs > 0
+    watch = _run_in(box, plan, exercises, scratch, limits, deadline=deadline, result=result)
+    if kept and watch.exercise is None and not watch.finished:
+        fresh = _Box(box.key, limits)
+        watch = _run_in(fresh, plan, exercises, scratch, limits, deadline=deadline, result=result)
+    return watch
+
+
+def _run_in(
+    box: _Box,
+    plan: Plan,
+    exercises: list[dict],
+    scratch: Path,
+    limits: Limits,
+    *,
+    deadline: float,
+    result: SandboxResult,
+) -> _Watch:
+    box.jobs += 1
     watch = _Watch(plan, limits, deadline, result)
     clean = False
     try:

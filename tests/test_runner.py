@@ -102,3 +102,85 @@ def test_words_are_off_where_the_interpreter_keeps_no_such_words(monkeypatch):
     monkeypatch.setattr(runner, "_FUNCTION_FIELDS", (32, 40, 48))  # name, qualname, code
     assert runner._words([id({})], runner._dict_versions_work) is None
     assert runner._words([id(len)], runner._function_fields_work) is None
+
+
+def _gives_its_caller_frame():
+    import inspect
+
+    frame = inspect.currentframe()
+    while frame is not None and frame.f_code.co_name != "test":
+        frame = frame.f_back
+    return frame
+
+
+def _gives_a_frame_variables():
+    return sys._getframe(1).f_globals
+
+
+def _reads_a_frame_only():
+    frame = sys._getframe(1)
+    return frame.f_code.co_name, frame.f_lineno
+
+
+def _stacks_tensors(xs):
+    stacked = torch.stack(xs)
+    return stacked
+
+
+def test_library_functions_that_return_a_frame_are_found():
+    """Does the guard find the library functions that hand a frame (or its variables) back to
+    their caller, torch's own among them, and not those that only read one?"""
+    import torch.fx.experimental.symbolic_shapes
+    import torch.fx.proxy
+
+    sys.path.insert(0, str(AUTOGRADER))
+    try:
+        import guard
+    finally:
+        sys.path.remove(str(AUTOGRADER))
+    ours = [_gives_its_caller_frame, _gives_a_frame_variables, _reads_a_frame_only, _stacks_tensors]
+    codes = [f.__code__ for f in ours] + [
+        torch.fx.experimental.symbolic_shapes._find_user_code_frame.__code__,
+        torch.fx.experimental.symbolic_shapes.ShapeEnv._get_user_frame.__code__,
+        torch.fx.proxy.TracerBase._find_user_frame.__code__,
+    ]
+    returners = guard._frame_returners(codes)
+    found = {c.co_name for c in codes if id(c) in returners}
+    assert found == {
+        "_gives_its_caller_frame",
+        "_gives_a_frame_variables",
+        "_find_user_code_frame",
+        "_get_user_frame",
+        "_find_user_frame",
+    }
+
+
+TEARDOWN_FORGERY = '''
+import sys, threading
+class Forge:
+    def __init__(self, slot):
+        self.slot = slot
+    def __del__(self):  # runs on this thread as the interpreter clears its thread-local data
+        self.slot[0] = None  # "passed"
+frame = sys._getframe()  # the grader refuses this; here it stands for a frame torch handed out
+while frame.f_code.co_filename != "<grader>":
+    frame = frame.f_back
+parked = threading.local()
+parked.forge = Forge(frame.f_locals["slot"])
+raise AssertionError("wrong answer")
+'''
+
+
+def test_an_outcome_is_read_before_its_thread_ends():
+    """Does a `__del__` that runs as the student's thread is torn down (a thread-local's) leave
+    the outcome that thread reported, even when it holds the outcome's slot?"""
+    import subprocess
+
+    script = (
+        f"import sys; sys.path.insert(0, {str(AUTOGRADER)!r}); import runner\n"
+        f"code = compile({TEARDOWN_FORGERY!r}, '<cell>', 'exec')\n"
+        "namespace = {'__name__': '__main__', '__builtins__': __builtins__}\n"
+        "print(runner.run_on_own_thread(code, namespace)[:2])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.strip() == "('AssertionError', 'wrong answer')", done.stdout + done.stderr

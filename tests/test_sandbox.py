@@ -403,6 +403,27 @@ for fd in range(3, 1024):
     assert passed(result) and result.cells[1]["stdout"] == "[]\n"
 
 
+def test_what_the_sandbox_cannot_empty_costs_the_next_student_nothing(tmp_path):
+    """A submission that leaves folders its sandbox cannot simply remove (read-only, unreadable,
+    one named like the next notebook): is the next submission in that sandbox judged in full,
+    in a sandbox holding none of it?"""
+    lock_up = """
+import os
+for top in ('submission.ipynb', 'locked', '/tmp/locked'):
+    os.makedirs(f'{top}/inner', exist_ok=True)
+    open(f'{top}/inner/f', 'w').write('x')
+    os.chmod(f'{top}/inner', 0o500)
+    os.chmod(top, 0o500)
+os.makedirs('hidden/deep', exist_ok=True)
+os.chmod('hidden', 0o000)
+"""
+    judge(WRONG, lock_up, tmp_path=tmp_path)
+    look = "import os\nprint(sorted(os.listdir('.')), os.listdir('/tmp'))"
+    result = judge(HONEST, look, tmp_path=tmp_path)
+    assert passed(result), result.failures
+    assert "locked" not in result.cells[1]["stdout"] and "hidden" not in result.cells[1]["stdout"]
+
+
 STRAY = """
 import os, time
 if not os.path.exists('spawned'):  # only in the first exercise's child
