@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import lms
+from autograder.escape import FORMULA_START, csv_cell
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ["student_id", "name", "lms", "lesson", "late", "file", "note"]
@@ -42,7 +43,8 @@ def read_manifest(folder: Path) -> dict[tuple[str, str], dict[str, str]]:
     if not path.is_file():
         return {}
     with open(path, newline="", encoding="utf-8") as f:
-        return {(r["student_id"], r["lesson"]): r for r in csv.DictReader(f)}
+        rows = [{k: _unguarded(v) for k, v in r.items()} for r in csv.DictReader(f)]
+    return {(r["student_id"], r["lesson"]): r for r in rows}
 
 
 def write_manifest(folder: Path, rows: dict[tuple[str, str], dict[str, str]]) -> None:
@@ -51,8 +53,14 @@ def write_manifest(folder: Path, rows: dict[tuple[str, str], dict[str, str]]) ->
     with open(tmp, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, MANIFEST_COLUMNS)
         writer.writeheader()
-        writer.writerows(rows[key] for key in sorted(rows))
+        writer.writerows({k: csv_cell(v) for k, v in rows[key].items()} for key in sorted(rows))
     tmp.replace(folder / MANIFEST)
+
+
+def _unguarded(value: str) -> str:
+    """A cell as it was before `csv_cell` kept a spreadsheet from running it (a name such as
+    `=HYPERLINK(...)` comes from the LMS, which the student may control)."""
+    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_START else value
 
 
 def _expand_zips(uploads: list[lms.Upload], budget: lms.Budget, problems: list[str]) -> list:

@@ -426,3 +426,20 @@ def test_a_moodle_file_name_cannot_pass_for_another_student(tmp_path):
     collect(sources=archive, out=out, lesson=LESSON)
     assert handed_in(out, "2001") == "jane" and handed_in(out, "2005") == "eve's decoy"
     assert manifest(out)["2001"]["note"] == ""
+
+
+def test_a_name_that_is_a_formula_is_kept_inert_in_the_manifest(tmp_path):
+    """Does a display name a spreadsheet would run (`=HYPERLINK(...)`, from the LMS) reach
+    manifest.csv inert, and come back as the name it was?"""
+    from autograder.collect import read_manifest
+
+    name = '=HYPERLINK("https:evil.example","Open")'
+    archive = rezipped(
+        tmp_path / "moodle.zip",
+        {f"{name}_2001_assignsubmission_file_01_tensors.ipynb": notebook("formula")},
+    )
+    out = tmp_path / "submitted"
+    collect(sources=archive, out=out, lesson=LESSON)
+    with open(out / "manifest.csv", newline="") as f:
+        assert next(r for r in csv.reader(f) if r[0] == "2001")[1] == f"'{name}"  # as stored
+    assert read_manifest(out)[("2001", LESSON)]["name"] == name
