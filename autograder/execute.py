@@ -37,10 +37,16 @@ ALLOWANCES = ("threads", "processes", "loopback")
 MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 # What only code that reads or writes raw memory names: NumPy makes an array over any address an
-# object's `__array_interface__` (or `__array_struct__`) gives, and no audit hook sees it, so such
-# code can rewrite the checks its own test calls (README, threat model). It cannot be refused
-# from inside the process; the submission is flagged for the instructor instead.
-RAW_MEMORY_NAMES = ("__array_interface__", "__array_struct__")
+# object's `__array_interface__` (or `__array_struct__`) gives, torch a storage over any address
+# its private constructors get, and no audit hook sees it, so such code can rewrite the checks
+# its own test calls (README, threat model). It cannot be refused from inside the process; the
+# submission is flagged for the instructor instead.
+RAW_MEMORY_NAMES = (
+    "__array_interface__",
+    "__array_struct__",
+    "_construct_storage_from_data_pointer",
+    "_new_with_weak_ptr",
+)
 
 
 def raw_memory_flags(nb: dict) -> list[str]:
