@@ -145,6 +145,22 @@ def test_assert_vectorised_passes_vectorised_code():
     )
 
 
+def votes_with_ties_broken_by_hand(counts):
+    """Loop-free, with a branch that only inputs holding a tie take."""
+    best = counts == counts.max(dim=1, keepdim=True).values
+    if (best.sum(dim=1) > 1).any():
+        labels = torch.arange(counts.shape[1]).expand_as(counts)
+        return torch.where(best, labels, counts.shape[1]).min(dim=1).values
+    return counts.argmax(dim=1)
+
+
+def test_assert_vectorised_passes_a_branch_only_the_large_input_takes():
+    """Is loop-free code with an `if` that only the large input takes (a tie) still vectorised?"""
+    no_tie = torch.tensor([[3, 1], [0, 2]])
+    ties = torch.tensor([[2, 2], [0, 1]]).repeat(30, 1)
+    checks.assert_vectorised(votes_with_ties_broken_by_hand, (no_tie,), (ties,))
+
+
 def test_assert_close_accepts_one_tolerance_alone():
     """Can a test give only atol (or only rtol) and keep the dtype's default for the other?"""
     checks.assert_close(torch.tensor([1e-7]), [0.0], atol=1e-6)
