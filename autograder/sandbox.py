@@ -625,25 +625,16 @@ def _attempt(
     """
     box = _box_for(plan, limits)
     kept = box.jobs > 0
-    watch = _run_in(box, plan, exercises, scratch, limits, deadline=deadline, result=result)
+    watch = _run_in(box, plan, exercises, scratch, _Watch(plan, limits, deadline, result))
     if kept and watch.exercise is None and not watch.finished:
         fresh = _Box(box.key, limits)
-        watch = _run_in(fresh, plan, exercises, scratch, limits, deadline=deadline, result=result)
+        watch = _run_in(fresh, plan, exercises, scratch, _Watch(plan, limits, deadline, result))
     return watch
 
 
-def _run_in(
-    box: _Box,
-    plan: Plan,
-    exercises: list[dict],
-    scratch: Path,
-    limits: Limits,
-    *,
-    deadline: float,
-    result: SandboxResult,
-) -> _Watch:
+def _run_in(box: _Box, plan: Plan, exercises: list[dict], scratch: Path, watch: _Watch) -> _Watch:
+    """Send the submission to `box` and follow it; keep the box when it ended cleanly."""
     box.jobs += 1
-    watch = _Watch(plan, limits, deadline, result)
     clean = False
     try:
         box.stage(scratch)
