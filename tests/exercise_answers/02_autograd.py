@@ -368,6 +368,12 @@ def vjp(f, x, v):
     (g,) = torch.autograd.grad(f(x), x, grad_outputs=v, create_graph=True)
     return g
 """,
+        "create_graph=True, then detaches the result": """
+def vjp(f, x, v):
+    xd = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(xd), xd, grad_outputs=v, create_graph=True)
+    return g.detach()
+""",
     },
     "sgd_step": {
         "forgets to clear the gradients": """
@@ -480,6 +486,17 @@ def stable_softmax(x, dim=-1):
 def stable_softmax(x, dim=-1):
     return F.log_softmax(x, dim=dim).exp()
 """,
+        "subtracts in place from x when x needs no grad": """
+def stable_softmax(x, dim=-1):
+    with torch.no_grad():
+        m = x.max(dim=dim, keepdim=True).values
+    if not x.requires_grad:
+        x -= m
+        e = x.exp()
+    else:
+        e = (x - m).exp()
+    return e / e.sum(dim=dim, keepdim=True)
+""",
     },
     "numerical_grad": {
         "forward difference": """
@@ -527,6 +544,17 @@ def numerical_grad(f, x, eps=1e-6):
 def numerical_grad(f, x, eps=1e-6):
     x = x.detach().requires_grad_()
     return torch.autograd.grad(f(x), x)[0]
+""",
+        "ignores eps (a fixed step of 1e-6)": """
+import numpy as np
+def numerical_grad(f, x, eps=1e-6):
+    h = 1e-6
+    g = torch.empty_like(x)
+    for idx in np.ndindex(*x.shape):
+        e = torch.zeros_like(x)
+        e[idx] = h
+        g[idx] = (f(x + e) - f(x - e)) / (2 * h)
+    return g
 """,
     },
     "softplus": {

@@ -261,6 +261,14 @@ _INIT_MISTAKES = {
                 nn.init.ones_(module.weight)
                 nn.init.zeros_(module.bias)
     """),
+    "loops over module.modules() (re-initialises what a container holds)": _code("""
+        def init_weights(module):
+            for m in module.modules():
+                if isinstance(m, (nn.Conv2d, nn.Linear)):
+                    nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
+                    if m.bias is not None:
+                        nn.init.zeros_(m.bias)
+    """),
 }
 
 # ---------------------------------------------------------------- exercise 4: freeze_except
@@ -446,6 +454,18 @@ _CAPTURE_MISTAKES = {
             finally:
                 handle.remove()
             return outputs[-1] if outputs else None
+    """),
+    "runs the model twice (a warm-up run first)": _code("""
+        def capture_output(model, layer, x):
+            store = {}
+            model(x)  # warm-up run
+            handle = layer.register_forward_hook(
+                lambda m, i, o: store.__setitem__("out", o.detach()))
+            try:
+                model(x)
+            finally:
+                handle.remove()
+            return store["out"]
     """),
 }
 

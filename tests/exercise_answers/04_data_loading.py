@@ -12,7 +12,6 @@ CORRECT = {
         "def to_tensor(image):\n"
         "    arr = np.atleast_3d(image).astype(np.float32) / 255.0\n"
         "    return torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))",
-        "def to_tensor(image):\n    return transforms.ToTensor()(image)",
     ],
     "TransformedTensorDataset": [
         "class TransformedTensorDataset(Dataset):\n"
@@ -114,6 +113,7 @@ CORRECT = {
     ],
     "make_loaders": [
         "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+        "    X = X.to(torch.float32)\n"
         "    dataset = TensorDataset(X, y)\n"
         "    n_val = round(len(X) * val_fraction)\n"
         "    g = torch.Generator().manual_seed(seed)\n"
@@ -134,7 +134,7 @@ CORRECT = {
         "        return len(self.idx)\n"
         "    def __getitem__(self, i):\n"
         "        j = self.idx[i]\n"
-        "        return transforms.Normalize(self.mean, self.std)(self.X[j]), self.y[j]\n"
+        "        return transforms.Normalize(self.mean, self.std)(self.X[j].float()), self.y[j]\n"
         "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
         "    order = np.random.default_rng(seed).permutation(len(X))\n"
         "    n_val = round(len(X) * val_fraction)\n"
@@ -170,6 +170,10 @@ MISTAKES = {
             "def to_tensor(image):\n"
             "    t = torch.from_numpy(image).float() / 255\n"
             "    return t.permute(2, 0, 1) if t.dim() == 3 else t"
+        ),
+        "calls transforms.ToTensor (not by hand)": (
+            "def to_tensor(image):\n"
+            "    return transforms.ToTensor()(image)"
         ),
         "integer division keeps uint8": (
             "def to_tensor(image):\n"
@@ -293,6 +297,15 @@ MISTAKES = {
             "    n_val = int(len(dataset) * val_fraction)\n"
             "    g = torch.Generator().manual_seed(seed)\n"
             "    return tuple(random_split(dataset, [len(dataset) - n_val, n_val], generator=g))"
+        ),
+        "math.ceil for the validation size": (
+            "import math\n"
+            "def reproducible_split(dataset, val_fraction, *, seed):\n"
+            "    n = len(dataset)\n"
+            "    n_val = math.ceil(n * val_fraction)\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    perm = torch.randperm(n, generator=g).tolist()\n"
+            "    return Subset(dataset, perm[n_val:]), Subset(dataset, perm[:n_val])"
         ),
         "validation gets the larger part": (
             "def reproducible_split(dataset, val_fraction, *, seed):\n"
@@ -426,6 +439,38 @@ MISTAKES = {
             "    return (DataLoader(TensorDataset((X[tr] - m) / s, y[tr]), batch_size,\n"
             "                       shuffle=True, generator=g),\n"
             "            DataLoader(TensorDataset((X[va] - m) / s, y[va]), batch_size))"
+        ),
+        "float64 X gives float64 batches (no float32 conversion)": (
+            "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+            "    n_val = round(len(X) * val_fraction)\n"
+            "    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))\n"
+            "    tr, va = order[n_val:], order[:n_val]\n"
+            "    m = X[tr].mean(dim=(0, 2, 3), keepdim=True)\n"
+            "    s = X[tr].std(dim=(0, 2, 3), keepdim=True, correction=0)\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    return (DataLoader(TensorDataset((X[tr] - m) / s, y[tr].long()), batch_size,\n"
+            "                       shuffle=True, generator=g),\n"
+            "            DataLoader(TensorDataset((X[va] - m) / s, y[va].long()), batch_size))"
+        ),
+        "the same shuffled order every epoch": (
+            "class _SeededOrder(torch.utils.data.Sampler):\n"
+            "    def __init__(self, n, seed):\n"
+            "        self.n, self.seed = n, seed\n"
+            "    def __len__(self):\n"
+            "        return self.n\n"
+            "    def __iter__(self):\n"
+            "        g = torch.Generator().manual_seed(self.seed)\n"
+            "        return iter(torch.randperm(self.n, generator=g).tolist())\n"
+            "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+            "    X = X.float()\n"
+            "    n_val = round(len(X) * val_fraction)\n"
+            "    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))\n"
+            "    tr, va = order[n_val:], order[:n_val]\n"
+            "    m = X[tr].mean(dim=(0, 2, 3), keepdim=True)\n"
+            "    s = X[tr].std(dim=(0, 2, 3), keepdim=True, correction=0)\n"
+            "    train = TensorDataset((X[tr] - m) / s, y[tr].long())\n"
+            "    return (DataLoader(train, batch_size, sampler=_SeededOrder(len(train), seed)),\n"
+            "            DataLoader(TensorDataset((X[va] - m) / s, y[va].long()), batch_size))"
         ),
         "drops the last partial batch": (
             "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"

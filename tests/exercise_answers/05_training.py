@@ -333,6 +333,20 @@ MISTAKES = {
             "        g.clamp_(-max_norm, max_norm)\n"
             "    return total"
         ),
+        "calls nn.utils.clip_grad_norm_ (not by hand)": (
+            "def clip_by_total_norm(parameters, max_norm):\n"
+            "    return nn.utils.clip_grad_norm_([p for p in parameters if p.grad is not None],\n"
+            "                                    max_norm).float()"
+        ),
+        "does not skip gradients that are None": (
+            "def clip_by_total_norm(parameters, max_norm):\n"
+            "    grads = [p.grad for p in parameters]\n"
+            "    total = torch.sqrt(sum((g.float() ** 2).sum() for g in grads))\n"
+            "    if total > max_norm:\n"
+            "        for g in grads:\n"
+            "            g.mul_(max_norm / (total + 1e-6))\n"
+            "    return total"
+        ),
     },
     "make_optimizer": {
         "decay on everything": (
@@ -378,6 +392,13 @@ MISTAKES = {
             "    return torch.optim.Adam([\n"
             "        {'params': [p for p in ps if p.ndim >= 2], 'weight_decay': weight_decay},\n"
             "        {'params': [p for p in ps if p.ndim < 2], 'weight_decay': 0.0}], lr=lr)"
+        ),
+        "leaves out frozen parameters (requires_grad=False)": (
+            "def make_optimizer(model, *, lr, weight_decay):\n"
+            "    ps = [p for p in model.parameters() if p.requires_grad]\n"
+            "    return torch.optim.AdamW(\n"
+            '        [{"params": [p for p in ps if p.ndim >= 2], "weight_decay": weight_decay},\n'
+            '         {"params": [p for p in ps if p.ndim < 2], "weight_decay": 0.0}], lr=lr)'
         ),
     },
     "SmoothedCrossEntropy": {
@@ -570,6 +591,24 @@ MISTAKES = {
             "    optimizer.load_state_dict(state['o'])\n"
             "    scheduler.load_state_dict(state['s'])\n"
             "    return state['e'] + 1, state['b']"
+        ),
+        "loads with weights_only=False": (
+            "def save_training_state(path, *, model, optimizer, scheduler, epoch, best_metric):\n"
+            "    torch.save({\n"
+            '        "model": model.state_dict(),\n'
+            '        "optimizer": optimizer.state_dict(),\n'
+            '        "scheduler": scheduler.state_dict(),\n'
+            '        "epoch": epoch,\n'
+            '        "best_metric": best_metric,\n'
+            "    }, path)\n"
+            "\n"
+            "\n"
+            "def load_training_state(path, *, model, optimizer, scheduler):\n"
+            "    state = torch.load(path, weights_only=False)\n"
+            '    model.load_state_dict(state["model"])\n'
+            '    optimizer.load_state_dict(state["optimizer"])\n'
+            '    scheduler.load_state_dict(state["scheduler"])\n'
+            '    return state["epoch"], state["best_metric"]'
         ),
     },
 }
