@@ -916,3 +916,28 @@ MISTAKES['make_discriminator']['functional dropout always on'] = (
     '    return D()'
 )
 EXPECTED_ERRORS[('make_generator', 'hard-coded batch in view')] = 'RuntimeError'
+
+# From the fairness review: a mistake its prompt rules out, and a loop over the C classes.
+MISTAKES['make_discriminator']['dropout on the flattened input too'] = (
+    'def make_discriminator(widths, dropout=0.3):\n'
+    '    layers, w_in = [nn.Flatten(), nn.Dropout(dropout)], 64\n'
+    '    for w in widths:\n'
+    '        layers += [nn.Linear(w_in, w), nn.LeakyReLU(0.2), nn.Dropout(dropout)]\n'
+    '        w_in = w\n'
+    '    layers.append(nn.Linear(w_in, 1))\n'
+    '    return nn.Sequential(*layers)'
+)
+CORRECT['quality_score'].append(
+    'import math\n'
+    'def quality_score(logits):\n'
+    '    p = logits.softmax(1)\n'
+    '    pred = logits.argmax(1)\n'
+    '    n, C = logits.shape\n'
+    '    entropy, covered = 0.0, 0\n'
+    '    for c in range(C):\n'
+    '        frac = (pred == c).float().mean().item()\n'
+    '        if frac > 0:\n'
+    '            entropy -= frac * math.log2(frac)\n'
+    '            covered += 1\n'
+    '    return {"confidence": float(p.amax(1).mean()), "entropy": entropy, "covered": covered}'
+)

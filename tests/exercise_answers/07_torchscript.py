@@ -390,8 +390,6 @@ EXPECTED_ERRORS = {
     ("export_dynamic_batch", "dynamic features instead of batch"): "UserError",
     # torch.export cannot follow a Python `if` on a tensor's value
     ("routed_linear", "python if"): "GuardOnDataDependentSymNode",
-    # torch.load (weights_only) refuses a TorchScript archive
-    ("verify_saved", "uses torch.load"): "RuntimeError",
     # the answer's own check catches the dropout of a model left in training mode
     ("package_model", "forgets eval"): "ValueError",
 }
@@ -543,4 +541,83 @@ MISTAKES['package_model']['returns the ExportedProgram from load'] = (
     '            if (module.module()(X) - model(X)).abs().max() > 1e-5:\n'
     "                raise ValueError('differs')\n"
     '    return module'
+)
+
+# Mistakes from the fairness review: each names a rule of its prompt that it breaks.
+MISTAKES['where_gate']['decides per row'] = (
+    'class WhereGate(nn.Module):\n'
+    '    def forward(self, x):\n'
+    '        return torch.where(x.sum(dim=-1, keepdim=True) > 0, x, -x)'
+)
+MISTAKES['where_gate']['decides per column'] = (
+    'class WhereGate(nn.Module):\n'
+    '    def forward(self, x):\n'
+    '        return torch.where(x.sum(dim=0, keepdim=True) > 0, x, -x)'
+)
+MISTAKES['routed_linear']['decides on the first row'] = (
+    'class RoutedLinear(nn.Module):\n'
+    '    def __init__(self, in_features, out_features):\n'
+    '        super().__init__()\n'
+    '        self.pos = nn.Linear(in_features, out_features)\n'
+    '        self.neg = nn.Linear(in_features, out_features)\n'
+    '\n'
+    '    def forward(self, x):\n'
+    '        return torch.cond(x[0].mean() > 0, self.pos, self.neg, (x,))'
+)
+MISTAKES['routed_linear']['decides on the first column'] = (
+    'class RoutedLinear(nn.Module):\n'
+    '    def __init__(self, in_features, out_features):\n'
+    '        super().__init__()\n'
+    '        self.pos = nn.Linear(in_features, out_features)\n'
+    '        self.neg = nn.Linear(in_features, out_features)\n'
+    '    def forward(self, x):\n'
+    '        return torch.cond(x[:, 0].mean() > 0, self.pos, self.neg, (x,))'
+)
+MISTAKES['verify_saved']['strict < atol'] = (
+    'def verify_saved(path, model, inputs, *, atol=1e-5):\n'
+    '    loaded = torch.export.load(path).module() if path.suffix == ".pt2" else '
+    'torch.jit.load(path)\n'
+    '    model.eval()\n'
+    '    return all(bool(((loaded(x) - model(x)).abs() < atol).all()) for x in inputs)'
+)
+MISTAKES['verify_saved']['torch.jit.load for a .pt2 file too'] = (
+    'def verify_saved(path, model, inputs, *, atol=1e-5):\n'
+    '    loaded = torch.jit.load(path)\n'
+    '    model.eval()\n'
+    '    return all(torch.allclose(loaded(x), model(x), rtol=0, atol=atol) for x in inputs)'
+)
+MISTAKES['package_model']['returns the in-memory module, never reloads'] = (
+    'def package_model(model, example, path):\n'
+    '    model.eval()\n'
+    '    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim("batch")},))\n'
+    '    torch.export.save(program, path)\n'
+    '    module = program.module()\n'
+    '    with torch.no_grad():\n'
+    '        for X in (example, torch.cat([example, example])):\n'
+    '            if not torch.allclose(module(X), model(X), rtol=0, atol=1e-5):\n'
+    '                raise ValueError("mismatch")\n'
+    '    return module'
+)
+MISTAKES['package_model']['allclose with its default rtol=1e-5'] = (
+    'def package_model(model, example, path):\n'
+    '    model.eval()\n'
+    '    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim("batch")},))\n'
+    '    torch.export.save(program, path)\n'
+    '    loaded = torch.export.load(path).module()\n'
+    '    with torch.no_grad():\n'
+    '        for X in (example, torch.cat([example, example])):\n'
+    '            if not torch.allclose(loaded(X), model(X), atol=1e-5):\n'
+    '                raise ValueError("mismatch")\n'
+    '    return loaded'
+)
+MISTAKES['package_model']['assert with rtol=0 instead of ValueError'] = (
+    'def package_model(model, example, path):\n'
+    '    model.eval()\n'
+    '    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim("batch")},))\n'
+    '    torch.export.save(program, path)\n'
+    '    loaded = torch.export.load(path).module()\n'
+    '    with torch.no_grad():\n'
+    '        for X in (example, torch.cat([example, example])):\n'
+    '            assert torch.allclose(loaded(X), model(X), rtol=0, atol=1e-5), "mismatch"\n'
+    '    return loaded'
 )

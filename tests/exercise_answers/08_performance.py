@@ -336,3 +336,43 @@ GRADING_MISTAKE = ("bf16_forward", "bfloat16 the whole model")
 
 # Every mistake above fails with the tests' AssertionError; none needs an expected error.
 EXPECTED_ERRORS: dict[tuple[str, str], str] = {}
+
+# Mistakes from the fairness review: each names a rule of its prompt that it breaks.
+MISTAKES['time_call']['times the warm-up calls too'] = (
+    'def time_call(fn, *, warmup=1, repeat=5):\n'
+    '    times = []\n'
+    '    for _ in range(warmup + repeat):\n'
+    '        start = time.perf_counter()\n'
+    '        fn()\n'
+    '        times.append(time.perf_counter() - start)\n'
+    '    return min(times)'
+)
+MISTAKES['time_call']['time.time instead of time.perf_counter'] = (
+    'def time_call(fn, *, warmup=1, repeat=5):\n'
+    '    for _ in range(warmup):\n'
+    '        fn()\n'
+    '    times = []\n'
+    '    for _ in range(repeat):\n'
+    '        start = time.time()\n'
+    '        fn()\n'
+    '        times.append(time.time() - start)\n'
+    '    return min(times)'
+)
+MISTAKES['fast_train_step']['ignores loss_fn, always F.cross_entropy'] = (
+    'def fast_train_step(model, X, y, *, loss_fn, optimizer):\n'
+    '    optimizer.zero_grad()\n'
+    '    loss = F.cross_entropy(model(X), y)\n'
+    '    loss.backward()\n'
+    '    optimizer.step()\n'
+    '    return loss.item()'
+)
+MISTAKES['log_history']['never closes or flushes the writer'] = (
+    'from torch.utils.tensorboard import SummaryWriter\n'
+    'def log_history(log_dir, history, model):\n'
+    '    writer = SummaryWriter(log_dir)\n'
+    '    for tag, values in history.items():\n'
+    '        for i, v in enumerate(values):\n'
+    '            writer.add_scalar(tag, v, i)\n'
+    '    for name, p in model.named_parameters():\n'
+    '        writer.add_histogram(name, p, 0)'
+)

@@ -668,3 +668,65 @@ CORRECT['train_ddp'].append(
     '            opt.step()\n'
     '    return model.module.state_dict()'
 )
+
+# Mistakes from the fairness review: each names a rule of its prompt that it breaks.
+MISTAKES['save_checkpoint']['other ranks poll for the file, no barrier'] = (
+    'import time as _time\n'
+    'def save_checkpoint(ddp_model, path):\n'
+    '    if dist.get_rank() == 0:\n'
+    '        torch.save(ddp_model.module.state_dict(), path)\n'
+    '    else:\n'
+    '        while not Path(path).exists():\n'
+    '            _time.sleep(0.01)'
+)
+MISTAKES['save_checkpoint']['saves named_parameters only, no buffers'] = (
+    'def save_checkpoint(ddp_model, path):\n'
+    '    if dist.get_rank() == 0:\n'
+    '        torch.save(dict(ddp_model.module.named_parameters()), path)\n'
+    '    dist.barrier()'
+)
+MISTAKES['sync_batch_stats']['all_gather of batches of different sizes'] = (
+    'def sync_batch_stats(x):\n'
+    '    parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]\n'
+    '    dist.all_gather(parts, x)\n'
+    '    rows = torch.cat(parts)\n'
+    '    return rows.mean(0), rows.var(0, unbiased=False)'
+)
+CORRECT['sync_batch_stats'].append(
+    'def sync_batch_stats(x):\n'
+    '    ws = dist.get_world_size()\n'
+    '    n = torch.tensor([x.shape[0]])\n'
+    '    sizes = [torch.zeros_like(n) for _ in range(ws)]\n'
+    '    dist.all_gather(sizes, n)\n'
+    '    m = int(max(s.item() for s in sizes))\n'
+    '    padded = torch.zeros(m, x.shape[1], dtype=x.dtype)\n'
+    '    padded[: x.shape[0]] = x\n'
+    '    parts = [torch.empty_like(padded) for _ in range(ws)]\n'
+    '    dist.all_gather(parts, padded)\n'
+    '    rows = torch.cat([p[: int(s.item())] for p, s in zip(parts, sizes)])\n'
+    '    return rows.mean(0), rows.var(0, unbiased=False)'
+)
+CORRECT['save_checkpoint'].append(
+    'import os as _os\n'
+    'def save_checkpoint(ddp_model, path):\n'
+    '    path = Path(path)\n'
+    '    if dist.get_rank() == 0:\n'
+    '        tmp = path.with_name(path.name + ".tmp")\n'
+    '        torch.save(ddp_model.module.state_dict(), tmp)\n'
+    '        _os.replace(tmp, path)\n'
+    '    dist.barrier()'
+)
+CORRECT['sync_batch_stats'].append(  # gathers (1, C) sums: on a 1-row rank they equal its batch
+    'def sync_batch_stats(x):\n'
+    '    ws = dist.get_world_size()\n'
+    '    def gathered(t):\n'
+    '        parts = [torch.empty_like(t) for _ in range(ws)]\n'
+    '        dist.all_gather(parts, t)\n'
+    '        return torch.cat(parts)\n'
+    '    x64 = x.double()\n'
+    '    n = gathered(torch.tensor([[float(len(x))]], dtype=torch.float64)).sum()\n'
+    '    s = gathered(x64.sum(0, keepdim=True)).sum(0)\n'
+    '    q = gathered((x64 * x64).sum(0, keepdim=True)).sum(0)\n'
+    '    mean = s / n\n'
+    '    return mean.to(x.dtype), (q / n - mean ** 2).to(x.dtype)'
+)
