@@ -221,21 +221,10 @@ def prepare_workdir(job: dict) -> None:
     import shutil
 
     workdir = job.get("workdir") or os.getcwd()
-    if job.get("wipe"):
-        for folder in (workdir, "/tmp", "/dev/shm"):
-            for entry in os.scandir(folder) if os.path.isdir(folder) else ():
-                if entry.is_dir(follow_symlinks=False):
-                    _make_removable(entry.path)  # a folder the last student made read-only
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    try:
-                        os.unlink(entry.path)
-                    except OSError:
-                        pass
-            if os.path.isdir(folder) and os.listdir(folder):
-                # What the last submission left would meet this one: end before any exercise,
-                # and the grader starts a fresh sandbox for this submission.
-                _exit(3)
+    if job.get("wipe") and not all(_empty(folder) for folder in (workdir, "/tmp", "/dev/shm")):
+        # What the last submission left would meet this one: end before any exercise, and the
+        # grader starts a fresh sandbox for this submission.
+        _exit(3)
     source = job.get("lesson_dir")
     if source and os.path.isdir(source) and os.path.realpath(source) != os.path.realpath(workdir):
         for folder, _dirs, files in os.walk(source):  # links are neither followed nor copied
@@ -247,21 +236,45 @@ def prepare_workdir(job: dict) -> None:
     os.chdir(workdir)
 
 
-def _make_removable(path: str) -> None:
-    """Give the sandbox's user back every right on each folder under `path` (its own), each
-    before `os.walk` lists it."""
-    _own_folder(path)
-    for folder, dirs, _files in os.walk(path):
-        for name in dirs:
-            _own_folder(os.path.join(folder, name))
+def _empty(folder: str) -> bool:
+    """Remove everything in `folder` but the sandbox's own mounts (the environment's read-only
+    folders, which bubblewrap may place under `/tmp`), folders the last submission made
+    read-only included; whether nothing else is left."""
+    if not os.path.isdir(folder):
+        return True
+    device = os.stat(folder).st_dev
+    _own_folder(folder)
+    files, folders = [], []
+    for parent, dirs, names in os.walk(folder):
+        for name in list(dirs):
+            path = os.path.join(parent, name)
+            if os.path.islink(path):
+                files.append(path)
+            elif os.lstat(path).st_dev != device:
+                dirs.remove(name)  # a mount point: not the submission's, never entered
+            else:
+                _own_folder(path)  # before os.walk lists it
+                folders.append(path)
+        files += [os.path.join(parent, name) for name in names]
+    left = 0
+    for path in files:
+        try:
+            os.unlink(path)
+        except OSError:
+            left += 1
+    for path in reversed(folders):  # the deepest first
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass  # it holds a mount point (or a file counted above)
+    return left == 0
 
 
 def _own_folder(path: str) -> None:
-    if not os.path.islink(path):
-        try:
-            os.chmod(path, 0o700)
-        except OSError:
-            pass
+    try:
+        os.chmod(path, 0o700)
+    except OSError:
+        pass
 
 
 def identity(fd: int) -> tuple[int, int]:
