@@ -721,3 +721,26 @@ MISTAKES = {
 }
 
 GRADING_MISTAKE = ("mlp", "python list of layers")
+
+# Mistakes a reviewer found escaping as the student's own error, now named by the tests.
+MISTAKES["conv_output_size"]["RuntimeError instead of ValueError"] = _code("""
+    def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
+        n = size + 2 * padding - dilation * (kernel - 1) - 1
+        if n < 0:
+            raise RuntimeError("too small")
+        return n // stride + 1
+""")
+MISTAKES["mlp"]["empty hidden list not supported"] = _code("""
+    class MLP(nn.Module):
+        def __init__(self, in_features, hidden, out_features):
+            super().__init__()
+            self.first = nn.Linear(in_features, hidden[0])
+            self.rest = nn.ModuleList(nn.Linear(a, b) for a, b in zip(hidden[:-1], hidden[1:]))
+            self.last = nn.Linear(hidden[-1], out_features)
+
+        def forward(self, x):
+            x = F.relu(self.first(x))
+            for layer in self.rest:
+                x = F.relu(layer(x))
+            return self.last(x)
+""")

@@ -700,3 +700,11 @@ MISTAKES['make_loaders']['validation shuffled'] = (
     '            DataLoader(val, batch_size=batch_size, shuffle=True))'
 )
 EXPECTED_ERRORS[('TransformedTensorDataset', 'transform called even when None')] = 'TypeError'
+MISTAKES['reproducible_split']['parts returned in sorted order'] = (
+    'def reproducible_split(dataset, val_fraction, *, seed):\n'
+    '    g = torch.Generator().manual_seed(seed)\n'
+    '    n_val = round(len(dataset) * val_fraction)\n'
+    '    perm = torch.randperm(len(dataset), generator=g)\n'
+    '    return (Subset(dataset, sorted(perm[n_val:].tolist())),\n'
+    '            Subset(dataset, sorted(perm[:n_val].tolist())))'
+)

@@ -751,4 +751,17 @@ MISTAKES['warmup_cosine']['cosine without the 0.5'] = (
     'up_steps))\n'
     '    return torch.optim.lr_scheduler.LambdaLR(optimizer, f)'
 )
+MISTAKES['SmoothedCrossEntropy']['logits detached'] = (
+    'class SmoothedCrossEntropy(nn.Module):\n'
+    '    def __init__(self, smoothing=0.1):\n'
+    '        super().__init__()\n'
+    '        self.smoothing = smoothing\n'
+    '\n'
+    '    def forward(self, logits, target):\n'
+    '        logp = F.log_softmax(logits.detach(), dim=1)\n'
+    '        C = logits.shape[1]\n'
+    '        q = F.one_hot(target, C).to(logits.dtype) * (1 - self.smoothing)\n'
+    '        q = q + self.smoothing / C\n'
+    '        return -(q * logp).sum(dim=1).mean()'
+)
 EXPECTED_ERRORS = {("evaluate", "argmax over the batch dimension"): "RuntimeError"}
