@@ -6,7 +6,8 @@ and no honest answer does:
 
 - frames: `sys._getframe`, `sys._current_frames`, the `tb_frame`, `gi_frame`, `cr_frame` and
   `ag_frame` of tracebacks, generators and coroutines (the verdict's nonce is a local of a
-  trusted frame), tracing and profiling hooks (`sys.settrace`, `sys.setprofile`);
+  trusted frame), tracing and profiling hooks (`sys.settrace`, `sys.setprofile`); torch and sympy
+  may read frames for themselves, but a function of theirs that returns one counts as its caller;
 - memory: `gc.get_objects`, `gc.get_referrers`, `gc.get_referents`, `ctypes` (its import and
   every `ctypes.*` event) and other modules that read raw memory or make sub-interpreters;
 - code: writing a function's `__code__`, `__defaults__`, `__kwdefaults__`;

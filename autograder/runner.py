@@ -215,16 +215,19 @@ def drop_privileges(uid: int | None) -> None:
     os.setuid(uid)
 
 
-def prepare_workdir(job: dict) -> None:
+def prepare_workdir(job: dict, *, after_another: bool = False) -> None:
     """Copy the lesson's files and the student's visible notebook into the private workdir
-    (emptied first, with `/tmp`, when the sandbox is kept for the next submission)."""
+    (emptied first, with `/tmp` and `/dev/shm`, when the sandbox is kept for the next
+    submission: `after_another`)."""
     import shutil
 
     workdir = job.get("workdir") or os.getcwd()
-    if job.get("wipe") and not all(_empty(folder) for folder in (workdir, "/tmp", "/dev/shm")):
-        # What the last submission left would meet this one: end before any exercise, and the
-        # grader starts a fresh sandbox for this submission.
-        _exit(3)
+    if job.get("wipe"):
+        emptied = all([_empty(folder) for folder in (workdir, "/tmp", "/dev/shm")])
+        if after_another and not emptied:
+            # What the last submission left would meet this one: end before any exercise, and
+            # the grader starts a fresh sandbox for this submission.
+            _exit(3)
     source = job.get("lesson_dir")
     if source and os.path.isdir(source) and os.path.realpath(source) != os.path.realpath(workdir):
         for folder, _dirs, files in os.walk(source):  # links are neither followed nor copied
@@ -255,7 +258,8 @@ def _empty(folder: str) -> bool:
             else:
                 _own_folder(path)  # before os.walk lists it
                 folders.append(path)
-        files += [os.path.join(parent, name) for name in names]
+        paths = (os.path.join(parent, name) for name in names)
+        files += [path for path in paths if os.lstat(path).st_dev == device]  # not a mounted file
     left = 0
     for path in files:
         try:
@@ -1135,7 +1139,7 @@ def main() -> None:
         run_exercises(job, zygote)
         job = read_job()
         if job is not None:
-            prepare_workdir(job)
+            prepare_workdir(job, after_another=True)
     _exit(0)
 
 
