@@ -127,7 +127,7 @@ class Guard:
         self.allow = allow
         self.trusted = [False]  # True only while trusted code reads a traceback's frames
         library = _library_code_objects()
-        self.library_code = _nested_code_ids(library)
+        self.library_code = frozenset(id(code) for code in library)
         self.protected_types: set[int] = set()  # the grader's own classes: never changed
         self.hook = _make_hook(
             allow,
@@ -358,8 +358,8 @@ PASS_THROUGH = (
 
 
 def _library_code_objects() -> list[types.CodeType]:
-    """Every function's code of FRAME_LIBRARIES that the zygote holds (before any student
-    code; student code cannot make one of these, only call it)."""
+    """Every function's code of FRAME_LIBRARIES that the zygote holds, nested code included
+    (before any student code; student code cannot make one of these, only call it)."""
     import gc
 
     roots = [os_path_dir(sys.modules[name]) for name in FRAME_LIBRARIES if name in sys.modules]
@@ -369,7 +369,7 @@ def _library_code_objects() -> list[types.CodeType]:
             filename = obj.__code__.co_filename
             if any(filename.startswith(root) for root in roots):
                 codes.append(obj.__code__)
-    return codes
+    return _all_nested(codes)
 
 
 # What library code calls or reads to get a frame, and what of a frame hands on its variables.
@@ -383,11 +383,10 @@ def _frame_returners(codes: list[types.CodeType]) -> frozenset[int]:
     torch.fx's `_find_user_code_frame`: their frame goes wherever their caller sends it, so
     the guard looks through them to that caller (like `inspect.currentframe`) instead of
     trusting them. Read from the bytecode of every library function that names a frame."""
-    found = set()
-    for code in _all_nested(codes):
-        if FRAME_CALLS.union(FRAME_LINKS).intersection(code.co_names) and _returns_a_frame(code):
-            found.add(id(code))
-    return frozenset(found)
+    names = FRAME_CALLS | FRAME_LINKS
+    return frozenset(
+        id(code) for code in codes if names.intersection(code.co_names) and _returns_a_frame(code)
+    )
 
 
 def _all_nested(codes: list[types.CodeType]) -> list[types.CodeType]:
@@ -468,10 +467,6 @@ def _pass_through() -> frozenset[int]:
         if isinstance(value, types.FunctionType):
             found.add(id(value.__code__))
     return frozenset(found)
-
-
-def _nested_code_ids(codes: list) -> frozenset[int]:
-    return frozenset(id(c) for c in _all_nested(codes))
 
 
 def _caller_check(trusted: list, callers: frozenset[int], helpers: frozenset[int]):
