@@ -109,9 +109,9 @@ def _readable(piece: str) -> bool:
     return printable >= 0.95 * len(sample)
 
 
-def decoded_pieces(text: str, inflate: _Inflater | None = None) -> Iterator[str]:
-    """Every run of `text` that decodes as base64, base32, hex or character codes."""
-    inflate = inflate or _Inflater()
+def decoded_pieces(text: str, inflate: _Inflater) -> Iterator[str]:
+    """Every run of `text` that decodes as base64, base32, hex or character codes (zlib inside
+    base64 inflated within `inflate`'s budget, shared by the page)."""
     for match in BASE64_RUN.finditer(text):
         run = match.group().rstrip("=")
         for shift in range(4):
