@@ -358,6 +358,26 @@ class Discriminator(nn.Module):
 def make_discriminator(widths, dropout=0.3):
     return Discriminator(widths, dropout)
 """,
+        "dropout after the first hidden layer only": """
+def make_discriminator(widths, dropout=0.3):
+    layers, width_in = [nn.Flatten()], 64
+    for i, width in enumerate(widths):
+        layers += [nn.Linear(width_in, width), nn.LeakyReLU(0.2)]
+        if i == 0:
+            layers.append(nn.Dropout(dropout))
+        width_in = width
+    layers.append(nn.Linear(width_in, 1))
+    return nn.Sequential(*layers)
+""",
+        "one dropout before the last Linear": """
+def make_discriminator(widths, dropout=0.3):
+    layers, width_in = [nn.Flatten()], 64
+    for width in widths:
+        layers += [nn.Linear(width_in, width), nn.LeakyReLU(0.2)]
+        width_in = width
+    layers += [nn.Dropout(dropout), nn.Linear(width_in, 1)]
+    return nn.Sequential(*layers)
+""",
         "dropout probability ignored": """
 def make_discriminator(widths, dropout=0.3):
     layers, width_in = [nn.Flatten()], 64
@@ -635,6 +655,38 @@ def quality_score(logits):
 """,
     },
     "train_step": {
+        "D's gradients never cleared": """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
+    fake = G(z)
+    real_logits, fake_logits = D(real), D(fake.detach())
+    d_loss = (loss_fn(real_logits, torch.ones_like(real_logits))
+              + loss_fn(fake_logits, torch.zeros_like(fake_logits)))
+    d_loss.backward()
+    opt_D.step()
+    logits = D(fake)
+    g_loss = loss_fn(logits, torch.ones_like(logits))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    return d_loss.item(), g_loss.item()
+""",
+        "D stepped again in the G step": """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
+    fake = G(z)
+    real_logits, fake_logits = D(real), D(fake.detach())
+    d_loss = (loss_fn(real_logits, torch.ones_like(real_logits))
+              + loss_fn(fake_logits, torch.zeros_like(fake_logits)))
+    opt_D.zero_grad()
+    d_loss.backward()
+    opt_D.step()
+    logits = D(fake)
+    g_loss = loss_fn(logits, torch.ones_like(logits))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    opt_D.step()
+    return d_loss.item(), g_loss.item()
+""",
         "no detach and one zero_grad for both": """
 def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
     opt_D.zero_grad()

@@ -149,6 +149,14 @@ CORRECT = {
 
 MISTAKES = {
     "trace_agrees": {
+        "traces again for every input": "def trace_agrees(model, example, inputs):\n"
+        "    result = []\n"
+        "    for x in inputs:\n"
+        "        with deploy.legacy_torchscript(), warnings.catch_warnings():\n"
+        "            warnings.simplefilter('ignore')\n"
+        "            traced = torch.jit.trace(model, example)\n"
+        "        result.append(bool(torch.allclose(traced(x), model(x))))\n"
+        "    return result",
         "retraces on every input": "def trace_agrees(model, example, inputs):\n"
         "    return [torch.allclose(torch.jit.trace(model, x)(x), model(x)) for x in inputs]",
         "compares the model with itself": "def trace_agrees(model, example, inputs):\n"
@@ -169,6 +177,9 @@ MISTAKES = {
         "    return [torch.equal(traced(x), model(x)) for x in inputs]",
     },
     "where_gate": {
+        "torch.cond, which tracing cannot record": "class WhereGate(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        return torch.cond(x.sum() > 0, lambda t: t.clone(), lambda t: -t, (x,))",
         "python if on the sum": "class WhereGate(nn.Module):\n"
         "    def forward(self, x):\n"
         "        if x.sum() > 0:\n"

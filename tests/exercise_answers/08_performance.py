@@ -176,8 +176,20 @@ MISTAKES = {
         "detaches the result": "def bf16_forward(model, X):\n"
         "    with torch.no_grad(), torch.autocast(X.device.type, dtype=torch.bfloat16):\n"
         "        return model(X).float()",
+        "switches the model to eval mode": "def bf16_forward(model, X):\n"
+        "    model.eval()\n"
+        "    with torch.autocast(X.device.type, dtype=torch.bfloat16):\n"
+        "        return model(X).float()",
     },
     "top_ops": {
+        "lists instead of tuples": "def top_ops(prof, k=5):\n"
+        "    events = [e for e in prof.key_averages() if e.key.startswith('aten::')]\n"
+        "    events.sort(key=lambda e: e.self_cpu_time_total, reverse=True)\n"
+        "    return [[e.key, e.self_cpu_time_total / 1e3, e.count] for e in events[:k]]",
+        "whole milliseconds (an int)": "def top_ops(prof, k=5):\n"
+        "    events = [e for e in prof.key_averages() if e.key.startswith('aten::')]\n"
+        "    events.sort(key=lambda e: e.self_cpu_time_total, reverse=True)\n"
+        "    return [(e.key, round(e.self_cpu_time_total / 1e3), e.count) for e in events[:k]]",
         "sorted by total CPU time": "def top_ops(prof, k=5):\n"
         "    events = [e for e in prof.key_averages() if e.key.startswith('aten::')]\n"
         "    events.sort(key=lambda e: e.cpu_time_total, reverse=True)\n"
@@ -200,6 +212,18 @@ MISTAKES = {
         "    return [(e.key, e.self_cpu_time_total / e.count / 1e3, e.count) for e in events[:k]]",
     },
     "log_history": {
+        "histograms at the last list's final step": "from torch.utils.tensorboard import "
+        "SummaryWriter\n"
+        "def log_history(log_dir, history, model):\n"
+        "    writer = SummaryWriter(log_dir)\n"
+        "    step = 0\n"
+        "    for tag, values in history.items():\n"
+        "        for i, value in enumerate(values):\n"
+        "            writer.add_scalar(tag, value, i)\n"
+        "        step = len(values) - 1\n"
+        "    for name, param in model.named_parameters():\n"
+        "        writer.add_histogram(name, param, step)\n"
+        "    writer.close()",
         "steps start at 1": "from torch.utils.tensorboard import SummaryWriter\n"
         "def log_history(log_dir, history, model):\n"
         "    writer = SummaryWriter(log_dir)\n"
