@@ -438,6 +438,18 @@ def sgd_step(params, lr):
 """,
     },
     "stable_softmax": {
+        "torch.special.softmax, softmax under another name": """
+def stable_softmax(x, dim=-1):
+    return torch.special.softmax(x, dim)
+""",
+        "softmin of -x": """
+def stable_softmax(x, dim=-1):
+    return F.softmin(-x, dim=dim)
+""",
+        "the aten operator": """
+def stable_softmax(x, dim=-1):
+    return torch.ops.aten.softmax.int(x, dim)
+""",
         "the original in-place division": """
 def stable_softmax(x, dim=-1):
     shifted = x - x.max(dim=dim, keepdim=True).values

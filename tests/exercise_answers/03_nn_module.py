@@ -744,3 +744,55 @@ MISTAKES["mlp"]["empty hidden list not supported"] = _code("""
                 x = F.relu(layer(x))
             return self.last(x)
 """)
+MISTAKES["mlp"]["a ReLU on the input, in place"] = _code("""
+    class MLP(nn.Module):
+        def __init__(self, in_features, hidden, out_features):
+            super().__init__()
+            sizes = [in_features, *hidden, out_features]
+            self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+
+        def forward(self, x):
+            x.relu_()
+            for layer in self.layers[:-1]:
+                x = torch.relu(layer(x))
+            return self.layers[-1](x)
+""")
+MISTAKES["digit_cnn"]["predict restores the flag of the model only"] = _code('''
+class DigitCNN(nn.Module):
+    """A small CNN for 8x8 digits. x: (batch, 1, 8, 8) -> logits (batch, 10)."""
+
+    def __init__(self, c1: int = 8, c2: int = 16, dropout: float = 0.25):
+        super().__init__()
+        self.features = nn.ModuleDict({
+            "conv1": nn.Conv2d(1, c1, kernel_size=3, padding=1),  # 8x8 -> 8x8
+            "bn1": nn.BatchNorm2d(c1),
+            "pool": nn.MaxPool2d(2),  # 8x8 -> 4x4
+            "conv2": nn.Conv2d(c1, c2, kernel_size=3),  # 4x4 -> 2x2
+        })
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout),
+                                  nn.Linear(c2 * 2 * 2, 10))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        f = self.features
+        x = f["pool"](torch.relu(f["bn1"](f["conv1"](x))))
+        x = torch.relu(f["conv2"](x))
+        return self.head(x)
+
+    def predict(self, x: torch.Tensor) -> torch.Tensor:
+        """Predicted classes (batch,) int64: eval mode, no autograd, mode restored."""
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.no_grad():
+                return self(x).argmax(dim=1)
+        finally:
+            self.training = was_training
+''')
+MISTAKES["freeze_except"]["matches names at any depth"] = _code("""
+    def freeze_except(model, trainable):
+        model.requires_grad_(False)
+        for name, module in model.named_modules():
+            if name.split(".")[-1] in trainable:
+                module.requires_grad_(True)
+        return sum(p.numel() for p in model.parameters() if p.requires_grad)
+""")

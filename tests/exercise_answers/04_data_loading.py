@@ -154,6 +154,21 @@ CORRECT = {
 
 MISTAKES = {
     "to_tensor": {
+        "torchvision v2's ToImage and ToDtype": (
+            "from torchvision.transforms import v2\n"
+            "def to_tensor(image):\n"
+            "    convert = v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True)])\n"
+            "    return convert(image).as_subclass(torch.Tensor)"
+        ),
+        "PILToTensor, then divide": (
+            "def to_tensor(image):\n"
+            "    return transforms.PILToTensor()(Image.fromarray(image)).float() / 255"
+        ),
+        "v2.functional.to_image, by name": (
+            "from torchvision.transforms.v2.functional import to_image\n"
+            "def to_tensor(image):\n"
+            "    return to_image(image).as_subclass(torch.Tensor).float() / 255"
+        ),
         "reshape instead of permute": (
             "def to_tensor(image):\n"
             "    t = torch.from_numpy(image).float() / 255\n"
@@ -315,6 +330,16 @@ MISTAKES = {
         ),
     },
     "streaming_mean_std": {
+        "accumulates in float32": (
+            "def streaming_mean_std(batches):\n"
+            "    count, total, total_sq = 0, 0.0, 0.0\n"
+            "    for X in batches:\n"
+            "        count += X.shape[0] * X.shape[2] * X.shape[3]\n"
+            "        total = total + X.sum(dim=(0, 2, 3))\n"
+            "        total_sq = total_sq + (X ** 2).sum(dim=(0, 2, 3))\n"
+            "    mean = total / count\n"
+            "    return mean, (total_sq / count - mean ** 2).clamp_min(0).sqrt()"
+        ),
         "mean of batch means": (
             "def streaming_mean_std(batches):\n"
             "    means, stds = [], []\n"

@@ -216,6 +216,18 @@ MISTAKES = {
         ),
     },
     "evaluate": {
+        "divides by len(loader.dataset)": (
+            "def evaluate(model, loader, *, loss_fn):\n"
+            "    model.eval()\n"
+            "    total, correct = 0.0, 0\n"
+            "    with torch.no_grad():\n"
+            "        for X, y in loader:\n"
+            "            out = model(X)\n"
+            "            total += loss_fn(out, y).item() * len(y)\n"
+            "            correct += (out.argmax(1) == y).sum().item()\n"
+            "    n = len(loader.dataset)\n"
+            "    return total / n, correct / n\n"
+        ),
         "calls course.train.evaluate": (
             "def evaluate(model, loader, *, loss_fn):\n"
             "    result = train.evaluate(model, loader, loss_fn=loss_fn, device='cpu')\n"
@@ -402,6 +414,15 @@ MISTAKES = {
         ),
     },
     "SmoothedCrossEntropy": {
+        "calls cross_entropy's kernel": (
+            "class SmoothedCrossEntropy(nn.Module):\n"
+            "    def __init__(self, smoothing=0.1):\n"
+            "        super().__init__()\n"
+            "        self.smoothing = smoothing\n"
+            "    def forward(self, logits, target):\n"
+            "        return torch._C._nn.cross_entropy_loss(logits, target, None, 1, -100,\n"
+            "                                               self.smoothing)\n"
+        ),
         "spreads eps over the other classes only": (
             "class SmoothedCrossEntropy(nn.Module):\n"
             "    def __init__(self, smoothing=0.1):\n"
