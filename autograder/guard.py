@@ -29,6 +29,7 @@ from __future__ import annotations
 import _imp
 import _signal
 import _thread
+import hashlib
 import posix
 import sys
 import threading
@@ -101,6 +102,33 @@ REFUSED_IMPORTS = frozenset(
 PATH_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "os.chdir", "os.link", "os.symlink"})
 SIGNAL_FUNCTIONS = ("signal", "setitimer", "alarm", "pthread_kill", "set_wakeup_fd", "siginterrupt")
 MAX_LINKS = 40
+
+
+# The test's channel: the grader writes each test sealed for the one child that may read it.
+_shake_256, _sha256, _from_bytes, _length = hashlib.shake_256, hashlib.sha256, int.from_bytes, len
+
+
+def sealed_test(nonce: str, source: bytes) -> bytes:
+    """The grader's message carrying a test to the child that holds `nonce`: the length, then a
+    tag and the test, XORed with a keystream drawn from the nonce. Any other reader of the pipe
+    (a process the student forked, a later child) learns neither the test nor the nonce."""
+    payload = _tag(nonce) + source
+    return b"%d\n" % _length(payload) + _xor(payload, nonce)
+
+
+def opened_test(nonce: str, payload: bytes) -> bytes | None:
+    """The test in a payload sealed for `nonce`; None when it was sealed for another child."""
+    plain, tag = _xor(payload, nonce), _tag(nonce)
+    return plain[_length(tag) :] if plain[: _length(tag)] == tag else None
+
+
+def _tag(nonce: str) -> bytes:
+    return _sha256(b"autograder test tag " + nonce.encode()).digest()
+
+
+def _xor(data: bytes, nonce: str) -> bytes:
+    stream = _shake_256(b"autograder test stream " + nonce.encode()).digest(_length(data))
+    return (_from_bytes(data, "big") ^ _from_bytes(stream, "big")).to_bytes(_length(data), "big")
 
 
 class Refused(PermissionError):

@@ -13,6 +13,9 @@ It is started by `autograder.sandbox` and needs only the standard library, IPyth
    after the previous child was gone, and that lives only in locals of trusted functions: the
    guard refuses frames, tracebacks' frames, `gc` walks, `ctypes`, tracing and `/proc/self`, so
    student code cannot read it. The zygote's own messages go on a descriptor no child keeps.
+   A test comes sealed for its child's nonce (`guard.sealed_test`): a process of the student's
+   that reads the tests pipe instead learns neither the test nor the nonce, and the zygote
+   empties that pipe before each child, which makes its reads block again.
 
 Trusted code in the child calls only functions captured while the zygote was still pristine
 (student code can rebind module attributes and builtins; it cannot change what these names hold).
@@ -35,13 +38,15 @@ import sys
 import time
 import types
 
-from guard import Guard, protected_code_ids  # guard.py sits next to this file
+from guard import Guard, opened_test, protected_code_ids  # guard.py sits next to this file
 
 sys.modules.pop("guard", None)  # importing it again gives a copy that shares nothing
 
 MAX_OUTPUT = 20_000  # characters of a cell's output kept
 MAX_TRACEBACK = 30  # frames of a student cell's traceback kept
 MAX_TEST_BYTES = 1 << 20
+MAX_STALE_TESTS = 8  # tests sealed for earlier children a child skips before its own
+PR_SET_DUMPABLE = 4  # prctl's option (linux/prctl.h)
 
 # Modules whose namespaces tests rely on; any module whose name starts with one of these.
 PROTECTED_PREFIXES = ("builtins", "course", "torch", "numpy", "math", "unittest", "random")
@@ -61,6 +66,7 @@ SYS_HOOKS = ("excepthook", "displayhook", "breakpointhook", "unraisablehook", "s
 
 # Captured once, before any student code: trusted code never looks these names up again.
 _write, _read, _exit, _fstat, _getpid = posix.write, posix.read, posix._exit, posix.fstat, os.getpid
+_set_blocking = os.set_blocking
 _encode = _json.make_encoder(
     None, repr, _json.encode_basestring_ascii, None, ":", ",", False, True, True
 )
@@ -213,6 +219,18 @@ def drop_privileges(uid: int | None) -> None:
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
+
+
+def forbid_memory_reads() -> None:
+    """Make the runner non-dumpable (its children inherit it): a process that the student's code
+    starts afresh, without the audit hook, cannot read their memory (the nonces) with ptrace or
+    `process_vm_readv`, even when the grader is a normal user and the sandbox runs as that user."""
+    import ctypes  # torch loads it anyway; past the guard, student code can make no ctypes call
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: no prctl, and no such reads through /proc either
 
 
 def prepare_workdir(job: dict, *, after_another: bool = False) -> None:
@@ -1032,21 +1050,38 @@ class Child:
                 namespace[key] = made["guard"](value, checker)
 
     def read_test(self, nonce: str) -> str | None:
-        """The test's source from the grader, which must come prefixed with this child's nonce."""
+        """The test's source from the grader: the first message on the tests pipe sealed for
+        this child's nonce (one sealed for an earlier child, never read, is skipped)."""
+        _set_blocking(self.commands, True)  # student code may have made the pipe non-blocking
         data = b""
-        while b"\n" not in data or _len(data) < _expected_length(data):
-            try:
-                chunk = _read(self.commands, 1 << 16)
-            except OSError:
+        for _ in _range(MAX_STALE_TESTS + 1):
+            while b"\n" not in data:
+                data = self.read_more(data)
+                if data is None:
+                    return None
+            head, _, data = data.partition(b"\n")
+            if not head.isdigit() or _len(head) > 9 or int(head) > MAX_TEST_BYTES:
                 return None
-            if not chunk or _len(data) > MAX_TEST_BYTES:
-                return None
-            data += chunk
-        head, _, body = data.partition(b"\n")
-        parts = head.split(b" ")
-        if _len(parts) != 2 or parts[0] != nonce.encode():
+            size = int(head)
+            while _len(data) < size:
+                data = self.read_more(data)
+                if data is None:
+                    return None
+            source = opened_test(nonce, data[:size])
+            if source is not None:
+                return source.decode("utf-8")
+            data = data[size:]
+        return None
+
+    def read_more(self, data: bytes) -> bytes | None:
+        """`data` and the next chunk of the tests pipe; None at its end or past the limit."""
+        try:
+            chunk = _read(self.commands, 1 << 16)
+        except OSError:
             return None
-        return body[: int(parts[1])].decode("utf-8")
+        if not chunk or _len(data) > MAX_TEST_BYTES:
+            return None
+        return data + chunk
 
 
 def _student_code(value: object) -> bool:
@@ -1054,15 +1089,6 @@ def _student_code(value: object) -> bool:
     if _type(value) is not _FunctionType:
         return False
     return _str.__str__(value.__code__.co_filename).startswith("<cell")
-
-
-def _expected_length(data: bytes) -> int:
-    head, _, _ = data.partition(b"\n")
-    parts = head.split(b" ")
-    try:
-        return _len(head) + 1 + int(parts[-1])
-    except ValueError:
-        return 0
 
 
 def _cap(text: str) -> str:
@@ -1083,10 +1109,24 @@ def _safe_text(make) -> str:
         return "?"
 
 
+def drain(fd: int) -> None:
+    """Drop what the tests pipe holds (a test no child read; a part of one that a student's
+    process read the rest of), so that the next child's test is the first message there."""
+    os.set_blocking(fd, False)
+    try:
+        while os.read(fd, 1 << 16):
+            pass
+    except BlockingIOError:
+        pass
+    finally:
+        os.set_blocking(fd, True)
+
+
 def run_exercises(job: dict, zygote: Zygote) -> None:
     """Fork one child per exercise, in order; report each start (with its nonce) and end."""
     own, channel, commands = job["zygote_fd"], job["channel_fd"], job["command_fd"]
     for exercise in job["exercises"]:
+        drain(commands)
         nonce = secrets.token_hex(16)
         send(own, {"event": "start", "index": exercise["test"], "nonce": nonce})
         pid = os.fork()
@@ -1131,6 +1171,7 @@ def main() -> None:
     if job is None:
         _exit(0)
     drop_privileges(job.get("uid"))
+    forbid_memory_reads()
     prepare_workdir(job)
     zygote = Zygote(job)
     sys.stdout.flush()

@@ -12,7 +12,7 @@ the grading report repeats it.
 The grader talks to the runner (see `autograder.runner`) over three pipes: the zygote's (which
 announces each exercise's child and its nonce), the children's (events, accepted only with the
 current child's nonce), and the tests' (a test's source, sent only when its child asks with that
-nonce). A run that hangs or dies is killed with everything in it; the cell responsible is
+nonce, sealed for it: see `guard.sealed_test`). A run that hangs or dies is killed with everything in it; the cell responsible is
 recorded as failed and the remaining exercises run again without it.
 """
 
@@ -33,6 +33,8 @@ import time
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+
+from autograder.guard import sealed_test
 
 
 def course_dir() -> Path:
@@ -404,8 +406,7 @@ class _Watch:
             self.current = None
 
     def send_test(self, index: int) -> None:
-        body = self.plan.source_of(index).encode()
-        message = f"{self.nonce} {len(body)}\n".encode() + body
+        message = sealed_test(self.nonce, self.plan.source_of(index).encode())
         try:
             os.write(self.commands, message)
         except OSError:

@@ -13,6 +13,7 @@ import pytest
 
 from autograder import sandbox
 from autograder.execute import preloads
+from autograder.guard import opened_test, sealed_test
 from autograder.sandbox import Limits, Plan, run_sandboxed
 
 SETUP = "import json\n\ndef check(actual, expected):\n    assert actual == expected, 'wrong'\n"
@@ -401,6 +402,51 @@ for fd in range(3, 1024):
     look = f"import os\nprint([p for p in {paths} if os.path.exists(p)])"
     result = judge(HONEST, look, tmp_path=tmp_path)
     assert passed(result) and result.cells[1]["stdout"] == "[]\n"
+
+
+NON_BLOCKING = """
+import os, stat
+for fd in range(3, 256):
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            os.set_blocking(fd, False)
+    except OSError:
+        pass
+"""
+
+
+def test_a_tests_pipe_made_non_blocking_costs_the_next_student_nothing(tmp_path):
+    """A submission that makes every pipe it holds non-blocking (a flag the sandbox's processes
+    share): is the next submission in that sandbox still given its tests?"""
+    judge(HONEST, NON_BLOCKING, tmp_path=tmp_path)
+    assert passed(judge(HONEST, tmp_path=tmp_path))
+
+
+def test_the_tests_pipe_shows_neither_a_test_nor_its_nonce(tmp_path):
+    """A first exercise that leaves its test unread in the pipe (non-blocking reads fail at
+    once), and a second that prints what the pipe holds: is the first test's source nowhere in
+    what the submission shows, and does a sealed test name neither its source nor its nonce?"""
+    dump = """
+import os, stat
+for fd in range(3, 256):
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            os.set_blocking(fd, False)
+            print(os.read(fd, 1 << 16))
+    except OSError:
+        pass
+"""
+    cells = [HONEST + NON_BLOCKING, TEST, dump, "check(answer(), 42)\n"]
+    kinds = ["code", "test", "code", "test"]
+    plan = Plan(cells=[{"index": i, "kind": k, "source": c}
+                       for i, (k, c) in enumerate(zip(kinds, cells, strict=True))], setup=SETUP)
+    result = run_sandboxed(plan=plan, scratch=tmp_path, limits=LIMITS)
+    assert SECRET not in outputs(result)
+    nonce = "0123456789abcdef" * 2
+    message = sealed_test(nonce, TEST.encode())
+    assert TEST.encode() not in message and nonce.encode() not in message
+    body = message.partition(b"\n")[2]
+    assert opened_test(nonce, body) == TEST.encode() and opened_test("f" * 32, body) is None
 
 
 def test_what_the_sandbox_cannot_empty_costs_the_next_student_nothing(tmp_path):
