@@ -137,6 +137,21 @@ def test_assert_vectorised_catches_loops_however_written(looped):
     assert "loops in Python" in message
 
 
+def test_assert_vectorised_sees_loops_in_other_files_and_behind_wrappers():
+    """Is a loop caught when it sits in a helper from another cell, or when the function is
+    wrapped by code compiled elsewhere (the grader wraps each student function)?"""
+    cell: dict = {"torch": torch}
+    helper = "def helper(rows):\n    return [sum(r) for r in rows]\n"
+    answer = "def answer(x):\n    return torch.tensor(helper(x.tolist()))\n"
+    exec(compile(helper, "<cell 2>", "exec"), cell)
+    exec(compile(answer, "<cell 3>", "exec"), cell)
+    wrapper: dict = {"answer": cell["answer"]}
+    exec(compile("def checked(x):\n    return answer(x)\n", "<string>", "exec"), wrapper)
+    small, large = (torch.ones(3, 4),), (torch.ones(30, 4),)
+    for fn in (cell["answer"], wrapper["checked"]):
+        assert "loops in Python" in fails_with(checks.assert_vectorised, fn, small, large)
+
+
 def test_assert_vectorised_passes_vectorised_code():
     """Does a broadcasting solution pass, however large the input?"""
     checks.assert_vectorised(vectorised, (torch.ones(3, 4),), (torch.ones(300, 4),))
