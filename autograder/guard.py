@@ -31,6 +31,7 @@ import _signal
 import _thread
 import hashlib
 import posix
+import resource
 import sys
 import threading
 import types
@@ -560,7 +561,7 @@ def _make_hook(
     resolve = _resolver()
     always, frames, code_attributes = ALWAYS_REFUSED, FRAME_ATTRIBUTES, CODE_ATTRIBUTES
     refused_imports, process_events, path_events = REFUSED_IMPORTS, PROCESS_EVENTS, PATH_EVENTS
-    refused, frame_refused, kind = Refused, FrameRefused, type
+    refused, frame_refused, kind, int_type = Refused, FrameRefused, type, int
     caller_events = frozenset(
         {
             "sys._getframe",
@@ -581,6 +582,13 @@ def _make_hook(
     local_socket_events = frozenset({"socket.getaddrinfo", "socket.gethostname"})
     identity = id
     set_events = frozenset({"object.__setattr__", "object.__delattr__"})
+    # Memory maps are shared memory, which the data-segment limit does not count: the maps made
+    # with Python's `mmap` (anonymous ones, or over a file such as a memfd) get that limit as
+    # their budget, added up over the child's life.
+    mapped, map_budget = [0], resource.getrlimit(resource.RLIMIT_DATA)[0]
+    file_size = posix.fstat
+    if map_budget < 0:  # RLIM_INFINITY: no limit set (the fallback without limits in tests)
+        map_budget = 1 << 62
 
     def hook(event, args):
         if trusted[0]:
@@ -616,6 +624,13 @@ def _make_hook(
                 raise refused(f"importing {as_str(args[0])} is not allowed while grading")
         elif starts(event, "ctypes."):
             raise refused("ctypes is not available while grading (asked by " + asker[0] + ")")
+        elif event == "mmap.__new__":
+            fileno, length = args[0], args[1]
+            if length == 0 and kind(fileno) is int_type and fileno >= 0:
+                length = file_size(fileno).st_size  # 0 maps the whole file
+            mapped[0] += length if kind(length) is int_type else 0
+            if mapped[0] > map_budget:
+                raise refused("memory maps past the submission's memory limit are not allowed")
         elif event in process_events:
             if not processes:
                 raise refused(f"{event} (a new process or a signal) is not allowed here")

@@ -12,8 +12,9 @@ the grading report repeats it.
 The grader talks to the runner (see `autograder.runner`) over three pipes: the zygote's (which
 announces each exercise's child and its nonce), the children's (events, accepted only with the
 current child's nonce), and the tests' (a test's source, sent only when its child asks with that
-nonce, sealed for it: see `guard.sealed_test`). A run that hangs or dies is killed with everything in it; the cell responsible is
-recorded as failed and the remaining exercises run again without it.
+nonce, sealed for it: see `guard.sealed_test`). A run that hangs or dies is killed with
+everything in it; the cell responsible is recorded as failed and the remaining exercises run
+again without it.
 """
 
 from __future__ import annotations

@@ -449,6 +449,27 @@ for fd in range(3, 256):
     assert opened_test(nonce, body) == TEST.encode() and opened_test("f" * 32, body) is None
 
 
+def test_memory_maps_count_against_the_memory_limit(tmp_path):
+    """Shared memory maps escape the data-segment limit: does the guard refuse those past it
+    (1 GiB maps, untouched, against the 2 GiB default), anonymous or over a memfd?"""
+    maps = """
+import mmap, os
+maps = []
+try:
+    for _ in range(2):
+        maps.append(mmap.mmap(-1, 1 << 30))
+    fd = os.memfd_create('more')
+    os.ftruncate(fd, 1 << 20)
+    maps.append(mmap.mmap(fd, 0))
+    maps.append(mmap.mmap(-1, 1 << 30))
+    print('mapped', len(maps))
+except PermissionError:
+    print('refused after', len(maps))
+"""
+    result = judge(HONEST, maps, tmp_path=tmp_path)
+    assert passed(result) and result.cells[1]["stdout"] == "refused after 2\n"
+
+
 def test_what_the_sandbox_cannot_empty_costs_the_next_student_nothing(tmp_path):
     """A submission that leaves folders its sandbox cannot simply remove (read-only, unreadable,
     one named like the next notebook): is the next submission in that sandbox judged in full,
