@@ -12,7 +12,11 @@ mistake that legitimately fails another way (a list has no `.shape`, so a `TypeE
 the lesson's optional `EXPECTED_ERRORS = {(grade_id, description): "TypeError"}`.
 """
 
+import ast
+import contextlib
+import io
 import runpy
+import warnings
 from pathlib import Path
 
 import pytest
@@ -60,14 +64,16 @@ def _cases():
                 )
 
 
-def run_exercise(lesson: str, grade_id: str, answer: str) -> None:
-    """Run setup, `answer` and the test cell of exercise `grade_id`; raise what the test raises."""
+def run_exercise(lesson: str, grade_id: str, answer: str) -> dict:
+    """Run setup, `answer` and the test cell of exercise `grade_id`; raise what the test raises,
+    else return the namespace they ran in."""
     notebook = read_source_notebook(lesson)
     test_id, _ = exercises(notebook)[grade_id]
     namespace: dict = {"__name__": "__main__"}
     exec(compile(_setup_code(notebook), f"<{lesson} setup>", "exec"), namespace)
     exec(compile(answer, f"<{lesson} {grade_id} answer>", "exec"), namespace)
     exec(compile(_cells_by_grade_id(notebook)[test_id], f"<{test_id}>", "exec"), namespace)
+    return namespace
 
 
 @pytest.mark.parametrize(("lesson", "grade_id", "answer", "error"), list(_cases()))
@@ -109,3 +115,69 @@ def test_every_exercise_has_alternatives_and_mistakes(lesson):
     assert set(variants["CORRECT"]) == graded
     assert set(variants["MISTAKES"]) == graded
     assert all(variants["MISTAKES"][g] for g in graded)
+
+
+# The model answer, behind a wrapper that zeroes the tensors (and arrays) it is given, in place,
+# from call `honest_calls + 1` on, and then answers for those zeros. A test that computes its
+# expected values from the same tensors after the call agrees with it: an answer that zeroes its
+# inputs and returns what zeros give would pass without solving anything.
+ZEROING_ANSWER = """
+_model_answer, _calls = {name}, [0]
+
+
+def {name}(*args, **kwargs):
+    import numpy as _np
+    import torch as _torch
+
+    _calls[0] += 1
+    if _calls[0] > {honest_calls}:
+        for value in [*args, *kwargs.values()]:
+            if isinstance(value, _torch.Tensor) and value.numel() and bool((value != 0).any()):
+                with _torch.no_grad():
+                    value.zero_()
+            elif isinstance(value, _np.ndarray) and value.flags.writeable and value.any():
+                value[...] = 0
+            else:
+                continue
+            with open({log!r}, "a") as log:  # a file: lesson 09's ranks are other processes
+                log.write(str(tuple(value.shape)) + "\\n")
+    return _model_answer(*args, **kwargs)
+"""
+# Exercises whose tensor arguments are examples that set only shapes (or, for trace_agrees, the
+# branch traced, which zeros take like a negative example): zeroing them changes no right answer.
+EXAMPLE_ARGUMENTS = {
+    ("07_torchscript", "trace_agrees"),
+    ("07_torchscript", "export_dynamic_batch"),
+    ("07_torchscript", "package_model"),
+}
+
+
+def _one_function_answers():
+    for lesson in LESSONS:
+        for grade_id, code in answers_of(read_source_notebook(lesson)).items():
+            names = [n.name for n in ast.parse(code).body if isinstance(n, ast.FunctionDef)]
+            if len(names) == 1 and (lesson, grade_id) not in EXAMPLE_ARGUMENTS:
+                yield pytest.param(lesson, grade_id, code, names[0], id=f"{lesson}-{grade_id}")
+
+
+@pytest.mark.parametrize(("lesson", "grade_id", "code", "name"), list(_one_function_answers()))
+def test_no_test_is_fooled_by_an_answer_that_zeroes_its_inputs(
+    lesson, grade_id, code, name, tmp_path
+):
+    """Does every test compute what it expects before the student's function can change its
+    inputs (or hand it copies)? Tried with the visible test's first call left alone and not."""
+    for honest_calls in (0, 1):
+        log = tmp_path / f"zeroed-{honest_calls}.txt"
+        answer = code + ZEROING_ANSWER.format(name=name, honest_calls=honest_calls, log=str(log))
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                run_exercise(lesson, grade_id, answer)
+        except Exception:  # noqa: BLE001, S112 (failing the test is what should happen)
+            continue
+        zeroed = log.read_text().splitlines() if log.exists() else []
+        assert not zeroed, (
+            f"{grade_id}'s test passed an answer that zeroes its inputs (shapes {zeroed}) in "
+            f"place from call {honest_calls + 1} on and answers for zeros: compute the expected "
+            "values before the call, or pass the function copies"
+        )
