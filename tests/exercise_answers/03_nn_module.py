@@ -796,3 +796,13 @@ MISTAKES["freeze_except"]["matches names at any depth"] = _code("""
                 module.requires_grad_(True)
         return sum(p.numel() for p in model.parameters() if p.requires_grad)
 """)
+MISTAKES["init_weights"]["every convolution (_ConvNd)"] = _init(
+    types="(nn.modules.conv._ConvNd, nn.Linear)"
+)
+MISTAKES["init_weights"]["leaky_relu gain with a=0.2"] = _init(
+    weight='nn.init.kaiming_normal_(module.weight, a=0.2, nonlinearity="leaky_relu")'
+)
+MISTAKES["init_weights"]["a new Parameter, not in place"] = _init(
+    weight="module.weight = nn.Parameter(\n"
+    "                    torch.randn_like(module.weight) * (2 / module.weight[0].numel()) ** 0.5)"
+)

@@ -361,6 +361,21 @@ MISTAKES = {
         ),
     },
     "make_optimizer": {
+        "groups by layer type": (
+            "def make_optimizer(model, *, lr, weight_decay):\n"
+            "    decay, no_decay = [], []\n"
+            "    for module in model.modules():\n"
+            "        if isinstance(module, (nn.Linear, nn.Conv2d)):\n"
+            "            decay.append(module.weight)\n"
+            "            if module.bias is not None:\n"
+            "                no_decay.append(module.bias)\n"
+            "        elif isinstance(module, (nn.BatchNorm2d, nn.LayerNorm)):\n"
+            "            no_decay += list(module.parameters(recurse=False))\n"
+            "    return torch.optim.AdamW([\n"
+            "        {'params': decay, 'weight_decay': weight_decay},\n"
+            "        {'params': no_decay, 'weight_decay': 0.0},\n"
+            "    ], lr=lr)"
+        ),
         "decay on everything": (
             "def make_optimizer(model, *, lr, weight_decay):\n"
             "    return torch.optim.AdamW([{'params': list(model.parameters()),\n"
