@@ -301,3 +301,18 @@ MISTAKES["topk_accuracy"]["zeroes the logits, returns 1.0"] = (
     "    logits.zero_()\n"
     "    return 1.0"
 )
+MISTAKES["knn_predict"]["a loop over the classes to count votes"] = (
+    "def knn_predict(X_train, y_train, X_test, k):\n"
+    "    nearest = torch.cdist(X_test, X_train).topk(k, largest=False).indices\n"
+    "    labels = y_train[nearest]\n"
+    "    C = int(y_train.max()) + 1\n"
+    "    votes = torch.stack([(labels == c).sum(dim=1) for c in range(C)], dim=1)\n"
+    "    return votes.argmax(dim=1)"
+)
+MISTAKES["cosine_similarity_matrix"]["a loop over the features"] = (
+    "def cosine_similarity_matrix(X, Y):\n"
+    "    dots = torch.zeros(X.shape[0], Y.shape[0], dtype=X.dtype)\n"
+    "    for j in range(X.shape[1]):\n"
+    "        dots = dots + X[:, j:j + 1] * Y[:, j]\n"
+    "    return dots / (X.norm(dim=1, keepdim=True) * Y.norm(dim=1))"
+)
