@@ -191,11 +191,21 @@ def _worst_element(actual: torch.Tensor, expected: torch.Tensor, equal_nan: bool
     flat = int(diff.argmax())
     index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), a.shape))
     where = f" at index {index}" if index else ""
+    want, got = _distinct(float(e.reshape(-1)[flat]), float(a.reshape(-1)[flat]))
     return (
         f"{int((~close).sum())} of {a.numel()} elements differ; the largest difference is "
-        f"{float(diff.reshape(-1)[flat]):.4g}{where}: expected "
-        f"{float(e.reshape(-1)[flat]):.6g}, got {float(a.reshape(-1)[flat]):.6g}"
+        f"{float(diff.reshape(-1)[flat]):.4g}{where}: expected {want}, got {got}"
     )
+
+
+def _distinct(expected: float, actual: float) -> tuple[str, str]:
+    """The two numbers with 6 significant digits, or as many more as it takes to tell them
+    apart (52.7708 and 52.7708 say nothing; 52.77081 and 52.77083 do)."""
+    for digits in range(6, 18):
+        shown = f"{expected:.{digits}g}", f"{actual:.{digits}g}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
 
 
 def assert_close(

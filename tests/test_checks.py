@@ -208,3 +208,12 @@ def test_every_check_fails_with_check_failed():
     for fn, args in failures:
         with pytest.raises(checks.CheckFailed):
             fn(*args)
+
+
+def test_assert_close_shows_the_digits_that_differ():
+    """When two values agree to six digits, does the message show enough digits to tell them
+    apart, instead of the same number twice?"""
+    expected = torch.tensor([52.77081], dtype=torch.float64)
+    actual = torch.tensor([52.77083], dtype=torch.float64)
+    message = fails_with(checks.assert_close, actual, expected, rtol=0, atol=1e-9)
+    assert "expected 52.77081, got 52.77083" in message
