@@ -267,6 +267,12 @@ MISTAKES = {
         ),
     },
     "reproducible_split": {
+        "rounds halves up": (
+            "def reproducible_split(dataset, val_fraction, *, seed):\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    n_val = int(len(dataset) * val_fraction + 0.5)\n"
+            "    return tuple(random_split(dataset, [len(dataset) - n_val, n_val], generator=g))"
+        ),
         "seeds the global generator": (
             "def reproducible_split(dataset, val_fraction, *, seed):\n"
             "    torch.manual_seed(seed)\n"
@@ -384,6 +390,12 @@ MISTAKES = {
         ),
     },
     "balanced_sampler": {
+        "integer weights": (
+            "def balanced_sampler(labels):\n"
+            "    counts = torch.bincount(labels)\n"
+            "    weights = counts.max() // counts[labels]\n"
+            "    return WeightedRandomSampler(weights, len(labels), replacement=True)"
+        ),
         "weights proportional to class counts": (
             "def balanced_sampler(labels):\n"
             "    counts = torch.bincount(labels)\n"
