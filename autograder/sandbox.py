@@ -147,7 +147,11 @@ def bwrap_command(scratch: Path, limits: Limits) -> list[str]:
     args += ["--ro-bind", str(scratch), INSIDE_LESSON]
     args += [*_parents(Path(INSIDE_WORKDIR)), "--size", str(limits.tmp_mb << 20)]
     args += ["--perms", "0777", "--tmpfs", INSIDE_WORKDIR]
-    args += ["--chdir", INSIDE_WORKDIR, "--clearenv"]
+    # The root bwrap builds is a tmpfs that the sandbox's user owns when the grader is not root:
+    # read-only, so nothing can be planted there (next to the runner, or in a folder on the
+    # import path) for the next submission a kept sandbox judges. Home, /tmp and /dev/shm are
+    # mounts of their own and stay writable.
+    args += ["--remount-ro", "/", "--chdir", INSIDE_WORKDIR, "--clearenv"]
     for key, value in sandbox_env(home=INSIDE_WORKDIR, extra_path=package.parent).items():
         args += ["--setenv", key, value]
     return [*args, sys.executable, INSIDE_RUNNER]

@@ -449,6 +449,27 @@ for fd in range(3, 256):
     assert opened_test(nonce, body) == TEST.encode() and opened_test("f" * 32, body) is None
 
 
+def test_nothing_can_be_planted_outside_the_scratch_folders(tmp_path):
+    """Can a submission write to the sandbox's root, the runner's folder or the folder on the
+    import path above `course`? (When the grader is not root, the root bwrap builds belongs to
+    the sandbox's user; a kept sandbox would hand a planted module to the next submission.)"""
+    plant = f"""
+places = ('/planted', '/opt/autograder/planted.py', {str(sandbox.course_dir().parent)!r} + '/x.py',
+          'home.txt')
+wrote = []
+for path in places:
+    try:
+        open(path, 'w').write('x')
+        wrote.append(path)
+    except OSError:
+        pass
+print(wrote)
+"""
+    result = judge(HONEST, plant, tmp_path=tmp_path)
+    assert passed(result)
+    assert result.cells[1]["stdout"] == "['home.txt']\n"
+
+
 def test_memory_maps_count_against_the_memory_limit(tmp_path):
     """Shared memory maps escape the data-segment limit: does the guard refuse those past it
     (1 GiB maps, untouched, against the 2 GiB default), anonymous or over a memfd?"""
