@@ -376,6 +376,15 @@ def vjp(f, x, v):
 """,
     },
     "sgd_step": {
+        "gives a None gradient zeros": """
+def sgd_step(params, lr):
+    with torch.no_grad():
+        for p in params:
+            if p.grad is None:
+                p.grad = torch.zeros_like(p)
+            p -= lr * p.grad
+            p.grad.zero_()
+""",
         "forgets to clear the gradients": """
 def sgd_step(params, lr):
     with torch.no_grad():
