@@ -1111,15 +1111,20 @@ def _safe_text(make) -> str:
 
 def drain(fd: int) -> None:
     """Drop what the tests pipe holds (a test no child read; a part of one that a student's
-    process read the rest of), so that the next child's test is the first message there."""
-    os.set_blocking(fd, False)
+    process read the rest of), so that the next child's test is the first message there; and
+    put back the pipe's flags and owner, which every process holding it shares (a child may
+    have set `O_NONBLOCK`, or `O_ASYNC` with a signal sent to some process on every write)."""
+    import fcntl
+
+    fcntl.fcntl(fd, fcntl.F_SETOWN, 0)
+    fcntl.fcntl(fd, fcntl.F_SETFL, os.O_NONBLOCK)
     try:
         while os.read(fd, 1 << 16):
             pass
     except BlockingIOError:
         pass
     finally:
-        os.set_blocking(fd, True)
+        fcntl.fcntl(fd, fcntl.F_SETFL, 0)
 
 
 def run_exercises(job: dict, zygote: Zygote) -> None:
