@@ -27,6 +27,7 @@ import _json
 import _operator
 import _thread
 import builtins
+import fcntl
 import gc
 import io
 import os
@@ -1114,8 +1115,6 @@ def drain(fd: int) -> None:
     process read the rest of), so that the next child's test is the first message there; and
     put back the pipe's flags and owner, which every process holding it shares (a child may
     have set `O_NONBLOCK`, or `O_ASYNC` with a signal sent to some process on every write)."""
-    import fcntl
-
     fcntl.fcntl(fd, fcntl.F_SETOWN, 0)
     fcntl.fcntl(fd, fcntl.F_SETFL, os.O_NONBLOCK)
     try:
