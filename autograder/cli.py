@@ -128,7 +128,12 @@ def _collect(args: argparse.Namespace) -> int:
     from autograder.escape import terminal
 
     _known_lesson(args.root, args.lesson)
-    collected = collect(sources=args.sources, out=args.out, lesson=args.lesson)
+    collected = collect(
+        sources=args.sources,
+        out=args.out,
+        lesson=args.lesson,
+        moodle_worksheet=args.moodle_worksheet,
+    )
     notebooks = sum(bool(r["file"]) for r in collected.rows)
     print(
         f"collected {len(collected.rows)} students for {args.lesson} into {args.out} "
@@ -163,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     col.add_argument("--out", type=Path, required=True, help="the folder `grade` will read")
     col.add_argument("--lesson", required=True, help="the lesson these submissions are for")
+    col.add_argument(
+        "--moodle-worksheet",
+        type=Path,
+        help="a Moodle team assignment's grading worksheet (CSV): grade each group's folder "
+        "for every member",
+    )
     col.set_defaults(run=_collect)
     gra = commands.add_parser("grade", help="grade (or resume grading) a folder of submissions")
     gra.add_argument("submissions", type=Path, help="SUBMISSIONS/<student>/<lesson>/*.ipynb")

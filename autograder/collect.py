@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder import lms
@@ -83,27 +84,59 @@ def _expand_zips(uploads: list[lms.Upload], budget: lms.Budget, problems: list[s
             continue
         for entry in inner:
             entry.mtime = upload.entry.mtime
-            result.append(
-                lms.Upload(
-                    upload.student,
-                    upload.name,
-                    upload.lms,
-                    entry,
-                    upload.late,
-                    upload.order,
-                    upload.lesson,
-                )
-            )
+            result.append(replace(upload, entry=entry))
     return result
 
 
 def _winner(upload: lms.Upload, lesson: str) -> tuple:
-    """A notebook before Jupyter's autosave of it (`.ipynb_checkpoints/`, `-checkpoint`), then the
-    LMS's ordering (newest submission, last re-upload), then the lesson's own name."""
+    """A notebook before Jupyter's autosave of it (`.ipynb_checkpoints/`, `-checkpoint`), then one
+    named for the lesson (a scratch notebook uploaded beside it does not win by being newer),
+    then the LMS's ordering (newest submission, last re-upload), then the exact name."""
     parts = upload.entry.parts
     autosave = ".ipynb_checkpoints" in parts or parts[-1].endswith("-checkpoint.ipynb")
     named = upload.entry.name == f"{lesson}.ipynb"
-    return (not autosave, *upload.order, named, upload.entry.name)
+    return (not autosave, _named_for(upload.entry.name, lesson), *upload.order, named, parts[-1])
+
+
+# What students and their computers do to a notebook's name: `Copy of 01_tensors.ipynb`,
+# `01_tensors (1).ipynb`, `01_tensors copy.ipynb`, `01_Tensors.ipynb`.
+COPIED_NAME = re.compile(r"^(?:copy of )?(?P<stem>.+?)(?: ?\(\d+\)| copy(?: \d+)?)?$", re.I)
+
+
+# A notebook a browser saved with another extension: `01_tensors.ipynb.txt`, `01_tensors.json`.
+NOTEBOOK_SUFFIXES = (".ipynb", ".ipynb.txt", ".ipynb.json", ".json")
+
+
+def _stem(filename: str) -> str:
+    lower = filename.lower()
+    suffix = next((s for s in NOTEBOOK_SUFFIXES if lower.endswith(s)), "")
+    return filename[: len(filename) - len(suffix)]
+
+
+def _named_for(filename: str, lesson: str) -> bool:
+    """Is this the lesson's notebook, as students' computers rename it?"""
+    return COPIED_NAME.match(_stem(filename).strip())["stem"].lower() == lesson.lower()
+
+
+def _is_notebook(filename: str, lesson: str) -> bool:
+    """A `.ipynb`, or one a browser saved as `.ipynb.txt` or `.json` (a `.json` only when it
+    carries the lesson's name: other JSON files are not notebooks)."""
+    lower = filename.lower()
+    return lower.endswith(NOTEBOOK_SUFFIXES[:3]) or (
+        lower.endswith(".json") and _named_for(filename, lesson)
+    )
+
+
+def _choice(won: lms.Upload, notebooks: list[lms.Upload], lesson: str) -> str:
+    """Why this notebook of several was graded."""
+    named = sum(_named_for(u.entry.name, lesson) for u in notebooks)
+    if not named:
+        return (f"chose {won.entry.name}, the newest of {len(notebooks)} notebooks, none named "
+                f"{lesson}.ipynb: check it is the lesson")
+    of_all = f" ({len(notebooks)} notebooks in all)" if named < len(notebooks) else ""
+    if named == 1:
+        return f"chose {won.entry.name}, the one named for the lesson{of_all}"
+    return f"chose {won.entry.name}, the newest of {named} notebooks named for the lesson{of_all}"
 
 
 def _why(exc: BaseException) -> str:
@@ -130,7 +163,7 @@ def _collect_student(
     """One student's manifest row and the bytes of their winning notebook (None: no notebook)."""
     first = uploads[0]
     notebooks = sorted(
-        (u for u in uploads if u.entry.name.lower().endswith(".ipynb")),
+        (u for u in uploads if _is_notebook(u.entry.name, lesson)),
         key=lambda u: _winner(u, lesson),
         reverse=True,
     )
@@ -154,7 +187,7 @@ def _collect_student(
         return row, None
     row = _row(won, first.student, first.name, first.lms, lesson)
     if len(notebooks) > 1:
-        notes.append(f"chose {won.entry.name}, the newest of {len(notebooks)} notebooks")
+        notes.append(_choice(won, notebooks, lesson))
     if others:
         notes.append(f"ignored {', '.join(others)}")
     if len(data) > budget.max_file:
@@ -185,6 +218,7 @@ def collect(
     max_entries: int = lms.MAX_ENTRIES,
     max_total: int = lms.MAX_TOTAL_BYTES,
     max_file: int = lms.MAX_FILE_BYTES,
+    moodle_worksheet: Path | None = None,
 ) -> Collected:
     """Lay out every student's notebook for `lesson` from an LMS download into `out`.
 
@@ -193,6 +227,8 @@ def collect(
         out: the folder `grade` will read (created when missing); its manifest is merged.
         lesson: the lesson these submissions are for.
         max_entries, max_total, max_file: caps on what one download may hold (archive bombs).
+        moodle_worksheet: the grading worksheet of a Moodle team assignment, which says who is
+            in each group (`autograder.teams`).
 
     Returns:
         The manifest rows written for this lesson, and what was skipped with why.
@@ -213,11 +249,34 @@ def collect(
         )
         problems = reading.problems
         uploads = _expand_zips(reading.uploads, budget, problems)
+        uploads = _teams_to_members(uploads, moodle_worksheet, problems)
         return _lay_out(uploads, budget, problems, out, lesson)
     except zipfile.BadZipFile:
         raise CollectError(f"{sources} is not a valid zip file") from None
     except lms.UnsafeDownload as exc:
         raise CollectError(f"{sources}: {exc}") from None
+
+
+def _teams_to_members(
+    uploads: list[lms.Upload], worksheet: Path | None, problems: list[str]
+) -> list[lms.Upload]:
+    """A Moodle team download's group folders as one submission per member; refused without
+    the worksheet when the download shows it is one (a folder of students in no group)."""
+    from autograder import teams
+
+    if worksheet is None:
+        team = next((u for u in uploads if u.team), None)
+        if team is not None:
+            raise CollectError(
+                f"{team.entry.parts[0]!r} is a Moodle team assignment's folder: its folders are "
+                "named after groups, not students; add --moodle-worksheet with the assignment's "
+                "grading worksheet (CSV) to grade every member under their participant id"
+            )
+        return uploads
+    try:
+        return teams.to_members(uploads, teams.read_worksheet(worksheet), problems)
+    except teams.WorksheetError as exc:
+        raise CollectError(str(exc)) from None
 
 
 def _lay_out(
@@ -232,6 +291,12 @@ def _lay_out(
             problems.append(f"{upload.student!r}: not a usable student id, skipped")
         else:
             by_student[upload.student].append(upload)
+    for student, items in list(by_student.items()):
+        folders = sorted({u.name for u in items if u.lms == "folder"})
+        if len(folders) > 1:  # `Jane Doe` and `Jane_Doe` would be one student: grade neither
+            problems.append(f"folders {', '.join(map(repr, folders))} would all be student "
+                            f"{student!r}: rename all but one, skipped")
+            del by_student[student]
     names = defaultdict(set)
     for student, items in by_student.items():
         names[items[0].name].add(student)

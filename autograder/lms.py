@@ -1,20 +1,23 @@
 """What an LMS hands an instructor: read Canvas and Moodle downloads, and plain folders, safely.
 
 Canvas's "Download Submissions" gives one `submissions.zip` whose files are named
-`name_userid_submissionid_filename` (`name_LATE_userid_submissionid_filename` when late); the name
-is the student's sortable name squashed to lowercase, so two people can share it, and a file
-uploaded again gets `-1`, `-2` before its extension. Moodle's "Download all submissions" gives a
-folder per student, `Full Name_12345_assignsubmission_file_/`, where 12345 is the participant id
-that Moodle's grading worksheet calls `Participant 12345` (or, with "download submissions in
-folders" off, files named `Full Name_12345_assignsubmission_file_filename`). A plain folder is
-`student/lesson/*.ipynb` or `student/*.ipynb`. Canvas's text entries and web links come as
-`name_userid_text.html` and `name_userid_link.html` (no submission id): such a student has a row
-and no notebook.
+`name_userid_attachmentid_filename` (`name_late_userid_...` when late, `LATE` in older Canvas);
+the name is the student's sortable name squashed to lowercase, so two people can share it, and
+with anonymous grading it is left out (`[late_]userid_attachmentid_filename`). A file uploaded
+again gets `-1`, `-2` before its extension. Moodle's "Download all submissions" gives a folder per
+student, `Full Name_12345_assignsubmission_file/` (`..._file_/` before Moodle 4.1), where 12345
+is the participant id that Moodle's grading worksheet calls `Participant 12345` (or, with
+"download submissions in folders" off, files named `Full Name_12345_assignsubmission_file_
+filename`); a team assignment names the folders after groups instead (`autograder.teams`). A
+plain folder is `student/lesson/*.ipynb` or `student/*.ipynb`. Canvas's text entries and web
+links come as `name_userid_text.html` and `name_userid_link.html` (no attachment id): such a
+student has a row and no notebook.
 
-Downloads rarely arrive as the LMS made them: the zip saved in a folder, or zipped again, or
-extracted and re-zipped by macOS Finder (one folder on top, `__MACOSX/` and `._` files beside) or
-by Windows (`\\` in names), with UTF-8 names the zip does not flag as UTF-8. The download inside is
-found and read; the operating systems' own files are left out.
+Downloads rarely arrive as the LMS made them: the zip saved in a folder (perhaps beside a grade
+sheet or other sections' zips), or zipped again, or extracted and re-zipped by macOS Finder (one
+folder on top, `__MACOSX/` and `._` files beside) or by Windows (`\\` in names), with UTF-8
+names the zip does not flag as UTF-8. The download inside is found and read; the operating
+systems' own files are left out.
 
 Everything is read as a list of `Entry`s (a path inside the download and a way to read its bytes),
 whether it came from a zip or a folder, so both are treated alike. No path from a download is ever
@@ -29,6 +32,7 @@ import io
 import os
 import re
 import stat
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -39,17 +43,32 @@ MAX_ENTRIES = 20_000  # files in one download (zip members or files in a folder)
 MAX_FILE_BYTES = 50 << 20  # one notebook
 MAX_TOTAL_BYTES = 2 << 30  # everything read from one download
 
+# Canvas names a file `name[_late]_userid_attachmentid_filename` (the name and the late marker
+# squashed to lower case by current Canvas, `LATE` by older ones). Canvas ids never start with 0,
+# which keeps a lesson file name such as `01_tensors.ipynb` from passing for an id.
+CANVAS_ID = r"[1-9]\d*"
 CANVAS_FILE = re.compile(
-    r"^(?P<name>[^/]+?)_(?:(?P<late>LATE)_)?(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$"
+    rf"^(?P<name>[^/]+?)_(?:(?P<late>(?i:late))_)?(?P<uid>{CANVAS_ID})_(?P<sid>{CANVAS_ID})_"
+    r"(?P<file>.+)$"
 )
-# The first `_<id>_assignsubmission_` is Moodle's: the file name after it is the student's own,
-# and may imitate the pattern to pass as someone else.
-MOODLE_PART = re.compile(
-    r"^(?P<name>.+?)_(?P<uid>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$"
+# With anonymous grading there is no name: `[late_]userid_attachmentid_filename`.
+CANVAS_ANONYMOUS = re.compile(
+    rf"^(?:(?P<late>(?i:late))_)?(?P<uid>{CANVAS_ID})_(?P<sid>{CANVAS_ID})_(?P<file>.+)$"
 )
 CANVAS_ENTRY = re.compile(
-    r"^(?P<name>[^/]+?)_(?:(?P<late>LATE)_)?(?P<uid>\d+)_(?P<file>text\.html|link\.html)$"
+    rf"^(?:(?P<name>[^/]+?)_)??(?:(?P<late>(?i:late))_)?(?P<uid>{CANVAS_ID})_"
+    r"(?P<file>text\.html|link\.html)$"
 )
+# Moodle names a student's folder `Full Name_participantid_assignsubmission_file` (4.1 on;
+# `..._file_` before), or, without folders, each file `Full Name_participantid_assignsubmission_
+# file_filename`. The first `_<id>_assignsubmission_` is Moodle's: the file name after it is the
+# student's own, and may imitate the pattern to pass as someone else.
+MOODLE_PART = re.compile(
+    r"^(?P<name>.+?)_(?P<uid>\d+)_assignsubmission_(?P<plugin>[a-z]+)(?:_(?P<file>.*))?$"
+)
+# A team submission's folder is named after the group (`Team A_17_...`, or `Default group_...`
+# without an id); its number is a group id, which no grade sheet row carries.
+MOODLE_NO_ID = re.compile(r"^(?P<name>.+?)_assignsubmission_(?P<plugin>[a-z]+)(?:_(?P<file>.*))?$")
 RESUBMITTED = re.compile(r"^(?P<stem>.*)-(?P<n>\d+)$")
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 # Files an operating system adds to what it copies or zips, never a student's.
@@ -87,6 +106,7 @@ class Upload:
     late: bool = False
     order: tuple = ()  # the LMS's own ordering: larger is newer
     lesson: str | None = None  # a lesson folder in a plain layout
+    team: bool = False  # a Moodle team download's folder with no id: a sure sign of teams
 
 
 @dataclass
@@ -231,21 +251,34 @@ def _resubmission(filename: str) -> tuple[str, int]:
     return f"{match['stem']}{dot}{ext}", int(match["n"])
 
 
+def _canvas_name(name: str) -> re.Match | None:
+    """A Canvas file name parsed: an anonymous one first, whose leading `late_` or user id
+    would otherwise pass for a student's name."""
+    return CANVAS_ANONYMOUS.match(name) or CANVAS_FILE.match(name) or CANVAS_ENTRY.match(name)
+
+
+def folder_id(folder: str) -> str:
+    """A student id for a plain folder named after the student: `Jane Doe` is `Jane_Doe`, `José
+    García` is `Jose_Garcia`, `o'brien` is `o_brien` (the folder's name stays their name)."""
+    ascii_name = unicodedata.normalize("NFKD", folder).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", ascii_name).strip("_.-@")[:64]
+
+
 def classify(entries: list[Entry], problems: list[str]) -> list[Upload]:
     """Which student handed in each entry, by the naming of Canvas, Moodle or a plain folder."""
     uploads = []
     for entry in entries:
-        top = entry.parts[0]
-        moodle = MOODLE_PART.match(top)
+        top = unicodedata.normalize("NFC", entry.parts[0])  # macOS writes names decomposed
+        moodle = MOODLE_PART.match(top) or MOODLE_NO_ID.match(top)
         alone = len(entry.parts) == 1 and not moodle
-        canvas = (CANVAS_FILE.match(top) or CANVAS_ENTRY.match(top)) if alone else None
+        canvas = _canvas_name(top) if alone else None
         if canvas:
             original, n = _resubmission(canvas["file"])
             submission = int(canvas.groupdict().get("sid") or 0)
             uploads.append(
                 Upload(
                     student=canvas["uid"],
-                    name=canvas["name"],
+                    name=canvas.groupdict().get("name") or canvas["uid"],  # anonymous: no name
                     lms="canvas",
                     entry=entry,
                     late=bool(canvas["late"]),
@@ -254,13 +287,15 @@ def classify(entries: list[Entry], problems: list[str]) -> list[Upload]:
             )
             entry.parts = (original,)
         elif moodle:
+            uid = moodle.groupdict().get("uid")
             uploads.append(
                 Upload(
-                    student=moodle["uid"],
+                    student=uid or "",
                     name=moodle["name"],
                     lms="moodle",
                     entry=entry,
                     order=(0, 0, entry.mtime),
+                    team=uid is None,
                 )
             )
             if len(entry.parts) == 1:
@@ -269,7 +304,7 @@ def classify(entries: list[Entry], problems: list[str]) -> list[Upload]:
             lesson = entry.parts[1] if len(entry.parts) >= 3 else None
             uploads.append(
                 Upload(
-                    student=top,
+                    student=folder_id(top),
                     name=top,
                     lms="folder",
                     entry=entry,
@@ -312,26 +347,55 @@ def read_download(
 
 
 def _inner_download(entries: list[Entry], budget: Budget, problems: list[str]) -> list[Entry]:
-    """The LMS download wrapped in this one, when it is: the only file is a zip holding it (the
-    download saved in a folder, or zipped again), or every file sits in one folder above the
-    LMS's names (a download extracted and re-zipped by macOS Finder)."""
-    while True:
-        if len(entries) == 1 and entries[0].name.lower().endswith(".zip"):
-            only = entries[0]
-            data = only.read(budget.max_total)
-            inner = zip_entries(io.BytesIO(data), budget, problems, prefix=f"{only.name}/")
-        elif len({e.parts[0] for e in entries}) == 1 and all(len(e.parts) > 1 for e in entries):
-            inner = [replace(e, parts=e.parts[1:]) for e in entries]
-        else:
+    """The LMS download wrapped in this one, when it is: the download saved as a zip in a folder
+    (alone, beside other files such as a grade sheet, or with other sections' zips: all are
+    read), or zipped again, or its files in folders above the LMS's names (a download extracted
+    and re-zipped by macOS Finder, or kept a few folders deep). Else `entries` as they are."""
+    current = entries
+    while not _named_by_an_lms(current):
+        current = _downloads_inside(current, budget, problems) or _below_one_folder(current)
+        if not current:
             return entries
-        if not _named_by_an_lms(inner):
-            return entries
-        entries = inner
+    return current
+
+
+def _downloads_inside(entries: list[Entry], budget: Budget, problems: list[str]) -> list[Entry]:
+    """The files of every top-level zip that holds a download (each section's, merged), with the
+    files beside them reported. Empty when no zip there holds one."""
+    found, beside, reported = [], [], []
+    for entry in entries:
+        if len(entry.parts) == 1 and entry.name.lower().endswith(".zip"):
+            seen: list[str] = []
+            try:
+                data = io.BytesIO(entry.read(budget.max_total))
+                inner = zip_entries(data, budget, seen, prefix=f"{entry.name}/")
+                inner = _inner_download(inner, budget, seen)
+            except UNREADABLE:
+                if len(entries) == 1:
+                    raise  # the download itself, saved in a folder, is damaged
+                inner = []  # a student's zip in a plain folder: judged when it is collected
+            if _named_by_an_lms(inner):
+                found += inner
+                reported += seen
+                continue
+        beside.append("/".join(entry.parts))
+    if not found:
+        return []
+    problems += reported
+    problems += [f"{name}: beside the download, not part of it, skipped" for name in beside]
+    return found
+
+
+def _below_one_folder(entries: list[Entry]) -> list[Entry]:
+    """The entries one folder down, when every file sits in the same top folder; else empty."""
+    if len({e.parts[0] for e in entries}) == 1 and all(len(e.parts) > 1 for e in entries):
+        return [replace(e, parts=e.parts[1:]) for e in entries]
+    return []
 
 
 def _named_by_an_lms(entries: list[Entry]) -> bool:
     return any(
         MOODLE_PART.match(e.parts[0])
-        or (len(e.parts) == 1 and (CANVAS_FILE.match(e.name) or CANVAS_ENTRY.match(e.name)))
+        or (len(e.parts) == 1 and _canvas_name(e.name))
         for e in entries
     )

@@ -1,8 +1,10 @@
 """`python -m autograder collect`: real Canvas and Moodle downloads become the layout `grade` reads.
 
 The downloads are built the way the LMSs name them: Canvas's bulk zip of
-`name[_LATE]_userid_submissionid_filename` files (re-uploads get `-1`, `-2`), and Moodle's folder
-per student, `Full Name_participantid_assignsubmission_file_/`.
+`name[_late]_userid_attachmentid_filename` files (re-uploads get `-1`, `-2`; no name with
+anonymous grading), and Moodle's folder per student,
+`Full Name_participantid_assignsubmission_file/` (`..._file_/` before Moodle 4.1), or per group
+in a team assignment.
 """
 
 from __future__ import annotations
@@ -443,3 +445,176 @@ def test_a_name_that_is_a_formula_is_kept_inert_in_the_manifest(tmp_path):
     with open(out / "manifest.csv", newline="") as f:
         assert next(r for r in csv.reader(f) if r[0] == "2001")[1] == f"'{name}"  # as stored
     assert read_manifest(out)[("2001", LESSON)]["name"] == name
+
+
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_moodle_4_folders_without_the_trailing_underscore(tmp_path, as_zip):
+    """Moodle 4.1 and later name a student's folder `Full Name_id_assignsubmission_file` (no `_`
+    after `file`), `Participant_id_...` with blind marking: is each still keyed by participant
+    id, whatever the name holds (spaces, digits)?"""
+    files = {
+        "Jane Doe_3001_assignsubmission_file/01_tensors.ipynb": notebook("jane"),
+        "4242_3002_assignsubmission_file/01_tensors.ipynb": notebook("a name that is digits"),
+        "Participant_3003_assignsubmission_file/sub/01_tensors.ipynb": notebook("blind"),
+        "Bob Jones_3004_assignsubmission_onlinetext/onlinetext.html": b"<p>text</p>",
+    }
+    source = rezipped(tmp_path / "moodle.zip", files)
+    if not as_zip:
+        source = tmp_path / "moodle"
+        for name, data in files.items():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).write_bytes(data)
+    out = tmp_path / "submitted"
+    collect(sources=source, out=out, lesson=LESSON)
+    rows = manifest(out)
+    assert set(rows) == {"3001", "3002", "3003", "3004"}
+    assert handed_in(out, "3001") == "jane" and handed_in(out, "3003") == "blind"
+    assert rows["3002"]["name"] == "4242" and rows["3001"]["name"] == "Jane Doe"
+    assert "no notebook submitted" in rows["3004"]["note"]
+    assert all(r["lms"] == "moodle" for r in rows.values())
+
+
+def test_canvas_lower_case_late_and_anonymous_names(tmp_path):
+    """Current Canvas writes `late` in lower case, and with anonymous grading no name at all
+    (`[late_]userid_attachmentid_file`): is each student keyed by user id, late kept, and is a
+    name that fits neither form reported instead of keyed by the wrong number?"""
+    archive = rezipped(
+        tmp_path / "submissions.zip",
+        {
+            "doejane_late_103_5003_01_tensors.ipynb": notebook("jane late"),
+            "2001_60001_01_tensors.ipynb": notebook("anonymous 2001"),
+            "late_2002_60002_01_tensors.ipynb": notebook("anonymous 2002, late"),
+            "late_2003_text.html": b"<p>an answer typed in</p>",
+            "anonymous_k3Xq9_60004_01_tensors.ipynb": notebook("an id that is not a number"),
+        },
+    )
+    out = tmp_path / "submitted"
+    result = collect(sources=archive, out=out, lesson=LESSON)
+    rows = manifest(out)
+    assert set(rows) == {"103", "2001", "2002", "2003"}
+    assert rows["103"]["name"] == "doejane" and rows["103"]["late"] == "yes"
+    assert handed_in(out, "2001") == "anonymous 2001" and rows["2001"]["late"] == ""
+    assert handed_in(out, "2002") == "anonymous 2002, late" and rows["2002"]["late"] == "yes"
+    assert rows["2003"]["late"] == "yes" and "no notebook" in rows["2003"]["note"]
+    assert rows["2001"]["file"] == "01_tensors.ipynb"
+    assert any("anonymous_k3Xq9" in p and "not from a known LMS" in p for p in result.problems)
+
+
+def test_the_lesson_notebook_beats_a_newer_scratch_notebook(tmp_path):
+    """A student who uploads the lesson and, later, a scratch notebook in the same submission
+    is graded on the lesson (as renamed by their computer, too); newest wins only among those."""
+    archive = rezipped(
+        tmp_path / "submissions.zip",
+        {
+            "ann_101_7001_01_tensors.ipynb": notebook("ann lesson"),
+            "ann_101_7002_scratch.ipynb": notebook("ann scratch"),
+            "bob_102_7003_Copy of 01_Tensors (1).ipynb": notebook("bob lesson"),
+            "bob_102_7004_Untitled.ipynb": notebook("bob untitled"),
+            "cat_103_7005_mine.ipynb": notebook("cat older"),
+            "cat_103_7006_work.ipynb": notebook("cat newer"),
+            "dan_104_7007_01_tensors.ipynb.txt": notebook("dan, saved by a browser"),
+            "dan_104_7008_notes.json": b"{}",
+        },
+    )
+    out = tmp_path / "submitted"
+    collect(sources=archive, out=out, lesson=LESSON)
+    rows = manifest(out)
+    assert handed_in(out, "101") == "ann lesson" and handed_in(out, "102") == "bob lesson"
+    assert "the one named for the lesson (2 notebooks in all)" in rows["101"]["note"]
+    assert handed_in(out, "103") == "cat newer"
+    assert handed_in(out, "104") == "dan, saved by a browser"
+    assert "ignored notes.json" in rows["104"]["note"]
+    assert "none named 01_tensors.ipynb: check it is the lesson" in rows["103"]["note"]
+    moodle = tmp_path / "moodle"
+    (moodle / "Ann Lee_3001_assignsubmission_file").mkdir(parents=True)
+    lesson = moodle / "Ann Lee_3001_assignsubmission_file" / "01_tensors.ipynb"
+    lesson.write_bytes(notebook("moodle lesson"))
+    scratch = lesson.with_name("scratch.ipynb")
+    scratch.write_bytes(notebook("moodle scratch"))
+    os.utime(lesson, (1_700_000_000, 1_700_000_000))
+    os.utime(scratch, (1_700_003_600, 1_700_003_600))  # uploaded an hour later
+    collect(sources=moodle, out=tmp_path / "from_moodle", lesson=LESSON)
+    assert handed_in(tmp_path / "from_moodle", "3001") == "moodle lesson"
+
+
+def test_a_download_beside_other_files_or_other_sections(tmp_path):
+    """The download saved in a folder with a grade sheet, two sections' downloads side by side,
+    or a download a few folders deep: is every student read, with the other files reported?"""
+    one = canvas_zip(tmp_path / "one.zip")
+    other = rezipped(tmp_path / "other.zip", {"zed_201_9001_01_tensors.ipynb": notebook("zed")})
+    beside = tmp_path / "beside"
+    beside.mkdir()
+    (beside / "submissions.zip").write_bytes(one.read_bytes())
+    (beside / "grades.csv").write_text("Student,ID\n")
+    out = tmp_path / "out_beside"
+    result = collect(sources=beside, out=out, lesson=LESSON)
+    check_canvas(out, result.problems)
+    assert "grades.csv: beside the download, not part of it, skipped" in result.problems
+    sections = tmp_path / "sections"
+    sections.mkdir()
+    (sections / "submissions.zip").write_bytes(one.read_bytes())
+    (sections / "submissions (1).zip").write_bytes(other.read_bytes())
+    collect(sources=sections, out=tmp_path / "out_sections", lesson=LESSON)
+    assert set(manifest(tmp_path / "out_sections")) == set(manifest(out)) | {"201"}
+    deep = tmp_path / "deep"
+    (deep / "Lab1" / "submissions").mkdir(parents=True)
+    for name, data in CANVAS.items():
+        (deep / "Lab1" / "submissions" / name).write_bytes(data)
+    collect(sources=deep, out=tmp_path / "out_deep", lesson=LESSON)
+    assert manifest(tmp_path / "out_deep") == manifest(out)
+
+
+def test_plain_folders_named_after_students(tmp_path):
+    """Plain folders named `Jane Doe`, `José García` or `o'brien` are students too (ids made
+    from their names, the names kept); two folders that would share an id are reported and
+    neither is graded as the other."""
+    plain = tmp_path / "plain"
+    for folder in ("Jane Doe", "José García", "o'brien", "Sam Lee", "Sam_Lee"):
+        (plain / folder).mkdir(parents=True)
+        (plain / folder / "01_tensors.ipynb").write_bytes(notebook(folder))
+    out = tmp_path / "submitted"
+    result = collect(sources=plain, out=out, lesson=LESSON)
+    rows = manifest(out)
+    assert set(rows) == {"Jane_Doe", "Jose_Garcia", "o_brien"}
+    assert rows["Jose_Garcia"]["name"] == "José García"
+    assert handed_in(out, "Jose_Garcia") == "José García"
+    assert any("'Sam Lee', 'Sam_Lee' would all be student 'Sam_Lee'" in p for p in result.problems)
+
+
+def test_a_moodle_team_download_grades_every_member(tmp_path):
+    """A team assignment's folders are named after groups and numbered by group id: is each
+    group's notebook given to every member, under their participant id, from the grading
+    worksheet; is the download refused without one; is a group nobody belongs to reported?"""
+    download = rezipped(
+        tmp_path / "teams.zip",
+        {
+            "Team Alpha_17_assignsubmission_file/01_tensors.ipynb": notebook("alpha"),
+            "Team_Beta_18_assignsubmission_file/01_tensors.ipynb": notebook("beta"),
+            "Default group_assignsubmission_file/01_tensors.ipynb": notebook("no group"),
+            "Ghosts_19_assignsubmission_file/01_tensors.ipynb": notebook("ghosts"),
+        },
+    )
+    with pytest.raises(CollectError, match="team assignment.*--moodle-worksheet"):
+        collect(sources=download, out=tmp_path / "refused", lesson=LESSON)
+    assert not (tmp_path / "refused").exists()
+    worksheet = tmp_path / "worksheet.csv"
+    worksheet.write_text(
+        "\ufeffIdentifier,Full name,Email address,Status,Group,Grade\n"
+        "Participant 901,Ann Lee,ann@example.org,Submitted,Team Alpha,\n"
+        "Participant 902,Bo Chan,bo@example.org,Submitted,Team Alpha,\n"
+        "Participant 903,Cy Diaz,cy@example.org,Submitted,Team_Beta,\n"
+        "Participant 904,Di Eze,di@example.org,Submitted,Default group,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "submitted"
+    result = collect(sources=download, out=out, lesson=LESSON, moodle_worksheet=worksheet)
+    rows = manifest(out)
+    assert set(rows) == {"901", "902", "903", "904"}
+    assert handed_in(out, "901") == handed_in(out, "902") == "alpha"
+    assert handed_in(out, "903") == "beta" and handed_in(out, "904") == "no group"
+    assert rows["901"]["name"] == "Ann Lee (Team Alpha)"
+    assert "group 'Ghosts': no member of it in the worksheet, skipped" in result.problems
+    (tmp_path / "not_a_worksheet.csv").write_text("Student,ID\nAnn,1\n")
+    with pytest.raises(CollectError, match="not the grading worksheet of a Moodle team"):
+        collect(sources=download, out=out, lesson=LESSON,
+                moodle_worksheet=tmp_path / "not_a_worksheet.csv")
