@@ -1113,9 +1113,11 @@ def _safe_text(make) -> str:
 def drain(fd: int) -> None:
     """Drop what the tests pipe holds (a test no child read; a part of one that a student's
     process read the rest of), so that the next child's test is the first message there; and
-    put back the pipe's flags and owner, which every process holding it shares (a child may
-    have set `O_NONBLOCK`, or `O_ASYNC` with a signal sent to some process on every write)."""
+    put back the pipe's flags, owner and size, which every process holding it shares (a child
+    may have set `O_NONBLOCK`, or `O_ASYNC` with a signal sent to some process on every write,
+    or shrunk the pipe below the size of the next student's test)."""
     fcntl.fcntl(fd, fcntl.F_SETOWN, 0)
+    fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, TESTS_PIPE_BYTES)
     fcntl.fcntl(fd, fcntl.F_SETFL, os.O_NONBLOCK)
     try:
         while os.read(fd, 1 << 16):
@@ -1124,6 +1126,10 @@ def drain(fd: int) -> None:
         pass
     finally:
         fcntl.fcntl(fd, fcntl.F_SETFL, 0)
+
+
+# Linux's default pipe size: room for the largest sealed test, which the grader writes at once.
+TESTS_PIPE_BYTES = 1 << 16
 
 
 def run_exercises(job: dict, zygote: Zygote) -> None:

@@ -422,6 +422,15 @@ def test_a_tests_pipe_made_non_blocking_costs_the_next_student_nothing(tmp_path)
     assert passed(judge(HONEST, tmp_path=tmp_path))
 
 
+def test_a_tests_pipe_shrunk_costs_the_next_student_nothing(tmp_path):
+    """A submission that shrinks every pipe it holds to one page (a size the sandbox's
+    processes share): is the next submission's test, larger than that, still given whole?"""
+    shrink = NON_BLOCKING.replace("os.set_blocking(fd, False)", "fcntl.fcntl(fd, 1031, 4096)")
+    judge(HONEST, "import fcntl\n" + shrink, tmp_path=tmp_path)
+    large_test = TEST + "# " + "x" * 9000 + "\n"
+    assert passed(judge(HONEST, test=large_test, tmp_path=tmp_path))
+
+
 def test_the_tests_pipe_shows_neither_a_test_nor_its_nonce(tmp_path):
     """A first exercise that leaves its test unread in the pipe (non-blocking reads fail at
     once), and a second that prints what the pipe holds: is the first test's source nowhere in
