@@ -242,7 +242,8 @@ def prepare_workdir(job: dict, *, after_another: bool = False) -> None:
 
     workdir = job.get("workdir") or os.getcwd()
     if job.get("wipe"):
-        emptied = all([_empty(folder) for folder in (workdir, "/tmp", "/dev/shm")])
+        deadline = time.monotonic() + WIPE_S
+        emptied = all([_empty(folder, deadline) for folder in (workdir, "/tmp", "/dev/shm")])
         if after_another and not emptied:
             # What the last submission left would meet this one: end before any exercise, and
             # the grader starts a fresh sandbox for this submission.
@@ -258,10 +259,15 @@ def prepare_workdir(job: dict, *, after_another: bool = False) -> None:
     os.chdir(workdir)
 
 
-def _empty(folder: str) -> bool:
+# The longest a kept sandbox spends emptying what the last submission left, on the next one's
+# clock; past it (a tree of a million folders), a fresh sandbox costs the next student less.
+WIPE_S = 2.0
+
+
+def _empty(folder: str, deadline: float) -> bool:
     """Remove everything in `folder` but the sandbox's own mounts (the environment's read-only
     folders, which bubblewrap may place under `/tmp`), folders the last submission made
-    read-only included; whether nothing else is left."""
+    read-only included; whether nothing else is left (False, too, past `deadline`)."""
     if not os.path.isdir(folder):
         return True
     device = os.stat(folder).st_dev
@@ -269,6 +275,8 @@ def _empty(folder: str) -> bool:
     files, folders = [], []
     for parent, dirs, names in os.walk(folder):
         for name in list(dirs):
+            if time.monotonic() > deadline:
+                return False
             path = os.path.join(parent, name)
             if os.path.islink(path):
                 files.append(path)
@@ -281,11 +289,15 @@ def _empty(folder: str) -> bool:
         files += [path for path in paths if os.lstat(path).st_dev == device]  # not a mounted file
     left = 0
     for path in files:
+        if time.monotonic() > deadline:
+            return False
         try:
             os.unlink(path)
         except OSError:
             left += 1
     for path in reversed(folders):  # the deepest first
+        if time.monotonic() > deadline:
+            return False
         try:
             os.rmdir(path)
         except OSError:

@@ -7,6 +7,7 @@ a 0 means the attack failed, not that the harness is broken.
 """
 
 import base64
+from dataclasses import replace
 
 import nbformat
 import pytest
@@ -24,14 +25,14 @@ HONEST = "def answer():\n    return 42\n"
 LIMITS = Limits(cell_s=60, wall_s=180)
 
 
-def judge(*cells: str, test: str = TEST, setup: str = SETUP, tmp_path=None):
+def judge(*cells: str, test: str = TEST, setup: str = SETUP, tmp_path=None, limits=LIMITS):
     """Run the code cells and then the test as one submission; return the sandbox's result."""
     plan = Plan(
         cells=[{"index": i, "kind": "code", "source": s} for i, s in enumerate(cells)]
         + [{"index": len(cells), "kind": "test", "source": test}],
         setup=setup,
     )
-    return run_sandboxed(plan=plan, scratch=tmp_path, limits=LIMITS)
+    return run_sandboxed(plan=plan, scratch=tmp_path, limits=limits)
 
 
 def passed(result: sandbox.SandboxResult) -> bool:
@@ -397,7 +398,8 @@ for fd in range(3, 1024):
     except OSError:
         pass
 """
-    judge(WRONG, litter, tmp_path=tmp_path)
+    # The half line garbles this cell's own report: it ends at its time limit, kept short here.
+    judge(WRONG, litter, tmp_path=tmp_path, limits=replace(LIMITS, cell_s=5))
     paths = "('planted.txt', '/tmp/planted.txt', '/dev/shm/planted.txt')"
     look = f"import os\nprint([p for p in {paths} if os.path.exists(p)])"
     result = judge(HONEST, look, tmp_path=tmp_path)
@@ -519,6 +521,25 @@ os.chmod('hidden', 0o000)
     result = judge(HONEST, look, tmp_path=tmp_path)
     assert passed(result), result.failures
     assert "locked" not in result.cells[1]["stdout"] and "hidden" not in result.cells[1]["stdout"]
+
+
+def test_a_tree_too_big_to_empty_quickly_costs_the_next_student_little(tmp_path):
+    """A submission that leaves a deep tree of many folders in its home: is the next
+    submission judged in full, within its time, in a sandbox holding none of it?"""
+    tree = """
+import os
+for _ in range(600):
+    os.mkdir('d')
+    os.chdir('d')
+for i in range(60000):
+    os.mkdir(str(i))
+"""
+    judge(WRONG, tree, tmp_path=tmp_path)
+    # Emptying it folder by folder takes 18 s here: more than the next student's whole time.
+    quick = replace(LIMITS, wall_s=10)
+    result = judge(HONEST, "import os\nprint(os.listdir('.'))", tmp_path=tmp_path, limits=quick)
+    assert passed(result), result.failures
+    assert "'d'" not in result.cells[1]["stdout"]
 
 
 STRAY = """
