@@ -114,6 +114,8 @@ def execute(course: Path, submission: Submission, limits: Limits) -> tuple[Submi
             cpu_time=limits.cpu_s,
             memory_mb=limits.memory_mb,
             max_processes=limits.processes,
+            file_mb=limits.file_mb,
+            tmp_mb=limits.tmp_mb,
             lesson_files=str(course / RELEASE_DIRECTORY / submission.lesson),
             trusted_setup=next(c.source for c in release.cells if c.cell_type == "code"),
             demo_sources=demo_sources(release),

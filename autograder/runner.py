@@ -50,11 +50,20 @@ MAX_STALE_TESTS = 8  # tests sealed for earlier children a child skips before it
 PR_SET_DUMPABLE = 4  # prctl's option (linux/prctl.h)
 
 # Modules whose namespaces tests rely on; any module whose name starts with one of these.
-PROTECTED_PREFIXES = ("builtins", "course", "torch", "numpy", "math", "unittest", "random")
+# The standard library's among them are those a check or a test calls into (clocks, tracing,
+# paths, copies): a cell that rebinds `time.thread_time` or `sys.settrace` would fool them.
+PROTECTED_PREFIXES = (
+    "builtins", "course", "torch", "torchvision", "numpy", "math", "unittest", "random",
+    "sys", "os", "posixpath", "sysconfig", "time", "timeit", "copy", "pickle", "tempfile",
+    "inspect", "io", "subprocess",
+)  # fmt: skip
 # Modules that never change by themselves: every name in them is restored.
 STRICT_PREFIXES = ("builtins", "course", "math")
 # Names the interpreter or warnings write into any module: never tampering.
-VOLATILE_NAMES = frozenset({"__warningregistry__", "_", "__", "___", "__slotnames__"})
+VOLATILE_NAMES = frozenset(
+    {"__warningregistry__", "_", "__", "___", "__slotnames__"}
+    | {"last_type", "last_value", "last_traceback", "last_exc"}  # sys, after an error
+)
 # Classes whose attributes decide how tests compare values.
 PROTECTED_CLASSES = (
     "torch.Tensor",

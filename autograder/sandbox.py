@@ -63,7 +63,7 @@ class Limits:
     memory_mb: int = 2048  # data segment (heap and anonymous maps) of each process
     processes: int = 64  # processes and threads of the sandbox's user
     file_mb: int = 64  # largest file it may write
-    tmp_mb: int = 64  # size of its private /tmp
+    tmp_mb: int = 64  # size of each of its private home, /tmp and /dev/shm
 
 
 @dataclass

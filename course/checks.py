@@ -320,13 +320,19 @@ def _library_dirs() -> tuple[str, ...]:
     return (*dirs, os.path.dirname(os.path.abspath(__file__)), "<frozen ")
 
 
+# Taken once, as the course is imported (before any student code): a student's cell may rebind
+# `sys.settrace` or patch `sysconfig` later, and this check must not believe either.
+_LIBRARY_DIRS = _library_dirs()
+_settrace, _gettrace = sys.settrace, sys.gettrace
+
+
 def _count_work(fn: Callable[..., Any], args: Sequence[Any]) -> tuple[int, int]:
     """Run `fn(*args)`; return (Python lines executed outside libraries, torch calls made).
 
     Every line outside the libraries counts, whichever file or cell it is in: a loop may sit in a
     helper from another cell, and a grader may wrap the student's function in code of its own.
     """
-    library = _library_dirs()
+    library = _LIBRARY_DIRS
     lines = 0
 
     def tracer(frame, event, arg):
@@ -338,13 +344,13 @@ def _count_work(fn: Callable[..., Any], args: Sequence[Any]) -> tuple[int, int]:
         return tracer
 
     counter = _CountTorchCalls()
-    previous = sys.gettrace()
-    sys.settrace(tracer)
+    previous = _gettrace()
+    _settrace(tracer)
     try:
         with counter:
             fn(*args)
     finally:
-        sys.settrace(previous)
+        _settrace(previous)
     return lines, counter.calls
 
 

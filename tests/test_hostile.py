@@ -50,7 +50,7 @@ BATCH_TIMEOUT_S = 1200
 # Grade only these attacks (comma-separated names), to study one at a time.
 ONLY = [name for name in os.environ.get("HOSTILE_ONLY", "").split(",") if name]
 MAX_FEEDBACK_BYTES = 8_000_000  # 5000 cells of the student's own code take 3 MB
-# Bytes one submission may leave on disk: its scratch and /tmp, with room for the lesson's files.
+# Bytes one submission may leave on disk: its home, /tmp and /dev/shm (LIMITS.tmp_mb each).
 MAX_WRITTEN_MB = 200
 
 

@@ -42,6 +42,12 @@ class SandboxExecute(NbGraderPreprocessor):
     max_processes = Integer(64, help="Processes and threads the sandbox may have at once.").tag(
         config=True
     )
+    file_mb = Integer(64, help="MiB of the largest file a sandboxed process may write.").tag(
+        config=True
+    )
+    tmp_mb = Integer(64, help="MiB of each of the sandbox's home, /tmp and /dev/shm.").tag(
+        config=True
+    )
     trusted_setup = Unicode(
         "", help="The lesson's own setup cell; the names it defines are restored before each test."
     ).tag(config=True)
@@ -71,6 +77,8 @@ class SandboxExecute(NbGraderPreprocessor):
             cpu_s=self.cpu_time,
             memory_mb=self.memory_mb,
             processes=self.max_processes,
+            file_mb=self.file_mb,
+            tmp_mb=self.tmp_mb,
         )
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
