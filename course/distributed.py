@@ -15,9 +15,10 @@ they did; the distributed code itself is the lesson's.
 
 from __future__ import annotations
 
+import builtins
 import io
+import json
 import os
-import pickle
 import selectors
 import signal
 import socket
@@ -57,7 +58,7 @@ prepare_autograd_for_fork()
 
 
 class RankError(RuntimeError):
-    """A rank died without reporting (killed, crashed), or its result could not be pickled."""
+    """A rank died without reporting (killed, crashed), or its result could not be sent back."""
 
 
 @dataclass
@@ -99,9 +100,14 @@ def launch(
     sys.stderr.flush()
     with tempfile.TemporaryDirectory(prefix="course-dist-") as folder:
         env = _rank_environment(world_size, folder, init=init)
-        ranks = [_fork(rank, fn, args, env, backend, init, timeout) for rank in range(world_size)]
+        # Signs each rank's report: a rank's own code (a student's, when grading) cannot forge
+        # a report that says it passed.
+        secret = os.urandom(16)
+        ranks = [
+            _fork(rank, fn, args, env, backend, init, timeout, secret) for rank in range(world_size)
+        ]
         try:
-            _collect(ranks, deadline=time.monotonic() + timeout)
+            _collect(ranks, deadline=time.monotonic() + timeout, secret=secret)
         finally:
             _stop(ranks)
     if show_output:
@@ -131,36 +137,54 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _fork(rank: int, fn, args, env, backend: str, init: bool, timeout: float) -> _Rank:
+def _fork(rank: int, fn, args, env, backend: str, init: bool, timeout: float, secret) -> _Rank:
     """Start one child; it never returns into the caller's code (it always ends in `os._exit`)."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_fd)
         status = 1
+        send = _sender(write_fd, secret)
         try:
-            _child(rank, fn, args, env, backend, init, timeout, write_fd)
+            _child(rank, fn, args, env, backend, init, timeout, send)
             status = 0
         except BaseException as error:  # noqa: BLE001 (the rank could not even start: say why)
-            _report_start_failure(write_fd, error)
+            _report_start_failure(send, error)
         finally:
             os._exit(status)
     os.close(write_fd)
     return _Rank(rank=rank, pid=pid, fd=read_fd)
 
 
-def _report_start_failure(write_fd: int, error: BaseException) -> None:
+def _report_start_failure(send, error: BaseException) -> None:
     """A rank that failed before it could report (setting up its streams or its pipe) still
     tells the parent why, instead of dying silently."""
     try:
         failure = RankError(f"the rank could not start: {type(error).__name__}: {error}")
-        os.write(write_fd, _pickle_report((False, failure, _traceback_text()), "", ""))
+        send((False, failure, _traceback_text()), "", "")
     except BaseException:  # noqa: BLE001, S110 (the parent then reports a silent death)
         pass
 
 
-def _child(rank, fn, args, env, backend, init, timeout, write_fd: int) -> None:
-    """Join the group, run `fn`, and write one pickled report (see `_pickle_report`).
+def _sender(write_fd: int, secret: bytes) -> Callable[[tuple, str, str], None]:
+    """The function that writes this rank's one report, made before the rank runs any of the
+    caller's code: that code may rebind module names, but not what this already holds. The report
+    is the secret, `1` (returned) or `0` (raised), then `_report_body`; only a rank that returned
+    says `1`, whatever else the body holds."""
+    write, body_of = os.write, _report_body
+    tools = (torch.save, json.dumps, time.time)  # `fn` may watch or replace torch.save itself
+
+    def send(report: tuple, out: str, err: str) -> None:
+        ok, body = body_of(report, out, err, *tools)
+        message = secret + (b"1" if ok is True and report[0] is True else b"0") + body
+        while message:
+            message = message[write(write_fd, message) :]
+
+    return send
+
+
+def _child(rank, fn, args, env, backend, init, timeout, send) -> None:
+    """Join the group, run `fn`, and send one report (see `_sender`).
 
     A failing rank reports *before* it leaves the group, so its report reaches the parent before
     the errors of the partners it leaves waiting, which only notice when its connections close.
@@ -190,8 +214,7 @@ def _child(rank, fn, args, env, backend, init, timeout, write_fd: int) -> None:
         report = (False, error, _traceback_text())
     native.seek(0)
     err.write(native.read().decode(errors="replace"))
-    with os.fdopen(write_fd, "wb") as pipe:
-        pipe.write(_pickle_report(report, out.getvalue(), err.getvalue()))
+    send(report, out.getvalue(), err.getvalue())
 
 
 def _traceback_text() -> str:
@@ -203,19 +226,29 @@ def _traceback_text() -> str:
         return f"(traceback not available: {problem})"
 
 
-def _pickle_report(report: tuple, out: str, err: str) -> bytes:
-    """Pickle (ok, value or error, stdout, stderr, traceback text, time of the failure); a value
-    or error that cannot be pickled becomes a RankError that says why."""
+def _report_body(report: tuple, out: str, err: str, save, dumps, clock) -> tuple[bool, bytes]:
+    """(sent as returned?, a JSON line of what the rank printed, its error and traceback and
+    when it failed, then the returned value saved by `torch.save`). A value that cannot be sent
+    makes the report a failure that says why."""
     ok, value, text = (*report, "") if report[0] else report
-    try:
-        return pickle.dumps((ok, value, out, err, text, time.time()))
-    except Exception as problem:  # noqa: BLE001
-        what = "returned" if ok else f"raised {type(value).__name__}: {value}"
-        error = RankError(f"the rank {what}, which could not be sent back ({problem})")
-        return pickle.dumps((False, error, out, err, text, time.time()))
+    info = {"out": out, "err": err, "traceback": text, "time": clock()}
+    saved = b""
+    if ok:
+        buffer = io.BytesIO()
+        try:
+            save(value, buffer)
+            saved = buffer.getvalue()
+        except Exception as problem:  # noqa: BLE001
+            ok, value = False, RankError(f"the rank returned {type(value).__name__}, which could "
+                                         f"not be sent back ({problem})")
+    if not ok:
+        kind = type(value)
+        builtin = next(c for c in kind.__mro__ if c.__module__ == "builtins").__name__
+        info["error"] = [kind.__module__, kind.__qualname__, str(value), builtin]
+    return ok, dumps(info).encode() + b"\n" + saved
 
 
-def _collect(ranks: list[_Rank], *, deadline: float) -> None:
+def _collect(ranks: list[_Rank], *, deadline: float, secret: bytes) -> None:
     """Read every rank's report; stop early once one rank has failed or the deadline passes."""
     selector = selectors.DefaultSelector()
     for r in ranks:
@@ -230,17 +263,61 @@ def _collect(ranks: list[_Rank], *, deadline: float) -> None:
                 continue
             selector.unregister(r.fd)
             open_pipes -= 1
-            r.report = _unpickle(r)
+            r.report = _read_report(bytes(r.data), secret)
             if not r.report[0]:
                 # Let the failure's partners report too (they fail at once), then stop.
                 deadline = min(deadline, time.monotonic() + 0.5)
     selector.close()
 
 
-def _unpickle(r: _Rank) -> tuple:
-    if not r.data:
-        return (False, None, "", "", "", time.time())  # died silently: _stop reads why
-    return pickle.loads(bytes(r.data))
+def _read_report(data: bytes, secret: bytes) -> tuple:
+    """(ok, value or error, stdout, stderr, traceback text, time of the failure) from what a
+    rank sent. Nothing in it is unpickled: values load as tensors and plain data only
+    (`weights_only`), errors are rebuilt from their type's name and message."""
+    now = time.time()
+    if not data:
+        return (False, None, "", "", "", now)  # died silently: _stop reads why
+    flag, rest = data[len(secret) : len(secret) + 1], data[len(secret) + 1 :]
+    if data[: len(secret)] != secret or flag not in (b"0", b"1"):
+        forged = RankError("the rank's report was not its own: code on the rank wrote to its pipe")
+        return (False, forged, "", "", "", now)
+    line, _, saved = rest.partition(b"\n")
+    try:
+        info = json.loads(line)
+        out, err, text, when = info["out"], info["err"], info["traceback"], info["time"]
+    except (ValueError, KeyError, TypeError):
+        return (False, RankError("the rank's report could not be read"), "", "", "", now)
+    if flag == b"0":
+        return (False, _rebuilt(info.get("error")), out, err, text, when)
+    try:
+        value = torch.load(io.BytesIO(saved), weights_only=True)
+    except Exception as problem:  # noqa: BLE001
+        why = str(problem).strip().splitlines()[0][:200]
+        error = RankError(f"the rank returned a value that could not be sent back: only tensors, "
+                          f"numbers, strings and lists, tuples and dicts of them can ({why})")
+        return (False, error, out, err, "", when)
+    return (True, value, out, err, "", when)
+
+
+# Where a rank's exception type may be looked up again in the parent (classes already loaded,
+# whose code is the library's): any other type comes back as its nearest built-in base.
+TRUSTED_ERROR_MODULES = ("builtins", "course", "torch")
+
+
+def _rebuilt(error) -> BaseException:
+    """The rank's exception, as its own type when a trusted module defines it, else as its
+    nearest built-in base (an AssertionError stays one), with its message."""
+    try:
+        module, name, message, builtin = error
+        trusted = module.split(".")[0] in TRUSTED_ERROR_MODULES
+        found = getattr(sys.modules.get(module), name, None) if trusted else None
+        if not (isinstance(found, type) and issubclass(found, BaseException)):
+            found, message = vars(builtins).get(builtin), f"{name}: {message}"
+        if isinstance(found, type) and issubclass(found, BaseException):
+            return found(message)
+    except Exception:  # noqa: BLE001, S110 (a report naming no usable error; a type that wants
+        pass  # other arguments)
+    return RankError(f"the rank failed and its error could not be rebuilt: {error!r}"[:300])
 
 
 def _stop(ranks: list[_Rank]) -> None:

@@ -152,3 +152,55 @@ def test_a_rank_that_returns_at_once_never_breaks_its_partners_start():
     """Can ranks that do nothing finish without cutting a partner off while it still connects?"""
     for _ in range(10):  # without a barrier after joining, this failed about 1 time in 10
         assert distributed.launch(lambda rank: rank, show_output=False) == [0, 1]
+
+
+def _forges_a_report(rank):
+    """What a student's code on a rank could do: write a report that says it passed to every
+    pipe it may write to, then leave before anything is checked."""
+    import fcntl
+    import stat
+
+    for fd in range(3, 256):
+        try:
+            writable = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY
+            if stat.S_ISFIFO(os.fstat(fd).st_mode) and writable:
+                os.write(fd, b"1" * 17 + b'{"out": "", "err": "", "traceback": "", "time": 0}\n')
+        except OSError:
+            pass
+    os._exit(0)
+
+
+def _rebinds_the_reporter_then_fails(rank):
+    distributed._report_body = lambda *args: (True, b"{}\n")
+    distributed.json.dumps = lambda info: '{"out": "", "err": "", "traceback": "", "time": 0}'
+    raise AssertionError(f"rank {rank}: the check failed")
+
+
+def test_a_rank_cannot_forge_its_report():
+    """A rank's code that writes its own 'passed' report, or rebinds what sends the report,
+    still fails: each report is signed with a secret only launch and the rank's sender hold."""
+    with pytest.raises(distributed.RankError, match="not its own"):
+        distributed.launch(_forges_a_report, show_output=False)
+    with pytest.raises(AssertionError, match="the check failed"):
+        distributed.launch(_rebinds_the_reporter_then_fails, show_output=False)
+
+
+def _fails_with(kind):
+    def fn(rank):
+        raise kind("the message")
+
+    return fn
+
+
+def test_errors_come_back_as_their_type_or_their_built_in_base():
+    """Errors cross as data, never unpickled: a trusted type comes back as itself, any other as
+    its nearest built-in base, message kept."""
+
+    class StudentsOwn(KeyError):
+        pass
+
+    with pytest.raises(distributed.RankError, match="the message"):
+        distributed.launch(_fails_with(distributed.RankError), show_output=False)
+    with pytest.raises(KeyError, match="StudentsOwn") as caught:
+        distributed.launch(_fails_with(StudentsOwn), show_output=False)
+    assert type(caught.value) is KeyError
