@@ -118,9 +118,10 @@ def test_every_exercise_has_alternatives_and_mistakes(lesson):
 
 
 # The model answer, behind a wrapper that zeroes the tensors (and arrays) it is given, in place,
-# from call `honest_calls + 1` on, and then answers for those zeros. A test that computes its
-# expected values from the same tensors after the call agrees with it: an answer that zeroes its
-# inputs and returns what zeros give would pass without solving anything.
+# from call `honest_calls + 1` on (only those of more than `small` elements: the small literal
+# cases a test starts with are answered honestly), and then answers for those zeros. A test
+# that computes its expected values from the same tensors after the call agrees with it: an
+# answer that zeroes its inputs and returns what zeros give would pass without solving anything.
 ZEROING_ANSWER = """
 _model_answer, _calls = {name}, [0]
 
@@ -131,16 +132,19 @@ def {name}(*args, **kwargs):
 
     _calls[0] += 1
     if _calls[0] > {honest_calls}:
+        # The same lines run whether a value is zeroed or not: assert_vectorised counts them.
         for value in [*args, *kwargs.values()]:
-            if isinstance(value, _torch.Tensor) and value.numel() and bool((value != 0).any()):
+            if isinstance(value, _torch.Tensor):
+                zero = value.numel() > {small} and bool((value != 0).any())
                 with _torch.no_grad():
-                    value.zero_()
-            elif isinstance(value, _np.ndarray) and value.flags.writeable and value.any():
-                value[...] = 0
+                    value.masked_fill_(_torch.tensor(zero), 0)
+            elif isinstance(value, _np.ndarray) and value.flags.writeable:
+                zero = value.size > {small} and bool(value.any())
+                value[...] = _np.where(zero, 0, value)
             else:
                 continue
             with open({log!r}, "a") as log:  # a file: lesson 09's ranks are other processes
-                log.write(str(tuple(value.shape)) + "\\n")
+                log.write(f"{{tuple(value.shape)}} {{zero}}\\n")
     return _model_answer(*args, **kwargs)
 """
 # Exercises whose tensor arguments are examples that set only shapes (or, for trace_agrees, the
@@ -165,19 +169,23 @@ def test_no_test_is_fooled_by_an_answer_that_zeroes_its_inputs(
     lesson, grade_id, code, name, tmp_path
 ):
     """Does every test compute what it expects before the student's function can change its
-    inputs (or hand it copies)? Tried with the visible test's first call left alone and not."""
-    for honest_calls in (0, 1):
-        log = tmp_path / f"zeroed-{honest_calls}.txt"
-        answer = code + ZEROING_ANSWER.format(name=name, honest_calls=honest_calls, log=str(log))
+    inputs (or hand it copies)? Tried with the visible test's first call left alone and not,
+    and with only inputs larger than a small literal example zeroed."""
+    for honest_calls, small in ((0, 0), (1, 0), (0, 16)):
+        log = tmp_path / f"zeroed-{honest_calls}-{small}.txt"
+        answer = code + ZEROING_ANSWER.format(
+            name=name, honest_calls=honest_calls, small=small, log=str(log)
+        )
         try:
             with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 run_exercise(lesson, grade_id, answer)
         except Exception:  # noqa: BLE001, S112 (failing the test is what should happen)
             continue
-        zeroed = log.read_text().splitlines() if log.exists() else []
+        lines = log.read_text().splitlines() if log.exists() else []
+        zeroed = [line.rpartition(" ")[0] for line in lines if line.endswith("True")]
         assert not zeroed, (
             f"{grade_id}'s test passed an answer that zeroes its inputs (shapes {zeroed}) in "
-            f"place from call {honest_calls + 1} on and answers for zeros: compute the expected "
-            "values before the call, or pass the function copies"
+            f"place from call {honest_calls + 1} on (those of more than {small} elements) and "
+            "answers for zeros: compute the expected values before the call, or pass copies"
         )

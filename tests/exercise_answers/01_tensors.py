@@ -123,6 +123,13 @@ MISTAKES = {
             "def to_numpy_copy(t):\n    return t.detach().cpu().float().numpy().copy()"
         ),
         "a list, not an array": "def to_numpy_copy(t):\n    return t.tolist()",
+        "casts to float32, and rounds the caller's tensor to match": (
+            "def to_numpy_copy(t):\n"
+            "    if t.dtype == torch.float64:\n"
+            "        with torch.no_grad():\n"
+            "            t.copy_(t.float())\n"
+            "    return t.detach().float().numpy().copy()"
+        ),
         "numpy().copy() fails on requires_grad": (
             "def to_numpy_copy(t):\n    return t.numpy().copy()"
         ),
