@@ -152,10 +152,16 @@ def _thread_body():
 _BODY_CODE = compile(THREAD_BODY, "<grader>", "exec")
 
 
-def run_on_own_thread(code, namespace: dict, *, tries: int = 2000) -> tuple | None:
+def run_on_own_thread(
+    code, namespace: dict, *, tries: int = 2000, kept: dict | None = None, changed=None
+) -> tuple | None:
     """Run `code` on a fresh thread and wait until that thread is gone; None when it ran to the
     end, else (exception name, message, exception). The thread's end is read from the
-    interpreter's own count of threads, which student code cannot change."""
+    interpreter's own count of threads, which student code cannot change.
+
+    The names of `kept` that `namespace` no longer holds (by identity) when the code has run go
+    into `changed`, looked up while the thread still waits: nothing it runs as it ends (a
+    finalizer) can put them back first."""
     slot: list = [("RuntimeError", "the thread ended without an outcome", None)]
     body, name_of = _thread_body()
     done, read = _new_lock(), _new_lock()
@@ -176,6 +182,9 @@ def run_on_own_thread(code, namespace: dict, *, tries: int = 2000) -> tuple | No
             done.acquire(True, 0.001)
     done.acquire()
     outcome = slot[0]  # read while the thread waits: nothing it runs as it ends can change it
+    if kept is not None and changed is not None:
+        _sanitize(namespace)  # plain-string keys only: the lookups below run no student code
+        changed += [key for key, value in kept.items() if namespace.get(key, _MISSING) is not value]
     read.release()
     while _thread_count() > before:  # allocates no container: no collection can start here
         done.acquire(True, 0.001)  # a short sleep that needs no module student code can reach
@@ -1021,10 +1030,14 @@ class Child:
         except BaseException as exc:  # noqa: BLE001 (a test that does not compile fails)
             failure = _brief(exc)
         else:
-            outcome = run_on_own_thread(code, namespace)
+            # A test hands student code functions it made; their `__globals__` is this
+            # namespace, where a student's function could rebind `checks` while the test runs.
+            rebound: list = []
+            outcome = run_on_own_thread(code, namespace, kept=self.z.setup, changed=rebound)
             failure = None if outcome is None else (outcome[0], outcome[1])
             outcome = None  # only text is kept: the exception is the student's
         during = snapshot.restore(student_only=True)
+        during += [f"the test's {name!r}" for name in rebound]
         self.z.guard.clear_garbage()
         self.restore_streams()
         ename, evalue = ("", "") if failure is None else failure

@@ -424,6 +424,24 @@ def test_a_tests_pipe_made_non_blocking_costs_the_next_student_nothing(tmp_path)
     assert passed(judge(HONEST, tmp_path=tmp_path))
 
 
+def test_a_function_the_test_hands_over_cannot_rebind_the_tests_names(tmp_path):
+    """A test that hands the student's function a function of its own gives it the test's
+    globals (`f.__globals__`): does rebinding the setup's `check` there to a no-op still fail,
+    and say so?"""
+    hijack = (
+        "def answer(made=None):\n"
+        "    if made is not None:\n"
+        "        made.__globals__['check'] = lambda *args: None\n"
+        "    return 0\n"
+    )
+    test = "check(answer(lambda: 1), 42)\n"
+    result = judge(hijack, test=test, tmp_path=tmp_path)
+    assert not passed(result)
+    verdict = next(r for r in result.cells.values() if "passed" in r)
+    assert "the test's 'check'" in str(verdict.get("tampering")), verdict
+    assert passed(judge(HONEST.replace("():", "(made=None):"), test=test, tmp_path=tmp_path))
+
+
 def test_a_tests_pipe_shrunk_costs_the_next_student_nothing(tmp_path):
     """A submission that shrinks every pipe it holds to one page (a size the sandbox's
     processes share): is the next submission's test, larger than that, still given whole?"""
