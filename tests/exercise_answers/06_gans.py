@@ -993,3 +993,71 @@ CORRECT['quality_score'].append(
     '            covered += 1\n'
     '    return {"confidence": float(p.amax(1).mean()), "entropy": entropy, "covered": covered}'
 )
+
+# Networks left as they were found: requires_grad flags and train/eval mode.
+CORRECT['generator_step'].append(
+    "def generator_step(G, D, z, opt_G, loss_fn):\n"
+    "    flags = [p.requires_grad for p in D.parameters()]\n"
+    "    D.requires_grad_(False)  # no gradients for D this step\n"
+    "    try:\n"
+    "        logits = D(G(z))\n"
+    "        loss = loss_fn(logits, torch.ones_like(logits))\n"
+    "        opt_G.zero_grad()\n"
+    "        loss.backward()\n"
+    "        opt_G.step()\n"
+    "    finally:\n"
+    "        for p, flag in zip(D.parameters(), flags):\n"
+    "            p.requires_grad_(flag)\n"
+    "    return loss.item()\n"
+)
+MISTAKES['generator_step']['freezes D and never unfreezes it'] = (
+    "def generator_step(G, D, z, opt_G, loss_fn):\n"
+    "    for p in D.parameters():\n"
+    "        p.requires_grad = False\n"
+    "    opt_G.zero_grad()\n"
+    "    out = D(G(z))\n"
+    "    loss = loss_fn(out, torch.ones_like(out))\n"
+    "    loss.backward()\n"
+    "    opt_G.step()\n"
+    "    return loss.item()\n"
+)
+MISTAKES['generator_step']['leaves D in eval mode'] = (
+    "def generator_step(G, D, z, opt_G, loss_fn):\n"
+    "    D.eval()\n"
+    "    logits = D(G(z))\n"
+    "    loss = loss_fn(logits, torch.ones_like(logits))\n"
+    "    opt_G.zero_grad()\n"
+    "    loss.backward()\n"
+    "    opt_G.step()\n"
+    "    return loss.item()\n"
+)
+MISTAKES['discriminator_step']['leaves G in eval mode'] = (
+    "def discriminator_step(G, D, real, z, opt_D, loss_fn):\n"
+    "    G.eval()\n"
+    "    with torch.no_grad():\n"
+    "        fake = G(z)\n"
+    "    real_logits, fake_logits = D(real), D(fake)\n"
+    "    loss = (loss_fn(real_logits, torch.ones_like(real_logits))\n"
+    "            + loss_fn(fake_logits, torch.zeros_like(fake_logits)))\n"
+    "    opt_D.zero_grad()\n"
+    "    loss.backward()\n"
+    "    opt_D.step()\n"
+    "    return loss.item()\n"
+)
+MISTAKES['train_step']['freezes D for the G step and never unfreezes it'] = (
+    "def train_step(G, D, real, z, opt_G, opt_D, loss_fn):\n"
+    "    fake = G(z)\n"
+    "    real_logits, fake_logits = D(real), D(fake.detach())\n"
+    "    d_loss = (loss_fn(real_logits, torch.ones_like(real_logits))\n"
+    "              + loss_fn(fake_logits, torch.zeros_like(fake_logits)))\n"
+    "    opt_D.zero_grad()\n"
+    "    d_loss.backward()\n"
+    "    opt_D.step()\n"
+    "    D.requires_grad_(False)\n"
+    "    logits = D(fake)\n"
+    "    g_loss = loss_fn(logits, torch.ones_like(logits))\n"
+    "    opt_G.zero_grad()\n"
+    "    g_loss.backward()\n"
+    "    opt_G.step()\n"
+    "    return d_loss.item(), g_loss.item()\n"
+)
