@@ -184,17 +184,27 @@ def _as_tensor_like(expected: Any, actual: torch.Tensor) -> torch.Tensor:
 
 
 def _worst_element(actual: torch.Tensor, expected: torch.Tensor, equal_nan: bool) -> str:
-    a, e = actual.detach().cpu().double(), expected.detach().cpu().double()
-    close = torch.isclose(a, e, rtol=0.0, atol=0.0, equal_nan=equal_nan)
-    diff = (a - e).abs().nan_to_num(nan=float("inf"))
-    diff[close] = 0.0
+    exact = not (actual.is_floating_point() or actual.is_complex()) and not (
+        expected.is_floating_point() or expected.is_complex()
+    )
+    if exact:  # integers past 2**53 would round as doubles: compare them as integers
+        a, e = actual.detach().cpu().long(), expected.detach().cpu().long()
+        close = a == e
+        diff = (a - e).abs()
+    else:
+        a, e = actual.detach().cpu().double(), expected.detach().cpu().double()
+        close = torch.isclose(a, e, rtol=0.0, atol=0.0, equal_nan=equal_nan)
+        diff = (a - e).abs().nan_to_num(nan=float("inf"))
+    diff[close] = 0
     flat = int(diff.argmax())
     index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), a.shape))
     where = f" at index {index}" if index else ""
-    want, got = _distinct(float(e.reshape(-1)[flat]), float(a.reshape(-1)[flat]))
+    want, got = e.reshape(-1)[flat].item(), a.reshape(-1)[flat].item()
+    want, got = (str(want), str(got)) if exact else _distinct(want, got)
+    largest = diff.reshape(-1)[flat].item()
     return (
         f"{int((~close).sum())} of {a.numel()} elements differ; the largest difference is "
-        f"{float(diff.reshape(-1)[flat]):.4g}{where}: expected {want}, got {got}"
+        f"{largest if exact else format(largest, '.4g')}{where}: expected {want}, got {got}"
     )
 
 

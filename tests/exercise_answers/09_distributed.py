@@ -733,3 +733,12 @@ CORRECT['sync_batch_stats'].append(  # gathers (1, C) sums: on a 1-row rank they
     '    mean = s / n\n'
     '    return mean.to(x.dtype), (q / n - mean ** 2).to(x.dtype)'
 )
+
+MISTAKES['gather_rows']['all_reduce of a float64 buffer with each rank in its slot'] = (
+    "def gather_rows(tensor):\n"
+    "    ws, r, n = dist.get_world_size(), dist.get_rank(), tensor.shape[0]\n"
+    "    buf = torch.zeros((ws * n, *tensor.shape[1:]), dtype=torch.float64)\n"
+    "    buf[r * n:(r + 1) * n] = tensor.double()\n"
+    "    dist.all_reduce(buf)\n"
+    "    return buf.to(tensor.dtype)\n"
+)
