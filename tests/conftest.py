@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import matplotlib
@@ -64,11 +65,13 @@ SPREAD_MODULES = {"test_exercises.py", "test_course_has_no_answers.py"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """In a process that runs tests, start autograd before any test can register the devices
-    torch.export adds: lesson 09's tests fork processes that train, which needs a thread-free
-    autograd (`course.distributed.prepare_autograd_for_fork`, run as that module loads).
-    xdist's controller runs no test, so it skips the import (torch's compiler: 2 s before any
-    worker starts)."""
+    """xdist hands out modules in the order collected (`pytest_collection_modifyitems`), not
+    sorted by size. In a process that runs tests, start autograd before any test can register
+    the devices torch.export adds: lesson 09's tests fork processes that train, which needs a
+    thread-free autograd (`course.distributed.prepare_autograd_for_fork`, run as that module
+    loads). xdist's controller runs no test, so it skips the import (torch's compiler: 2 s
+    before any worker starts)."""
+    config.option.loadscopereorder = False
     if getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput"):
         return
     import course.distributed  # noqa: F401
@@ -76,12 +79,33 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the end-to-end tests `slow`: every solution notebook cell that nbval runs, and the
-    grading modules; give them a longer timeout than a unit test's."""
+    grading modules; give them a longer timeout than a unit test's. Then put the tests in the
+    order xdist hands them out (`_handed_out_first`)."""
     for item in items:
         if item.path.suffix == ".ipynb" or item.path.name in END_TO_END_MODULES:
             item.add_marker(pytest.mark.slow)
         if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT_S))
+    sizes = Counter(item.path for item in items)
+    items.sort(key=lambda item: _handed_out_first(item, sizes))
+
+
+# The longest module goes out first; while one worker grades it, the other runs the exercise
+# cases that mostly wait (lesson 08's timing tests sleep), so the two cores stay busy. Then the
+# other slow modules and the rest, each largest first, and last the quick cases that even out
+# the workers' ends.
+FIRST_MODULE = "test_grading.py"
+WAITING_LESSONS = ("08_performance",)
+
+
+def _handed_out_first(item: pytest.Item, sizes: Counter) -> tuple:
+    if item.path.name == FIRST_MODULE:
+        return (0,)
+    if item.path.name in SPREAD_MODULES:
+        waits = any(f"[{lesson}" in item.nodeid for lesson in WAITING_LESSONS)
+        return (1,) if waits else (4,)
+    slow = item.get_closest_marker("slow") is not None
+    return (2 if slow else 3, -sizes[item.path], str(item.path))
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
