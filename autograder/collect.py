@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from autograder import lms
+from autograder import lms, teams
 from autograder.escape import FORMULA_START, csv_cell
 
 MANIFEST = "manifest.csv"
@@ -262,8 +262,6 @@ def _teams_to_members(
 ) -> list[lms.Upload]:
     """A Moodle team download's group folders as one submission per member; refused without
     the worksheet when the download shows it is one (a folder of students in no group)."""
-    from autograder import teams
-
     if worksheet is None:
         team = next((u for u in uploads if u.team), None)
         if team is not None:

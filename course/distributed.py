@@ -137,7 +137,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _fork(rank: int, fn, args, env, backend: str, init: bool, timeout: float, secret) -> _Rank:
+def _fork(
+    rank: int, fn, args, env, backend: str, init: bool, timeout: float, secret: bytes
+) -> _Rank:
     """Start one child; it never returns into the caller's code (it always ends in `os._exit`)."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
