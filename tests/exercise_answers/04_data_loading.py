@@ -267,6 +267,13 @@ MISTAKES = {
         ),
     },
     "reproducible_split": {
+        "slices from the end, which takes everything when no item is for validation": (
+            "def reproducible_split(dataset, val_fraction, *, seed):\n"
+            "    n_val = round(len(dataset) * val_fraction)\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    perm = torch.randperm(len(dataset), generator=g).tolist()\n"
+            "    return Subset(dataset, perm[:-n_val]), Subset(dataset, perm[-n_val:])"
+        ),
         "rounds halves up": (
             "def reproducible_split(dataset, val_fraction, *, seed):\n"
             "    g = torch.Generator().manual_seed(seed)\n"
@@ -428,6 +435,39 @@ MISTAKES = {
             "    tr, va = random_split(dataset, [len(X) - n_val, n_val], generator=g)\n"
             "    return (DataLoader(tr, batch_size, shuffle=True, generator=g),\n"
             "            DataLoader(va, batch_size))"
+        ),
+        "splits with the global generator inside fork_rng": (
+            "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+            "    with torch.random.fork_rng():\n"
+            "        torch.manual_seed(seed)\n"
+            "        order = torch.randperm(len(X))\n"
+            "    n_val = round(len(X) * val_fraction)\n"
+            "    tr, va = order[n_val:], order[:n_val]\n"
+            "    m = X[tr].mean(dim=(0, 2, 3), keepdim=True)\n"
+            "    s = X[tr].std(dim=(0, 2, 3), keepdim=True, correction=0)\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    return (DataLoader(TensorDataset((X[tr] - m) / s, y[tr]), batch_size,\n"
+            "                       shuffle=True, generator=g),\n"
+            "            DataLoader(TensorDataset((X[va] - m) / s, y[va]), batch_size))"
+        ),
+        "training statistics read through an unseeded DataLoader": (
+            "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+            "    X = X.float()\n"
+            "    n_val = round(len(X) * val_fraction)\n"
+            "    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))\n"
+            "    tr, va = order[n_val:], order[:n_val]\n"
+            "    s1 = s2 = 0.0\n"
+            "    count = 0\n"
+            "    for xb, _ in DataLoader(TensorDataset(X[tr], y[tr]), batch_size=64):\n"
+            "        s1 = s1 + xb.double().sum(dim=(0, 2, 3))\n"
+            "        s2 = s2 + (xb.double() ** 2).sum(dim=(0, 2, 3))\n"
+            "        count += xb.shape[0] * xb.shape[2] * xb.shape[3]\n"
+            "    m = (s1 / count).float().view(1, -1, 1, 1)\n"
+            "    s = (s2 / count - (s1 / count) ** 2).sqrt().float().view(1, -1, 1, 1)\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    return (DataLoader(TensorDataset((X[tr] - m) / s, y[tr]), batch_size,\n"
+            "                       shuffle=True, generator=g),\n"
+            "            DataLoader(TensorDataset((X[va] - m) / s, y[va]), batch_size))"
         ),
         "validation normalised with its own statistics": (
             "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"

@@ -632,3 +632,29 @@ MISTAKES['package_model']['assert with rtol=0 instead of ValueError'] = (
     '            assert torch.allclose(loaded(X), model(X), rtol=0, atol=1e-5), "mismatch"\n'
     '    return loaded'
 )
+
+CORRECT["package_model"].append(
+    "from torch.export import export, load, save\n"
+    "\n"
+    "\n"
+    "def package_model(model, example, path):\n"
+    "    model.eval()\n"
+    "    save(export(model, (example,), dynamic_shapes=({0: Dim('batch')},)), path)\n"
+    "    loaded = load(path).module()\n"
+    "    with torch.no_grad():\n"
+    "        for X in (example, torch.cat([example, example])):\n"
+    "            if (loaded(X) - model(X)).abs().max().item() > 1e-5:\n"
+    "                raise ValueError('the exported program differs')\n"
+    "    return loaded"
+)
+MISTAKES["package_model"]["verifies the program in memory, not the one loaded back"] = (
+    "def package_model(model, example, path):\n"
+    "    model.eval()\n"
+    "    program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim('batch')},))\n"
+    "    in_memory = program.module()\n"
+    "    for X in (example, torch.cat([example, example])):\n"
+    "        if (in_memory(X) - model(X)).abs().max() > 1e-5:\n"
+    "            raise ValueError('mismatch')\n"
+    "    torch.export.save(program, path)\n"
+    "    return torch.export.load(path).module()"
+)

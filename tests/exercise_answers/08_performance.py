@@ -400,3 +400,10 @@ MISTAKES['log_history']['never closes or flushes the writer'] = (
     '    for name, p in model.named_parameters():\n'
     '        writer.add_histogram(name, p, 0)'
 )
+
+MISTAKES["top_ops"]["keeps every name with 'aten' in it"] = (
+    "def top_ops(prof, k=5):\n"
+    "    events = [e for e in prof.key_averages() if 'aten' in e.key]\n"
+    "    events.sort(key=lambda e: e.self_cpu_time_total, reverse=True)\n"
+    "    return [(e.key, e.self_cpu_time_total / 1000, e.count) for e in events[:k]]"
+)
