@@ -36,6 +36,7 @@ import resource
 import secrets
 import signal
 import sys
+import sysconfig
 import time
 import types
 
@@ -87,6 +88,10 @@ _FunctionType = types.FunctionType
 _exec, _compile, _isinstance, _type, _len = builtins.exec, builtins.compile, isinstance, type, len
 _sorted, _list, _dict, _str, _callable, _tuple = sorted, list, dict, str, callable, tuple
 _range = range
+# Where library code lives (the interpreter's and the installed packages' folders).
+_LIBRARY_PREFIXES = tuple(
+    {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+)
 _all, _map, _is = all, map, _operator.is_
 _code_of = types.FunctionType.__dict__["__code__"].__get__
 _defaults_of = types.FunctionType.__dict__["__defaults__"].__get__
@@ -285,34 +290,25 @@ WIPE_S = 2.0
 def _empty(folder: str, deadline: float) -> bool:
     """Remove everything in `folder` but the sandbox's own mounts (the environment's read-only
     folders, which bubblewrap may place under `/tmp`), folders the last submission made
-    read-only included; whether nothing else is left (False, too, past `deadline`)."""
+    read-only included; whether nothing else is left (False, too, past `deadline`). Files go
+    as they are listed, and the clock is read every few entries: a folder of a million empty
+    files costs the next submission no more than the deadline."""
     if not os.path.isdir(folder):
         return True
     device = os.stat(folder).st_dev
     _own_folder(folder)
-    files, folders = [], []
-    for parent, dirs, names in os.walk(folder):
-        for name in list(dirs):
-            if time.monotonic() > deadline:
-                return False
-            path = os.path.join(parent, name)
-            if os.path.islink(path):
-                files.append(path)
-            elif os.lstat(path).st_dev != device:
-                dirs.remove(name)  # a mount point: not the submission's, never entered
-            else:
-                _own_folder(path)  # before os.walk lists it
-                folders.append(path)
-        paths = (os.path.join(parent, name) for name in names)
-        files += [path for path in paths if os.lstat(path).st_dev == device]  # not a mounted file
-    left = 0
-    for path in files:
-        if time.monotonic() > deadline:
-            return False
+    left, folders, pending = 0, [], [folder]
+    while pending:
         try:
-            os.unlink(path)
+            listing = os.scandir(pending.pop())
         except OSError:
             left += 1
+            continue
+        with listing:
+            for count, entry in enumerate(listing):
+                if count % 256 == 0 and time.monotonic() > deadline:
+                    return False
+                left += _remove_or_enter(entry, device, folders, pending)
     for path in reversed(folders):  # the deepest first
         if time.monotonic() > deadline:
             return False
@@ -321,6 +317,24 @@ def _empty(folder: str, deadline: float) -> bool:
         except OSError:
             pass  # it holds a mount point (or a file counted above)
     return left == 0
+
+
+def _remove_or_enter(entry: os.DirEntry, device: int, folders: list, pending: list) -> int:
+    """Unlink a file or link (1 when it stays, a mount point excepted); queue a folder."""
+    try:
+        if entry.is_dir(follow_symlinks=False):
+            if entry.stat(follow_symlinks=False).st_dev == device:  # else a mount point
+                _own_folder(entry.path)  # before it is listed
+                folders.append(entry.path)
+                pending.append(entry.path)
+            return 0
+        os.unlink(entry.path)
+        return 0
+    except OSError:
+        try:
+            return int(os.lstat(entry.path).st_dev == device)  # a mounted file is not left over
+        except OSError:
+            return 0  # gone after all
 
 
 def _own_folder(path: str) -> None:
@@ -794,6 +808,7 @@ class Zygote:
         self.snapshot = Snapshot(library_code=self.guard.library_code)
         self.snapshot.trusted = self.guard.as_trusted
         self.guard.protect(Zygote, Child, Snapshot, Words, type(self.guard))
+        self.known_classes = _known_classes()
         # IPython keeps the module it found as `__main__` (this runner): forget it.
         self.shell._orig_sys_modules_main_mod = None
 
@@ -837,11 +852,19 @@ COMPARISON_DUNDERS = frozenset(
 DISPATCH_DUNDERS = frozenset(
     {"__torch_function__", "__torch_dispatch__", "__array_function__", "__array_ufunc__"}
 )
+# Dunders no class of the student's may define on a value it hands a test, whatever it is based
+# on: `==`, `<`, `bool()`, `float()`, `abs(a - b)` on it would run the student's code. (A
+# dataset's `__len__` and `__getitem__` are its job; they hand out tensors the tests check.)
+VALUE_DUNDERS = DISPATCH_DUNDERS | frozenset(
+    "__eq__ __ne__ __lt__ __le__ __gt__ __ge__ __bool__ __float__ __int__ __index__ __complex__ "
+    "__abs__ __sub__ __rsub__ __round__ __array__".split()
+)
 RETURN_GUARD = """
 def guard(function, checker):
     def checked(*args, **kwargs):
         result = function(*args, **kwargs)
-        checker(result)
+        checker(result, "returned")
+        checker((args, kwargs), "was handed")  # tensors the test handed in, after the call
         return result
     checked.__wrapped__ = function
     checked.__name__ = function.__name__
@@ -850,65 +873,127 @@ def guard(function, checker):
     return checked
 """
 
+# What the return check refuses is no mistake but a value made to fool a comparison: it is raised
+# as this, which no test's `except Exception` catches, and the verdict reports it as tampering.
+# The file name the guard's code runs under: `course.checks` counts no line of it as the
+# student's work (walking a long list handed in is no loop of theirs).
+GRADER_FILENAME = "<grader>"
+RefusedValue = type("RefusedValue", (BaseException,), {"__module__": "builtins"})
+MAX_CHECKED_VALUES, MAX_CHECKED_DEPTH = 10_000, 8
 
 CHECKER = """
-def make(plain_bases, dispatch, comparisons, mro_of, dict_of, function_type, str_str, kind):
-    items = (tuple, list)
+def make(plain_bases, known, always, comparisons, tools, refused, limits):
+    mro_of, dict_of, name_of, tensor, tensor_dict, library, kind, str_type = tools
+    max_values, max_depth = limits
 
-    def student_code(member):
-        if kind(member) is not function_type:
-            return False
-        return str_str(member.__code__.co_filename).startswith("<cell")
-
-    def problem(value):
-        cls = kind(value)
+    def class_problem(cls):
         mro = mro_of(cls)
         based = any(base in mro for base in plain_bases)
         for k in mro:
-            for name, member in dict_of(k).items():
-                if not student_code(member):
-                    continue
-                if name in dispatch or (based and name in comparisons):
-                    return k.__qualname__ + "." + name
+            members = dict_of(k)
+            if k is not object and "__class__" in members:
+                return name_of(k) + " says it is another class (__class__)"
+            if k in known:
+                continue
+            for name in members:
+                if kind(name) is not str_type:
+                    return name_of(k) + " has an attribute whose name is not a plain string"
+                if name in always or (based and name in comparisons
+                                      and not (name == "__repr__" and library(members[name]))):
+                    return "its type overrides " + name_of(k) + "." + name
         return None
 
-    def check(result):
-        values = [result]
-        if kind(result) in items:
-            values += list(result)[:100]
-        for value in values:
-            found = problem(value)
+    def instance_problem(value, mro):
+        if tensor not in mro:
+            return None
+        for name in tensor_dict(value):
+            if kind(name) is not str_type:
+                return "a tensor with an attribute whose name is not a plain string"
+            if any(name in dict_of(k) for k in mro):
+                return "a tensor with its own " + name + ", hiding torch.Tensor." + name
+
+    def children(value, mro):
+        if dict in mro:
+            return [item for pair in dict.items(value) for item in pair]
+        for container in (tuple, list, set, frozenset):
+            if container in mro:
+                return list(container.__iter__(value))
+        return []
+
+    def check(result, how):
+        problems, pending, count = {}, [(result, 0)], 0
+        while pending and count < max_values:
+            value, depth = pending.pop()
+            count += 1
+            cls = kind(value)
+            if cls not in problems:
+                problems[cls] = class_problem(cls)
+            mro = mro_of(cls)
+            found = problems[cls] or instance_problem(value, mro)
             if found is not None:
-                raise TypeError(
-                    "the answer returned a value whose type overrides " + str(found) + ": "
-                    "return plain numbers, strings, containers and tensors"
-                )
+                raise refused("a value the answer " + how + " is made to fool comparisons: "
+                              + found + ". Return plain numbers, strings, containers and tensors")
+            if depth < max_depth:
+                pending += [(child, depth + 1) for child in children(value, mro)]
 
     return check
 """
 
 
-def _exact_checker(plain_bases: tuple):
-    """A check that a student function's result is of a type a comparison can trust: no class
-    of the student's that is a number, string, container, tensor or array yet overrides how it
-    compares, and no class of the student's that answers torch or NumPy functions itself.
-    It runs on the student's thread, so it is made in a namespace of its own: nothing of the
-    runner is reachable from it."""
+def _exact_checker(plain_bases: tuple, known: frozenset):
+    """A check of the values a student function returns, and of those the test handed it, made
+    to trust none of them: no type that claims to be another (`__class__`), no class of the
+    student's that compares, converts or answers torch or NumPy functions its own way, none
+    based on a number, string, container, tensor or array that changes how it is read, no
+    tensor that carries its own `detach` or `item`; inside tuples, lists, sets and dicts too.
+    `known` are the classes that existed before any student code ran. It runs on the
+    student's thread, so it is made in a namespace of its own: nothing of the runner is
+    reachable from it."""
     namespace = {"__builtins__": {k: _BUILTINS_PRISTINE[k] for k in CHECKER_BUILTINS}}
-    _exec(CHECKER, namespace)
-    return namespace["make"](
-        plain_bases,
-        DISPATCH_DUNDERS,
-        COMPARISON_DUNDERS,
+    _exec(_compile(CHECKER, GRADER_FILENAME, "exec"), namespace)
+    tensor = getattr(_MODULES["torch"], "Tensor", None) if "torch" in _MODULES else None
+    tensor_dict = vars(tensor)["__dict__"].__get__ if tensor is not None else None
+    tools = (
         type.__dict__["__mro__"].__get__,
         type.__dict__["__dict__"].__get__,
-        _FunctionType,
-        _str.__str__,
+        type.__dict__["__qualname__"].__get__,
+        tensor,
+        tensor_dict,
+        _library_function,
         _type,
+        _str,
+    )
+    return namespace["make"](
+        plain_bases,
+        known,
+        VALUE_DUNDERS,
+        COMPARISON_DUNDERS,
+        tools,
+        RefusedValue,
+        (MAX_CHECKED_VALUES, MAX_CHECKED_DEPTH),
     )
 
 
-CHECKER_BUILTINS = ("any", "list", "tuple", "str", "TypeError")
+CHECKER_BUILTINS = ("any", "list", "tuple", "dict", "set", "frozenset", "object", "str")
+
+
+def _library_function(member: object) -> bool:
+    """Whether `member` is a library function (a namedtuple's `__repr__`), not the student's."""
+    if _type(member) is not _FunctionType:
+        return False
+    filename = _str.__str__(_code_of(member).co_filename)
+    return not filename.startswith("<") and filename.startswith(_LIBRARY_PREFIXES)
+
+
+def _known_classes() -> frozenset:
+    """Every class that exists now, before any student code: the libraries' and the setup's."""
+    found, pending = {object}, [object]
+    while pending:
+        for sub in type.__subclasses__(pending.pop()):
+            if sub not in found:
+                found.add(sub)
+                pending.append(sub)
+    return frozenset(found)
 
 
 class Child:
@@ -1022,7 +1107,7 @@ class Child:
         if source is None:
             _exit(0)
         namespace = self.test_namespace()
-        self.guard_returns(namespace)
+        guarded = self.guard_returns(namespace)
         out = _StringIO()
         sys.stdout, sys.stderr = out, _StringIO()
         try:
@@ -1032,12 +1117,16 @@ class Child:
         else:
             # A test hands student code functions it made; their `__globals__` is this
             # namespace, where a student's function could rebind `checks` while the test runs.
+            # So could it swap a guarded function for the bare one.
             rebound: list = []
-            outcome = run_on_own_thread(code, namespace, kept=self.z.setup, changed=rebound)
+            kept = {**self.z.setup, **guarded}
+            outcome = run_on_own_thread(code, namespace, kept=kept, changed=rebound)
             failure = None if outcome is None else (outcome[0], outcome[1])
             outcome = None  # only text is kept: the exception is the student's
         during = snapshot.restore(student_only=True)
         during += [f"the test's {name!r}" for name in rebound]
+        if failure is not None and failure[0] == "RefusedValue":
+            during.append(f"the values its test compares ({failure[1]})")
         self.z.guard.clear_garbage()
         self.restore_streams()
         ename, evalue = ("", "") if failure is None else failure
@@ -1071,18 +1160,22 @@ class Child:
         namespace.update(self.z.setup)
         return namespace
 
-    def guard_returns(self, namespace: dict) -> None:
-        """Wrap each function the student's cells defined so its result's type is checked."""
+    def guard_returns(self, namespace: dict) -> dict:
+        """Wrap each function the student's cells defined so its result's type is checked;
+        return the wrappers by name."""
         plain = [int, float, complex, str, bytes, tuple, list, dict, set, frozenset]
         for module, name in (("torch", "Tensor"), ("numpy", "ndarray")):
             if module in _MODULES:
                 plain.append(getattr(_MODULES[module], name))
-        checker = _exact_checker(tuple(plain))
+        checker = _exact_checker(tuple(plain), self.z.known_classes)
         made: dict = {"__builtins__": {}}
-        _exec(RETURN_GUARD, made)  # its own namespace: nothing of the runner is reachable
+        # its own namespace: nothing of the runner is reachable
+        _exec(_compile(RETURN_GUARD, GRADER_FILENAME, "exec"), made)
+        guarded = {}
         for key, value in list(namespace.items()):
             if _student_code(value) and key not in self.z.setup:
-                namespace[key] = made["guard"](value, checker)
+                namespace[key] = guarded[key] = made["guard"](value, checker)
+        return guarded
 
     def read_test(self, nonce: str) -> str | None:
         """The test's source from the grader: the first message on the tests pipe sealed for

@@ -63,16 +63,34 @@ def _without_check_frames(tb: Any) -> Any:
     return head
 
 
+# Read through `type` itself: a class of the student's cannot answer these its own way.
+_mro_of = type.__dict__["__mro__"].__get__
+_dict_of = type.__dict__["__dict__"].__get__
+_name_of = type.__dict__["__qualname__"].__get__
+# Taken at import, before any student code: the class's own method, which an attribute set on a
+# tensor (`t.detach = ...`) cannot replace.
+_detach = torch.Tensor.detach
+_PLAIN_VALUES = (bool, int, float, complex, str, type(None))
+
+
 def describe(value: Any) -> str:
-    """A one-line description of `value`: shape, dtype and device for tensors, type otherwise."""
-    if isinstance(value, torch.Tensor):
+    """A one-line description of `value`: shape, dtype and device for tensors, the value for
+    plain numbers, strings and short lists of them, the type otherwise (no code of the value's
+    own runs)."""
+    kind = type(value)
+    if kind in EXACT_TENSOR_TYPES:
         grad = ", requires_grad=True" if value.requires_grad else ""
         return (
             f"tensor of shape {tuple(value.shape)}, dtype {value.dtype}, "
             f"device {value.device}{grad}"
         )
+    plain = kind in _PLAIN_VALUES or (
+        kind in (list, tuple) and len(value) <= 20 and all(type(v) in _PLAIN_VALUES for v in value)
+    )
+    if not plain:
+        return f"{_name_of(kind)} object"
     text = repr(value)
-    return f"{type(value).__name__} {text[:60] + '...' if len(text) > 60 else text}"
+    return f"{kind.__name__} {text[:60] + '...' if len(text) > 60 else text}"
 
 
 def _fail(name: str, problem: str, expected: Any, got: Any) -> None:
@@ -92,14 +110,18 @@ def exact_type_problem(value: Any) -> str | None:
     Checked before any comparison: the comparison itself would run the subclass's code.
     """
     kind = type(value)
-    if isinstance(value, torch.Tensor):
-        if kind not in EXACT_TENSOR_TYPES:
-            return f"a subclass of torch.Tensor ({kind.__qualname__}), not a torch.Tensor"
+    if kind in EXACT_TENSOR_TYPES or kind in EXACT_SCALAR_TYPES:
         return None
-    if any("__torch_function__" in vars(k) for k in type.__getattribute__(kind, "__mro__")):
-        return f"an object that overrides torch functions ({kind.__qualname__})"
-    if isinstance(value, EXACT_SCALAR_TYPES) and kind not in EXACT_SCALAR_TYPES:
-        return f"a subclass of a Python {kind.__mro__[1].__name__} ({kind.__qualname__})"
+    mro, name = _mro_of(kind), _name_of(kind)
+    if any("__class__" in _dict_of(k) for k in mro if k is not object):
+        return f"an object that says it is of another class ({name})"
+    if torch.Tensor in mro:
+        return f"a subclass of torch.Tensor ({name}), not a torch.Tensor"
+    if any("__torch_function__" in _dict_of(k) for k in mro):
+        return f"an object that overrides torch functions ({name})"
+    plain = next((k for k in EXACT_SCALAR_TYPES if k in mro), None)
+    if plain is not None:
+        return f"a subclass of a Python {plain.__name__} ({name})"
     return None
 
 
@@ -178,6 +200,8 @@ def _tolerances(dtype: torch.dtype, rtol: float | None, atol: float | None) -> t
 
 
 def _as_tensor_like(expected: Any, actual: torch.Tensor) -> torch.Tensor:
+    if type(expected) in EXACT_TENSOR_TYPES:
+        return _detach(expected)
     if isinstance(expected, torch.Tensor):
         return expected
     return torch.as_tensor(expected, dtype=actual.dtype)
@@ -237,6 +261,9 @@ def assert_close(
     """
     __tracebackhide__ = True
     assert_tensor(actual, name=name)
+    # From here on only a new tensor object is used: whatever was set on the student's tensor
+    # (its own `detach`, `cpu` or `to`) stays behind.
+    actual = _detach(actual)
     check_dtype = check_dtype and isinstance(expected, torch.Tensor)
     expected = _as_tensor_like(expected, actual)
     assert_shape(actual, expected.shape, name=name)
@@ -327,7 +354,8 @@ def _library_dirs() -> tuple[str, ...]:
     and this package (a loop there is no loop of the student's)."""
     paths = sysconfig.get_paths()
     dirs = {paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
-    return (*dirs, os.path.dirname(os.path.abspath(__file__)), "<frozen ")
+    # "<grader>": the autograder's own checks of what a student's function returns
+    return (*dirs, os.path.dirname(os.path.abspath(__file__)), "<frozen ", "<grader>")
 
 
 # Taken once, as the course is imported (before any student code): a student's cell may rebind

@@ -442,6 +442,103 @@ def test_a_function_the_test_hands_over_cannot_rebind_the_tests_names(tmp_path):
     assert passed(judge(HONEST.replace("():", "(made=None):"), test=test, tmp_path=tmp_path))
 
 
+# Values made to pass a comparison, each with the test it fools on an engine that trusts them.
+CHECKS_SETUP = "import torch\nfrom course import checks\n" + SETUP
+FOOLING = {
+    "an object that equals anything": (
+        "class Anything:\n"
+        "    def __eq__(self, other):\n"
+        "        return True\n"
+        "def answer():\n"
+        "    return Anything()\n",
+        TEST,
+    ),
+    "the same, inside a dict": (
+        "class Anything:\n"
+        "    def __eq__(self, other):\n"
+        "        return True\n"
+        "def answer():\n"
+        "    return {'value': Anything()}\n",
+        "check(answer()['value'], 42)\n",
+    ),
+    "a number that says it is a float, with no distance to anything": (
+        "class Zero:\n"
+        "    def __abs__(self):\n"
+        "        return 0.0\n"
+        "class Number:\n"
+        "    __class__ = property(lambda self: float)\n"
+        "    def __sub__(self, other):\n"
+        "        return Zero()\n"
+        "    __rsub__ = __sub__\n"
+        "def answer():\n"
+        "    return Number()\n",
+        "x = answer()\nassert isinstance(x, float) and abs(x - 42.0) < 1e-6, 'wrong'\n",
+    ),
+    "a tensor whose own detach hands over the expected values": (
+        "def answer():\n"
+        "    t = torch.zeros(2)\n"
+        "    t.detach = lambda: torch.full((2,), 42.0)\n"
+        "    return t\n",
+        "checks.assert_close(answer(), torch.full((2,), 42.0))\n",
+    ),
+    "a tensor the test hands in, given its own detach": (
+        "def answer(p):\n"
+        "    p.detach = lambda: torch.full((2,), 42.0)\n",
+        "p = torch.zeros(2)\nanswer(p)\nchecks.assert_close(p, torch.full((2,), 42.0))\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FOOLING))
+def test_values_made_to_fool_a_comparison_fail_and_are_flagged(case, tmp_path):
+    """Does an answer that returns (or leaves) a value made to pass a comparison fail, with the
+    verdict naming it as tampering?"""
+    source, test = FOOLING[case]
+    setup = CHECKS_SETUP if "torch" in source else SETUP
+    result = judge(source, test=test, setup=setup, tmp_path=tmp_path)
+    assert not passed(result), case
+    verdict = next(r for r in result.cells.values() if "passed" in r)
+    assert "made to fool comparisons" in str(verdict.get("tampering")), verdict
+
+
+def test_honest_values_of_every_kind_pass_unflagged(tmp_path):
+    """Are the values honest answers return (namedtuples, dicts, datasets, modules, tensors
+    with their gradients, NumPy arrays) accepted as they are?"""
+    honest = (
+        "import collections\n"
+        "import numpy as np\n"
+        "from torch.utils.data import Dataset\n"
+        "Pair = collections.namedtuple('Pair', 'loss accuracy')\n"
+        "class Squares(Dataset):\n"
+        "    def __len__(self):\n"
+        "        return 3\n"
+        "    def __getitem__(self, i):\n"
+        "        return torch.tensor(float(i * i))\n"
+        "class Net(torch.nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.linear = torch.nn.Linear(2, 1)\n"
+        "    def __repr__(self):\n"
+        "        return 'Net()'\n"
+        "def answer(p):\n"
+        "    p.grad = torch.ones(2)\n"
+        "    return (Pair(0.5, 1.0), {'rows': [torch.ones(2), np.zeros(3)], 'n': {1, 2}},\n"
+        "            Squares(), Net(), torch.Size([2, 3]), None)\n"
+    )
+    test = (
+        "p = torch.zeros(2, requires_grad=True)\n"
+        "pair, table, squares, net, size, nothing = answer(p)\n"
+        "assert pair.loss == 0.5 and pair == (0.5, 1.0) and table['n'] == {1, 2}\n"
+        "assert len(squares) == 3 and float(squares[2]) == 4.0 and size == (2, 3)\n"
+        "checks.assert_close(p.grad, torch.ones(2))\n"
+        "assert isinstance(net, torch.nn.Module) and nothing is None\n"
+    )
+    result = judge(honest, test=test, setup=CHECKS_SETUP, tmp_path=tmp_path)
+    assert passed(result), result
+    verdict = next(r for r in result.cells.values() if "passed" in r)
+    assert not verdict.get("tampering"), verdict
+
+
 def test_a_tests_pipe_shrunk_costs_the_next_student_nothing(tmp_path):
     """A submission that shrinks every pipe it holds to one page (a size the sandbox's
     processes share): is the next submission's test, larger than that, still given whole?"""
