@@ -78,6 +78,8 @@ def _expand_zips(uploads: list[lms.Upload], budget: lms.Budget, problems: list[s
                 problems.append(f"{label}: larger than {budget.max_file >> 20} MiB, skipped")
                 continue
             inner = lms.zip_entries(io.BytesIO(data), budget, problems, prefix=f"{label}/")
+        except lms.UnsafeDownload:
+            raise
         except lms.UNREADABLE as exc:
             problems.append(f"{label}: not a zip that can be read ({_why(exc)}), skipped")
             result.append(upload)  # the student still has a row: what they uploaded, unread
@@ -179,6 +181,8 @@ def _collect_student(
         try:
             data = won.entry.read(budget.max_file)
             break
+        except lms.UnsafeDownload:
+            raise
         except lms.UNREADABLE as exc:
             notes.append(f"could not read {won.entry.name} ({_why(exc)})")
     else:

@@ -32,6 +32,7 @@ import io
 import os
 import re
 import stat
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -73,8 +74,19 @@ RESUBMITTED = re.compile(r"^(?P<stem>.*)-(?P<n>\d+)$")
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 # Files an operating system adds to what it copies or zips, never a student's.
 SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
-# What reading a damaged or unusual zip member raises: a bad CRC, a password, Deflate64, ...
-UNREADABLE = (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError, zlib.error)
+# What reading a damaged or unusual zip raises: a bad CRC, a password, Deflate64, a member name
+# flagged UTF-8 that is not (UnicodeDecodeError, a ValueError), a truncated header (struct.error).
+# An UnsafeDownload (a ValueError too) is not among them: it ends the whole download.
+UNREADABLE = (
+    zipfile.BadZipFile,
+    RuntimeError,
+    NotImplementedError,
+    EOFError,
+    OSError,
+    zlib.error,
+    ValueError,
+    struct.error,
+)
 
 
 class UnsafeDownload(ValueError):
@@ -370,6 +382,8 @@ def _downloads_inside(entries: list[Entry], budget: Budget, problems: list[str])
                 data = io.BytesIO(entry.read(budget.max_total))
                 inner = zip_entries(data, budget, seen, prefix=f"{entry.name}/")
                 inner = _inner_download(inner, budget, seen)
+            except UnsafeDownload:
+                raise
             except UNREADABLE:
                 if len(entries) == 1:
                     raise  # the download itself, saved in a folder, is damaged

@@ -375,21 +375,33 @@ def test_what_canvas_gives_beside_files_and_autosaves(tmp_path):
     assert rows["203"]["late"] == "yes" and "uploaded link.html" in rows["203"]["note"]
 
 
-def test_a_damaged_member_costs_only_its_student(tmp_path):
-    """Does a notebook with a bad checksum, or a student's zip that is encrypted, give that
-    student a row saying why, while the others are collected?"""
-    encrypted = io.BytesIO()
-    with zipfile.ZipFile(encrypted, "w") as zf:
-        zf.writestr("01_tensors.ipynb", notebook("locked"))
-    locked = bytearray(encrypted.getvalue())
+def flagged_zip(flag: int, name: str = "01_tensors.ipynb", swap=(b"", b"")) -> bytes:
+    """A zip of one notebook with general-purpose `flag` set in both of its headers, and bytes
+    of its member's name swapped."""
+    made = io.BytesIO()
+    with zipfile.ZipFile(made, "w") as zf:
+        zf.writestr(name, notebook("flagged"))
+    data = bytearray(made.getvalue())
     for signature, flags_at in ((b"PK\3\4", 6), (b"PK\1\2", 8)):  # local and central header
-        locked[locked.index(signature) + flags_at] |= 0x1  # what `zip -P` sets: needs a password
+        data[data.index(signature) + flags_at] |= flag & 0xFF
+        data[data.index(signature) + flags_at + 1] |= flag >> 8
+    return bytes(data).replace(*swap)
+
+
+def test_a_damaged_member_costs_only_its_student(tmp_path):
+    """Does a notebook with a bad checksum, a student's zip that is encrypted, or one whose
+    member's name says it is UTF-8 and is not, give that student a row saying why, while the
+    others are collected?"""
+    locked = flagged_zip(0x1)  # what `zip -P` sets: needs a password
+    # 0x800: the name is UTF-8; a byte 0xff in it is not (zipfile raises UnicodeDecodeError)
+    misnamed = flagged_zip(0x800, "01_tensorsX.ipynb", (b"01_tensorsX", b"01_tensors\xff"))
     good, damaged = "anna_301_7001_01_tensors.ipynb", "bert_302_7002_01_tensors.ipynb"
     archive = tmp_path / "submissions.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
         zf.writestr(good, notebook("anna"))
         zf.writestr(damaged, notebook("bert's damaged notebook"))
-        zf.writestr("cleo_303_7003_work.zip", bytes(locked))
+        zf.writestr("cleo_303_7003_work.zip", locked)
+        zf.writestr("dana_304_7004_work.zip", misnamed)
     data = archive.read_bytes()
     archive.write_bytes(data.replace(b"bert's damaged", b"bert's DAMAGED"))  # CRC now wrong
     out = tmp_path / "submitted"
@@ -399,6 +411,7 @@ def test_a_damaged_member_costs_only_its_student(tmp_path):
     assert rows["302"]["file"] == "" and "could not read 01_tensors.ipynb" in rows["302"]["note"]
     assert "CRC" in rows["302"]["note"]
     assert rows["303"]["file"] == "" and "encrypted" in rows["303"]["note"]
+    assert rows["304"]["file"] == "" and "no notebook submitted" in rows["304"]["note"]
 
 
 def test_out_inside_the_download_is_refused(tmp_path):
