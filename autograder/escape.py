@@ -12,6 +12,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
+def encodable(text: str) -> str:
+    """`text` with what UTF-8 cannot encode (a lone surrogate from a notebook's JSON) written as
+    a backslash escape: every file the grader writes can hold it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def csv_cell(value: object) -> object:
     """A CSV cell a spreadsheet will not run as a formula: text starting with `= + - @`, a tab
     or a carriage return gets a leading apostrophe. Numbers are left as they are."""

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from autograder.collect import read_manifest
 from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY, lesson_ids
 from autograder.dispatch import run_all
-from autograder.escape import write_csv
+from autograder.escape import encodable, write_csv
 from autograder.lms import SAFE_ID
 from autograder.pool import LocalPool, WorkerPool
 
@@ -76,6 +76,15 @@ class Submission:
     intake: str = ""  # what collect chose among the uploads, or left out
     feedback_problem: str | None = None  # graded, but the feedback could not be made
     digest: str = ""  # what was graded: notebook bytes and lesson source
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # Errors, notes and flags quote the student's notebook: made encodable once, here, so
+        # that no report, page or journal line written from them can fail.
+        if isinstance(value, str):
+            value = encodable(value)
+        elif isinstance(value, list) and any(isinstance(v, str) for v in value):
+            value = [encodable(v) if isinstance(v, str) else v for v in value]
+        super().__setattr__(name, value)
 
     @property
     def key(self) -> tuple[str, str]:

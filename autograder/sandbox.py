@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
+from autograder.escape import encodable
 from autograder.guard import sealed_test
 
 
@@ -502,7 +503,7 @@ def _strip(text: str) -> str:
         _ANSI = re.compile(
             r"\x1b\[[0-9;?]{0,40}[ -/]{0,4}[@-~]|\x1b[@-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
         )
-    return _ANSI.sub("", text[: MAX_TEXT + 1000])[:MAX_TEXT]
+    return encodable(_ANSI.sub("", text[: MAX_TEXT + 1000])[:MAX_TEXT])
 
 
 def _pipes() -> tuple[dict[str, int], list[int], list[int]]:

@@ -150,6 +150,8 @@ def build_corpus(course: Path, submitted: Path, out: Path) -> dict[str, float]:
     put_raw("empty_file", b"")
     put_raw("invalid_json", b'{"cells": [')
     put_raw("not_a_notebook", b'{"hello": "world"}')
+    # Valid JSON whose error message quotes a lone surrogate, which UTF-8 cannot encode.
+    put_raw("surrogate_version", b'{"cells": [], "metadata": {}, "nbformat": "\\udcff"}')
     # Structure students break; all repaired, so every answer still counts.
     put("wrong_name", model, total, name="my homework")
     put("nbformat_v3", nbformat.convert(copy.deepcopy(model), 3), total)
@@ -277,6 +279,7 @@ def test_report_names_every_bad_submission_with_a_reason(graded):
         ("empty_file", "empty file"),
         ("invalid_json", "not valid JSON"),
         ("not_a_notebook", "not a notebook"),
+        ("surrogate_version", "nbformat version udcff"),  # its backslash escaped, then removed
         ("duplicated_cell", "duplicated"),
         ("split_cell", "split"),
         ("lost_metadata", "lost its nbgrader metadata"),
