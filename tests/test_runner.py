@@ -184,3 +184,28 @@ def test_an_outcome_is_read_before_its_thread_ends():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.stdout.strip() == "('AssertionError', 'wrong answer')", done.stdout + done.stderr
+
+
+def test_emptying_a_flat_folder_reads_the_clock_as_it_goes(tmp_path, monkeypatch):
+    """A sandbox left holding a folder of many empty files: does emptying it look at its
+    deadline every few entries, instead of listing and examining them all first (which a
+    million files made cost the next student 11 s)?"""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    for i in range(3000):
+        (folder / str(i)).touch()
+    sys.path.insert(0, str(AUTOGRADER))
+    try:
+        import runner
+    finally:
+        sys.path.remove(str(AUTOGRADER))
+        sys.modules.pop("runner", None)
+    looked_at = []
+    for name in ("lstat", "unlink"):
+        real = getattr(os, name)
+        monkeypatch.setattr(os, name, lambda path, *a, real=real, **k: looked_at.append(path)
+                            or real(path, *a, **k))
+    assert runner._empty(str(folder), deadline=0.0) is False  # past its deadline from the start
+    assert len(looked_at) < 300, f"{len(looked_at)} files examined past the deadline"
+    assert runner._empty(str(folder), deadline=float("inf")) is True
+    assert not any(folder.iterdir())
