@@ -195,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         const="",
         default=None,
-        metavar="tcp://HOST:8786",
+        metavar="tls://HOST:8786",
         help="run submissions on this Dask scheduler (alone: DASK_SCHEDULER_ADDRESS or the Dask "
         "config); needs pip install -e '.[cluster]'",
     )

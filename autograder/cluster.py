@@ -1,6 +1,6 @@
 """`DaskPool`: run the grading engine on the workers of an existing Dask cluster.
 
-`python -m autograder grade ... --cluster tcp://HOST:8786` hands each submission's execution to a
+`python -m autograder grade ... --cluster tls://HOST:8786` hands each submission's execution to a
 Dask worker; everything stateful (the gradebook, the journal, CSVs, feedback and the report) stays
 in the instructor's process, exactly as with the local pool. The unit of work is self-contained:
 it carries the lesson as released (the lesson folder, its source notebook and a snapshot of the
@@ -127,7 +127,7 @@ class DaskPool:
     """A `WorkerPool` whose `execute` steps run on a Dask cluster; the rest runs locally.
 
     Args:
-        address: the scheduler (`tcp://HOST:8786`), or None for Dask's own configuration
+        address: the scheduler (`tls://HOST:8786`), or None for Dask's own configuration
             (`DASK_SCHEDULER_ADDRESS` or `scheduler-address` in a Dask config file).
         local_workers: processes for the local steps (the HTML feedback).
     """
@@ -144,11 +144,12 @@ class DaskPool:
         address = address or dask.config.get("scheduler-address", None)
         if not address:
             raise GradingError(
-                "--cluster needs a scheduler address (tcp://HOST:8786), or DASK_SCHEDULER_ADDRESS"
+                "--cluster needs a scheduler address (tls://HOST:8786), or DASK_SCHEDULER_ADDRESS"
             )
+        security = _security(address)
         try:
             timeout = dask.config.get("distributed.comm.timeouts.connect")
-            self.client = Client(address, timeout=timeout, set_as_default=False)
+            self.client = Client(address, timeout=timeout, set_as_default=False, security=security)
         except OSError as exc:
             raise GradingError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         self.local = LocalPool(local_workers)
@@ -243,6 +244,64 @@ class DaskPool:
             self.client.cancel(pending)
         self.local.close(kill=kill)
         self.client.close()
+
+
+def _security(address: str):
+    """Dask's TLS settings for the client, refused unless only certificate holders get in.
+
+    Whoever can send the scheduler work can run code on the workers, which hold the hidden tests
+    and grade everyone: a student on the same login node or network could read the tests and
+    set any grade. So the scheduler must speak TLS and the client must hold a certificate of the
+    course's own authority (`distributed.comm.tls.*` in Dask's configuration); the scheduler and
+    workers, started with that authority's `--tls-ca-file`, turn away anyone without one."""
+    from distributed.security import Security
+
+    if not address.startswith("tls://"):
+        raise GradingError(
+            f"--cluster {address}: a scheduler without TLS lets anyone who reaches it run code "
+            "on the workers (and read the hidden tests); start it and the workers with TLS "
+            "certificates and give tls://HOST:PORT (README: Grading on a Dask cluster)"
+        )
+    security = Security()  # from Dask's configuration (files or DASK_DISTRIBUTED__COMM__TLS__*)
+    if not (security.tls_ca_file and security.tls_client_cert):
+        raise GradingError(
+            "--cluster: Dask's configuration names no TLS authority and client certificate "
+            "(distributed.comm.tls.ca-file, .client.cert, .client.key; README: Grading on a "
+            "Dask cluster)"
+        )
+    security.require_encryption = True
+    return security
+
+
+def write_certificates(folder: Path) -> dict[str, str]:
+    """Write a new certificate authority and one certificate it signed (`ca.pem`, `cert.pem`,
+    `key.pem`) into `folder`, for a scheduler, its workers and the client alike; return the Dask
+    settings that name them. For a cluster on one machine (tests, benchmarks); needs the
+    `cryptography` package."""
+    from distributed.security import Security
+
+    made = Security.temporary()
+    files = {"ca": made.tls_ca_file, "cert": made.tls_client_cert, "key": made.tls_client_key}
+    for name, pem in files.items():
+        (folder / f"{name}.pem").write_text(pem)
+        (folder / f"{name}.pem").chmod(0o600)
+    return {
+        "distributed.comm.tls.ca-file": str(folder / "ca.pem"),
+        "distributed.comm.tls.client.cert": str(folder / "cert.pem"),
+        "distributed.comm.tls.client.key": str(folder / "key.pem"),
+    }
+
+
+def tls_flags(tls: dict[str, str]) -> list[str]:
+    """`dask scheduler` and `dask worker` flags for the certificate `write_certificates` made."""
+    return [
+        "--tls-ca-file",
+        tls["distributed.comm.tls.ca-file"],
+        "--tls-cert",
+        tls["distributed.comm.tls.client.cert"],
+        "--tls-key",
+        tls["distributed.comm.tls.client.key"],
+    ]
 
 
 def _read_capped(path: Path | None) -> bytes | None:

@@ -346,7 +346,7 @@ def grade(
         students: grade only these student ids, even when already graded.
         late_penalty: percent taken off the score of a late submission in the LMS exports.
         pool: where the worker steps run; a local process pool when None.
-        cluster: run the submissions on this Dask scheduler (`tcp://HOST:8786`; "" for Dask's
+        cluster: run the submissions on this Dask scheduler (`tls://HOST:8786`; "" for Dask's
             own configuration) instead of the local pool; see `autograder.cluster`.
 
     Returns:

@@ -30,15 +30,23 @@ def free_port() -> int:
 
 
 def start_cluster(workers: int, folder: Path) -> tuple[str, list[subprocess.Popen]]:
-    address = f"tcp://127.0.0.1:{free_port()}"
+    """A TLS scheduler and `workers` workers on 127.0.0.1; Dask's configuration gets the
+    client's certificate (grading refuses a scheduler without TLS)."""
+    import dask
+
+    from autograder.cluster import tls_flags, write_certificates
+
+    tls = write_certificates(folder)
+    dask.config.set(tls)
+    address = f"tls://127.0.0.1:{free_port()}"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     scheduler = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1"]
-    scheduler += ["--port", address.rsplit(":", 1)[1], "--no-dashboard"]
-    processes = [subprocess.Popen(scheduler, **quiet)]
+    scheduler += ["--port", address.rsplit(":", 1)[1], "--protocol", "tls", "--no-dashboard"]
+    processes = [subprocess.Popen(scheduler + tls_flags(tls), **quiet)]
     for i in range(workers):
         worker = [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1"]
         worker += ["--no-nanny", "--no-dashboard", "--local-directory", str(folder / f"w{i}")]
-        processes.append(subprocess.Popen(worker, **quiet))
+        processes.append(subprocess.Popen(worker + tls_flags(tls), **quiet))
     return address, processes
 
 

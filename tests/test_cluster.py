@@ -1,6 +1,7 @@
-"""Grading on a real Dask cluster: a scheduler and two worker processes on 127.0.0.1 grade a mixed
-batch of two lessons (a real one and the tiny one) to exactly the CSVs of local grading, also
-when a worker dies mid-batch."""
+"""Grading on a real Dask cluster: a scheduler and two worker processes on 127.0.0.1, speaking TLS
+with certificates of the test's own, grade a mixed batch of two lessons (a real one and the tiny
+one) to exactly the CSVs of local grading, also when a worker dies mid-batch; a scheduler anyone
+could reach is refused."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import nbformat
 import pytest
 import tiny_lesson
 
+from autograder.cluster import tls_flags, write_certificates
 from autograder.release import build_release
 from autograder.sandbox import Limits, isolation
 from autograder.submissions import answered, answers_of
@@ -78,21 +80,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_workers(address: str, count: int) -> None:
+def as_environment(tls: dict[str, str]) -> dict[str, str]:
+    """The same settings as the environment variables Dask reads."""
+    return {"DASK_" + key.upper().replace(".", "__").replace("-", "_"): v for key, v in tls.items()}
+
+
+def wait_for_workers(address: str, count: int, tls: dict[str, str]) -> None:
+    import dask
     from distributed import Client
 
-    with Client(address, timeout=60, set_as_default=False) as client:
+    with dask.config.set(tls), Client(address, timeout=60, set_as_default=False) as client:
         client.wait_for_workers(count, timeout=120)
 
 
 @pytest.fixture
 def cluster(tmp_path):
-    """A real scheduler and two single-thread worker processes (no nanny: a kill is final)."""
-    address = f"tcp://127.0.0.1:{free_port()}"
+    """A real scheduler and two single-thread worker processes (no nanny: a kill is final),
+    speaking TLS with the test's certificates; Dask's configuration holds the client's."""
+    import dask
+
+    tls = write_certificates(tmp_path)
+    address = f"tls://127.0.0.1:{free_port()}"
     env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
     scheduler = subprocess.Popen(
         [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1"]
-        + ["--port", address.rsplit(":", 1)[1], "--no-dashboard"],
+        + ["--port", address.rsplit(":", 1)[1], "--protocol", "tls", "--no-dashboard"]
+        + tls_flags(tls),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -104,7 +117,8 @@ def cluster(tmp_path):
     workers = [
         subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1"]
-            + ["--no-nanny", "--no-dashboard", "--local-directory", str(tmp_path / f"w{i}")],
+            + ["--no-nanny", "--no-dashboard", "--local-directory", str(tmp_path / f"w{i}")]
+            + tls_flags(tls),
             env={**env, "TMPDIR": str(tmp_path / f"w{i}-tmp")},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -112,8 +126,9 @@ def cluster(tmp_path):
         for i in range(2)
     ]
     try:
-        wait_for_workers(address, 2)
-        yield address, workers
+        wait_for_workers(address, 2, tls)
+        with dask.config.set(tls):
+            yield address, workers
     finally:
         for process in [*workers, scheduler]:
             process.send_signal(signal.SIGKILL)
@@ -150,6 +165,15 @@ def test_a_dask_cluster_grades_like_the_local_pool(
         assert scores[("honest", lesson)] > 0
         assert scores[("blank", lesson)] == scores[("hostile", lesson)] == 0
     assert list((out / "feedback" / "honest" / CLUSTER_LESSONS[0]).glob("*.html"))
+    # A student who reaches the scheduler with a certificate of another authority, or none,
+    # cannot send the workers code.
+    from distributed import Client
+    from distributed.security import Security
+
+    plain = address.replace("tls://", "tcp://")
+    for where, security in ((address, Security.temporary()), (plain, None)):
+        with pytest.raises(OSError):
+            Client(where, security=security, timeout=3, set_as_default=False)
 
 
 def test_a_worker_killed_mid_batch_costs_nothing(course, submitted, local_csvs, cluster, tmp_path):
@@ -192,17 +216,29 @@ def test_a_worker_killed_mid_batch_costs_nothing(course, submitted, local_csvs, 
     assert csvs(out) == local_csvs, [s.error for s in batch.submissions]
 
 
-def test_without_a_scheduler_grading_refuses_in_one_line(course, submitted, tmp_path):
-    """Does `--cluster` with no reachable scheduler stop with one clear line, grading nothing?"""
+@pytest.mark.parametrize(
+    ("scheme", "with_certificate", "says"),
+    [
+        ("tls", True, "error: cannot reach the Dask scheduler"),
+        ("tcp", True, "a scheduler without TLS lets anyone who reaches it run code"),
+        ("tls", False, "names no TLS authority and client certificate"),
+    ],
+)
+def test_grading_refuses_a_scheduler_it_cannot_trust_in_one_line(
+    course, submitted, tmp_path, scheme, with_certificate, says
+):
+    """Does `--cluster` with no reachable scheduler, one without TLS, or no certificate of the
+    course's own stop with one clear line, grading nothing?"""
+    tls = as_environment(write_certificates(tmp_path)) if with_certificate else {}
     result = subprocess.run(
         [sys.executable, "-m", "autograder", "--root", str(course), "grade", str(submitted)]
-        + ["--out", str(tmp_path / "out"), "--cluster", f"tcp://127.0.0.1:{free_port()}"],
+        + ["--out", str(tmp_path / "out"), "--cluster", f"{scheme}://127.0.0.1:{free_port()}"],
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"},
+        env={**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s", **tls},
     )
     assert result.returncode == 2
-    assert result.stderr.startswith("error: cannot reach the Dask scheduler"), result.stderr
+    assert says in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out" / "grades.csv").exists()
