@@ -323,3 +323,17 @@ MISTAKES["cosine_similarity_matrix"]["a loop over the features"] = (
     "        dots = dots + X[:, j:j + 1] * Y[:, j]\n"
     "    return dots / (X.norm(dim=1, keepdim=True) * Y.norm(dim=1))"
 )
+
+MISTAKES["to_unit_range"]["squeezes dimensions of size 1 away"] = (
+    "def to_unit_range(images):\n"
+    "    return (images.float() / 255).squeeze()"
+)
+MISTAKES["knn_predict"]["loops over the k neighbours"] = (
+    "def knn_predict(X_train, y_train, X_test, k):\n"
+    "    idx = torch.cdist(X_test, X_train).topk(k, dim=1, largest=False).indices\n"
+    "    counts = torch.zeros(X_test.shape[0], int(y_train.max()) + 1, dtype=torch.long)\n"
+    "    rows = torch.arange(X_test.shape[0])\n"
+    "    for j in range(k):\n"
+    "        counts[rows, y_train[idx[:, j]]] += 1\n"
+    "    return counts.argmax(dim=1)"
+)

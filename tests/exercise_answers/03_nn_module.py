@@ -806,3 +806,14 @@ MISTAKES["init_weights"]["a new Parameter, not in place"] = _init(
     weight="module.weight = nn.Parameter(\n"
     "                    torch.randn_like(module.weight) * (2 / module.weight[0].numel()) ** 0.5)"
 )
+
+MISTAKES["freeze_except"]["counts a weight two children share twice"] = (
+    "def freeze_except(model, trainable):\n"
+    "    model.requires_grad_(False)\n"
+    "    total = 0\n"
+    "    for name, child in model.named_children():\n"
+    "        if name in trainable:\n"
+    "            child.requires_grad_(True)\n"
+    "            total += sum(p.numel() for p in child.parameters())\n"
+    "    return total"
+)

@@ -801,3 +801,22 @@ MISTAKES['SmoothedCrossEntropy']['logits detached'] = (
     '        return -(q * logp).sum(dim=1).mean()'
 )
 EXPECTED_ERRORS = {("evaluate", "argmax over the batch dimension"): "RuntimeError"}
+
+MISTAKES["make_optimizer"]["lists a weight two layers share twice"] = (
+    "def make_optimizer(model, *, lr, weight_decay):\n"
+    "    decay, no_decay = [], []\n"
+    "    for m in model.modules():\n"
+    "        for p in m.parameters(recurse=False):\n"
+    "            (decay if p.ndim >= 2 else no_decay).append(p)\n"
+    "    return torch.optim.AdamW([{'params': decay, 'weight_decay': weight_decay},\n"
+    "                              {'params': no_decay, 'weight_decay': 0.0}], lr=lr)"
+)
+MISTAKES["clip_by_total_norm"]["divides by the norm without the 1e-6"] = (
+    "def clip_by_total_norm(parameters, max_norm):\n"
+    "    grads = [p.grad for p in parameters if p.grad is not None]\n"
+    "    total = torch.sqrt(sum((g ** 2).sum() for g in grads))\n"
+    "    if total > max_norm:\n"
+    "        for g in grads:\n"
+    "            g.mul_(max_norm / total)\n"
+    "    return total"
+)
