@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder import lms, teams
-from autograder.escape import FORMULA_START, csv_cell
+from autograder.escape import FORMULA_START, csv_cell, read_csv
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ["student_id", "name", "lms", "lesson", "late", "file", "note"]
@@ -43,8 +43,15 @@ def read_manifest(folder: Path) -> dict[tuple[str, str], dict[str, str]]:
     path = folder / MANIFEST
     if not path.is_file():
         return {}
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = [{k: _unguarded(v) for k, v in r.items()} for r in csv.DictReader(f)]
+    try:
+        rows = [{k: _unguarded(v or "") for k, v in r.items() if k} for r in read_csv(path)]
+    except (OSError, ValueError) as exc:
+        raise CollectError(f"{path}: cannot be read as a CSV file ({exc})") from None
+    if rows and not {"student_id", "lesson"} <= set(rows[0]):
+        raise CollectError(
+            f"{path}: needs the columns student_id and lesson (as collect writes it), has "
+            f"{', '.join(rows[0]) or 'none'}"
+        )
     return {(r["student_id"], r["lesson"]): r for r in rows}
 
 
@@ -275,6 +282,12 @@ def _teams_to_members(
                 "grading worksheet (CSV) to grade every member under their participant id"
             )
         return uploads
+    if not any(u.lms == "moodle" for u in uploads):
+        found = sorted({u.lms for u in uploads})
+        raise CollectError(
+            f"--moodle-worksheet is for a Moodle team download; this one is {', '.join(found)}: "
+            "leave the option out"
+        )
     try:
         return teams.to_members(uploads, teams.read_worksheet(worksheet), problems)
     except teams.WorksheetError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,6 +35,23 @@ def write_csv(path: Path, header: list[str], rows: Iterable[list]) -> None:
         writer.writerow(header)
         writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     tmp.replace(path)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file as a spreadsheet may have saved it: UTF-8 with or without a byte
+    order mark, or Windows-1252; separated by commas, semicolons or tabs. OSError, or ValueError
+    (with the reason) when it cannot be read as one."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
+    first = text.splitlines()[0] if text else ""
+    delimiter = max(",;\t", key=first.count)
+    try:
+        return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ValueError(str(exc)) from None
 
 
 def markdown(text: object, limit: int = 300) -> str:

@@ -11,12 +11,12 @@ the member's group.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
+from autograder.escape import read_csv
 from autograder.lms import Upload
 
 
@@ -34,9 +34,8 @@ def group_key(name: str) -> str:
 def read_worksheet(path: Path) -> dict[str, list[tuple[str, str]]]:
     """`{group key: [(participant id, full name), ...]}` from a team assignment's worksheet."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.DictReader(f))
-    except (OSError, UnicodeError, csv.Error) as exc:
+        rows = read_csv(path)
+    except (OSError, ValueError) as exc:
         raise WorksheetError(f"{path}: cannot be read as a CSV file ({exc})") from None
     if not rows or not {"Identifier", "Group"} <= set(rows[0]):
         raise WorksheetError(

@@ -631,3 +631,34 @@ def test_a_moodle_team_download_grades_every_member(tmp_path):
     with pytest.raises(CollectError, match="not the grading worksheet of a Moodle team"):
         collect(sources=download, out=out, lesson=LESSON,
                 moodle_worksheet=tmp_path / "not_a_worksheet.csv")
+    with pytest.raises(CollectError, match="--moodle-worksheet is for a Moodle team download"):
+        collect(sources=canvas_zip(tmp_path / "canvas.zip"), out=tmp_path / "c", lesson=LESSON,
+                moodle_worksheet=worksheet)
+
+
+def test_a_manifest_saved_again_by_a_spreadsheet_reads_the_same(tmp_path):
+    """An instructor opens manifest.csv in a spreadsheet and saves it: as UTF-8 with a byte
+    order mark and CRLF, as Windows-1252, or with semicolons. Does it read the same, and does a
+    file without its columns say so in one line?"""
+    from autograder.collect import read_manifest, write_manifest
+
+    out = tmp_path / "submitted"
+    collect(sources=canvas_zip(tmp_path / "submissions.zip"), out=out, lesson=LESSON)
+    rows = read_manifest(out)
+    key = sorted(rows)[0]
+    rows[key] = {**rows[key], "name": "Hana Itô"}
+    write_manifest(out, rows)
+    original = read_manifest(out)
+    text = (out / "manifest.csv").read_text(encoding="utf-8")
+    semicolons = io.StringIO()
+    csv.writer(semicolons, delimiter=";").writerows(csv.reader(io.StringIO(text, newline="")))
+    for saved in (
+        "\ufeff".encode() + text.replace("\r\n", "\n").replace("\n", "\r\n").encode(),
+        text.encode("cp1252"),
+        semicolons.getvalue().encode("utf-8"),
+    ):
+        (out / "manifest.csv").write_bytes(saved)
+        assert read_manifest(out) == original
+    (out / "manifest.csv").write_text("id,grade\n1,2\n")
+    with pytest.raises(CollectError, match="needs the columns student_id and lesson"):
+        read_manifest(out)
