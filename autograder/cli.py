@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -65,11 +66,17 @@ def _known_lesson(root: Path, lesson: str) -> None:
 
 
 def _release(args: argparse.Namespace) -> int:
+    from autograder.nbgrader_api import NbGraderError
     from autograder.release import release
 
     for lesson in args.lessons:
         _known_lesson(args.root, lesson)
-    problems = release(root=args.root, lessons=args.lessons, check_only=args.check)
+    if not lesson_ids(args.root):
+        raise Refused(f"{args.root / 'solutions'} holds no lesson (NN_name/NN_name.ipynb)")
+    try:
+        problems = release(root=args.root, lessons=args.lessons, check_only=args.check)
+    except NbGraderError as exc:
+        raise Refused(exc.one_line()) from None
     if not args.check:
         print(f"lessons/ regenerated from solutions/ in {args.root}")
         return 0
@@ -187,8 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     gra.add_argument(
         "--late-penalty",
         type=percent,
-        default=0.0,
-        help="percent of the score taken off late submissions in the LMS exports (default 0)",
+        default=None,
+        help="percent of the score taken off late submissions in the LMS exports (default: "
+        "the one OUT was graded with before, 0 the first time)",
     )
     gra.add_argument(
         "--cluster",
@@ -215,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     from autograder.collect import CollectError
     from autograder.grade import GradingError, Interrupted
 
+    # `kill`, `timeout` and a closed terminal stop a run as Ctrl-C does: the workers and their
+    # sandboxes are closed, the work finished so far is kept.
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, signal.default_int_handler)
     try:
         if not (args.root / "solutions").is_dir():
             raise Refused(f"--root {args.root} is not a course (it has no solutions/ folder)")

@@ -133,24 +133,14 @@ class DaskPool:
     """
 
     def __init__(self, address: str | None, *, local_workers: int = 1) -> None:
-        try:
-            import dask
-            from distributed import Client
-        except ImportError:
-            raise GradingError(
-                "--cluster needs Dask: pip install -e '.[cluster]' (on the workers too)"
-            ) from None
+        import dask
+        from distributed import Client
 
-        address = address or dask.config.get("scheduler-address", None)
-        if not address:
-            raise GradingError(
-                "--cluster needs a scheduler address (tls://HOST:8786), or DASK_SCHEDULER_ADDRESS"
-            )
-        security = _security(address)
+        address, security = scheduler(address)
         try:
             timeout = dask.config.get("distributed.comm.timeouts.connect")
             self.client = Client(address, timeout=timeout, set_as_default=False, security=security)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: not an address (no port, say)
             raise GradingError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         self.local = LocalPool(local_workers)
         self._bundles: dict[str, LessonBundle] = {}
@@ -244,6 +234,24 @@ class DaskPool:
             self.client.cancel(pending)
         self.local.close(kill=kill)
         self.client.close()
+
+
+def scheduler(address: str | None) -> tuple[str, object]:
+    """The scheduler to grade on (`address`, else Dask's configuration) and the client's TLS
+    settings; GradingError, before anything is written, when Dask is missing or either is not
+    one to trust."""
+    try:
+        import dask
+    except ImportError:
+        raise GradingError(
+            "--cluster needs Dask: pip install -e '.[cluster]' (on the workers too)"
+        ) from None
+    address = address or dask.config.get("scheduler-address", None)
+    if not address:
+        raise GradingError(
+            "--cluster needs a scheduler address (tls://HOST:8786), or DASK_SCHEDULER_ADDRESS"
+        )
+    return address, _security(address)
 
 
 def _security(address: str):

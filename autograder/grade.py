@@ -22,11 +22,16 @@ process pool can be swapped for another executor that runs the same self-contain
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import sqlite3
+import stat
 import statistics
+import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -267,23 +272,44 @@ def prepare_course(*, root: Path, course: Path, lessons: Iterable[str]) -> None:
     again only for a lesson whose source changed since it was released there."""
     from autograder.nbgrader_api import NbGraderError, check, course_api, create_gradebook
 
-    create_gradebook(course / "gradebook.db")
+    gradebook = course / "gradebook.db"
+    in_gradebook = _gradebook_lessons(gradebook)
+    if in_gradebook is None:  # damaged: the journal, not the gradebook, holds the grades
+        print(f"note: {gradebook} was damaged; made anew (grades so far stay in the journal "
+              "and the CSVs)", file=sys.stderr)
+        gradebook.unlink()
+        in_gradebook = set()
+    create_gradebook(gradebook)
     api = None
     for lesson in sorted(set(lessons)):
         source = root / SOURCE_DIRECTORY / lesson
         copy = course / SOURCE_DIRECTORY / lesson
         released = course / RELEASE_DIRECTORY / lesson / f"{lesson}.ipynb"
         notebook = f"{lesson}.ipynb"
-        if released.exists() and _file_hash(copy / notebook) == _file_hash(source / notebook):
+        unchanged = released.exists() and _file_hash(copy / notebook) == _file_hash(
+            source / notebook
+        )
+        if unchanged and lesson in in_gradebook:
             continue
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(source, copy)
         api = api or course_api(course)
         try:
             check(api.generate_assignment(lesson, force=True, create=True), f"release {lesson}")
-        except NbGraderError as exc:  # its first line says what failed, its last line why
-            lines = str(exc).strip().splitlines()
-            raise GradingError(f"{lines[0].rstrip(':')}: {lines[-1].strip()}") from None
+        except NbGraderError as exc:
+            raise GradingError(exc.one_line()) from None
+
+
+def _gradebook_lessons(gradebook: Path) -> set[str] | None:
+    """The lessons released into `gradebook` (none when it is missing), or None when it is not
+    a gradebook any more (damaged, or emptied)."""
+    if not gradebook.exists():
+        return set()
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{gradebook}?mode=ro", uri=True)) as db:
+            return {name for (name,) in db.execute("SELECT name FROM assignment")}
+    except sqlite3.DatabaseError:
+        return None
 
 
 # --- the journal ---------------------------------------------------------------------------
@@ -328,7 +354,7 @@ def grade(
     limits: Limits | None = None,
     progress: bool = True,
     students: list[str] | None = None,
-    late_penalty: float = 0.0,
+    late_penalty: float | None = None,
     pool: WorkerPool | None = None,
     cluster: str | None = None,
 ) -> Batch:
@@ -344,7 +370,8 @@ def grade(
         limits: the sandbox's resource limits; `Limits()` when None.
         progress: show a progress bar (submissions done, left and failed).
         students: grade only these student ids, even when already graded.
-        late_penalty: percent taken off the score of a late submission in the LMS exports.
+        late_penalty: percent taken off the score of a late submission in the LMS exports;
+            None keeps the one `out` was last graded with (0 the first time).
         pool: where the worker steps run; a local process pool when None.
         cluster: run the submissions on this Dask scheduler (`tls://HOST:8786`; "" for Dask's
             own configuration) instead of the local pool; see `autograder.cluster`.
@@ -359,7 +386,7 @@ def grade(
     check_inputs(submissions=submissions, out=out, workers=workers)
     # nbgrader runs from the scratch course's folder: a relative path would point elsewhere there
     submissions, out, root = submissions.absolute(), out.absolute(), root.absolute()
-    if not 0 <= late_penalty <= 100:
+    if late_penalty is not None and not 0 <= late_penalty <= 100:
         raise GradingError(f"--late-penalty must be a percentage from 0 to 100, got {late_penalty}")
     lessons = lesson_ids(root)
     found, problems = find_submissions(submissions, lessons)
@@ -367,7 +394,37 @@ def grade(
         raise GradingError(_nothing_to_grade(submissions, problems))
     if students is not None:
         found = _only(found, students, submissions)
+    _refuse_another_lessons_notebooks(found, _grade_ids(root))
+    if cluster is not None and pool is None:
+        from autograder.cluster import scheduler
+
+        scheduler(cluster or None)  # refused here, before anything is written
+    with _only_run_on(out):
+        return _grade_found(found, problems, submissions, out, root, workers, limits, progress,
+                            students, late_penalty, pool, cluster)
+
+
+@contextlib.contextmanager
+def _only_run_on(out: Path):
+    """Hold `out`'s lock while grading into it: a second `grade` into the same folder would
+    grade the same submissions again and race for the gradebook."""
     private = out / PRIVATE
+    private.mkdir(parents=True, exist_ok=True)
+    with open(private / "lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise GradingError(
+                f"another `grade` is writing into {out}: wait for it to finish"
+            ) from None
+        yield
+
+
+def _grade_found(found, problems, submissions, out, root, workers, limits, progress, students,
+                 late_penalty, pool, cluster) -> Batch:
+    """`grade` once the submissions are found and `out` is locked."""
+    private = out / PRIVATE
+    late_penalty = _late_penalty(private, late_penalty)
     journal = Journal(private / JOURNAL)
     done = journal.load() if journal.path.exists() else {}
     lesson_hash = {
@@ -376,6 +433,8 @@ def grade(
     }
     for s in found:
         try:
+            if s.path is not None and not stat.S_ISREG(s.path.stat().st_mode):
+                raise OSError("not a regular file")  # a pipe would never end reading
             s.digest = _digest(s, lesson_hash[s.lesson])
         except OSError as exc:  # this student's notebook only: graded 0 with the reason
             s.path, s.error = None, f"the notebook could not be read ({exc.strerror or exc})"
@@ -455,6 +514,74 @@ def _only(found: list[Submission], students: list[str], submissions: Path) -> li
     if unknown:
         raise GradingError(f"--students: no submissions in {submissions} for {', '.join(unknown)}")
     return [s for s in found if s.student in set(students)]
+
+
+def _late_penalty(private: Path, given: float | None) -> float:
+    """The late penalty to grade with: the one given (kept for the next run), else the one
+    this `out` was graded with before, so that rows exported earlier keep their penalty."""
+    settings = private / "settings.json"
+    try:
+        kept = json.loads(settings.read_text(encoding="utf-8")).get("late_penalty", 0.0)
+    except (OSError, ValueError, AttributeError):
+        kept = 0.0
+    if given is None:
+        return kept
+    if given != kept:
+        if settings.exists():
+            print(f"note: late penalty {given:g}% now (it was {kept:g}%): every late row of "
+                  "the exports changes", file=sys.stderr)
+        settings.write_text(json.dumps({"late_penalty": given}), encoding="utf-8")
+    return given
+
+
+def _grade_ids(root: Path) -> dict[str, set[str]]:
+    """Every lesson's grade ids (from its source notebook), by lesson."""
+    return {
+        lesson: _ids_in(root / SOURCE_DIRECTORY / lesson / f"{lesson}.ipynb")
+        for lesson in lesson_ids(root)
+    }
+
+
+def _ids_in(path: Path) -> set[str]:
+    """The nbgrader grade ids of a notebook's cells (none when it cannot be read)."""
+    try:
+        cells = json.loads(path.read_bytes()).get("cells", [])
+        return {
+            str(c["metadata"]["nbgrader"]["grade_id"])
+            for c in cells
+            if isinstance(c, dict) and "grade_id" in c.get("metadata", {}).get("nbgrader", {})
+        }
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return set()
+
+
+def _refuse_another_lessons_notebooks(found: list[Submission], ids: dict[str, set[str]]) -> None:
+    """A notebook that holds another lesson's exercises and none of its own is graded 0 with
+    that reason; when every notebook of a lesson is another lesson's (a download collected with
+    the wrong --lesson), grading stops before anything is written."""
+    wrong: dict[str, list[str]] = {}
+    readable: dict[str, int] = {}
+    for s in found:
+        if s.path is None or not s.path.is_file():
+            continue
+        held = _ids_in(s.path)
+        if not held:
+            continue
+        readable[s.lesson] = readable.get(s.lesson, 0) + 1
+        if held & ids.get(s.lesson, set()):
+            continue
+        other = max(ids, key=lambda lesson: len(held & ids[lesson]))
+        if held & ids[other]:
+            wrong.setdefault(s.lesson, []).append(other)
+            s.path = None  # not graded: scored 0 with the reason
+            s.error = (f"this notebook is lesson {other}, not {s.lesson}: it holds {other}'s "
+                       "exercises and none of this lesson's")
+    for lesson, others in wrong.items():
+        if len(others) == readable[lesson] >= 2 and len(set(others)) == 1:
+            raise GradingError(
+                f"every notebook in the {lesson} folders is lesson {others[0]} (its exercises): "
+                f"was the download collected with --lesson {lesson} by mistake?"
+            )
 
 
 def _isolation(found: Iterable[Submission]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -13,6 +14,20 @@ from autograder.coursedir import nbgrader_config
 
 class NbGraderError(RuntimeError):
     """An nbgrader command reported failure; the message holds its log."""
+
+    def one_line(self) -> str:
+        """What failed (the message's first line) and why: the log's first `SomeError: ...`
+        that says more than "see the traceback", else its first [ERROR] line, else its last."""
+        lines = [line.strip() for line in str(self).strip().splitlines()] or [""]
+        causes = [
+            match[1]
+            for line in lines
+            if (match := re.search(r"(\w+(?:Error|Exception): .+)", line))
+            and "see the" not in line
+        ]
+        errors = [line for line in lines if "[ERROR]" in line]
+        why = (causes or errors or lines[-1:])[0]
+        return f"{lines[0].rstrip(':')}: {why}"
 
 
 def _put_own_scripts_on_path() -> None:

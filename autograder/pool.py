@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Protocol
@@ -43,7 +44,13 @@ def _init_worker(temporary: str) -> None:
 
 
 def _leave(*_) -> None:
+    # Raised where the signal lands; where Python swallows it (a weakref callback), the next
+    # SIGTERM, or the pool's SIGKILL after STOP_S, ends the worker all the same.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     raise SystemExit(0)
+
+
+STOP_S = 5.0  # how long a stopped worker may take to close its sandboxes before it is killed
 
 
 ENGINE = ["autograder.execute", "autograder.feedback"]  # what every worker step imports
@@ -117,8 +124,13 @@ class LocalPool:
         if pool is None:
             return
         if kill:
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
+            alive = [p for p in (getattr(pool, "_processes", None) or {}).values() if p.is_alive()]
+            for process in alive:
+                process.terminate()
+            deadline = time.monotonic() + STOP_S
+            for process in alive:
+                process.join(max(0.0, deadline - time.monotonic()))
                 if process.is_alive():
-                    process.terminate()
+                    process.kill()
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self.temporary, ignore_errors=True)

@@ -194,4 +194,8 @@ def console_summary(batch: Batch, limit: int = 10) -> list[str]:
             lines.append(f"  {label}: {terminal(s.student, 40)} {s.lesson}: {terminal(why)}")
         if len(items) > limit:
             lines.append(f"  ... and {len(items) - limit} more {label} (see report.md)")
+    for problem in batch.problems[:limit]:  # folders skipped, lessons missing
+        lines.append(f"  not graded: {terminal(problem)}")
+    if len(batch.problems) > limit:
+        lines.append(f"  ... and {len(batch.problems) - limit} more not graded (see report.md)")
     return lines

@@ -45,6 +45,9 @@ def place(tmp_path: Path) -> Path:
     (tmp_path / "canvas" / "smithjohn_101_5001_01_tensors.ipynb").write_text("{}")
     (tmp_path / "unknown" / "ann" / "99_nope").mkdir(parents=True)
     (tmp_path / "unknown" / "ann" / "99_nope" / "x.ipynb").write_text("{}")
+    (tmp_path / "nolessons" / "solutions").mkdir(parents=True)
+    (tmp_path / "unreadable" / "solutions" / "01_x").mkdir(parents=True)
+    (tmp_path / "unreadable" / "solutions" / "01_x" / "01_x.ipynb").write_text("{")
     return tmp_path
 
 
@@ -63,6 +66,7 @@ BAD_GRADE = [
     (["good"], "--out"),
     (["good", "--out", "good/o"], "must not be inside"),
     (["good", "--ou", "o"], "required: --out"),  # --ou is never taken for --out
+    (["good", "--out", "o", "--cluster", "notaurl"], "a scheduler without TLS"),
 ]
 
 
@@ -108,6 +112,8 @@ BAD_OTHER = [
     (["benchmark", LESSON, "--students", "0"], "must be 1 or more"),
     (["benchmark", LESSON, "--work", "2"], "unrecognized arguments: --work"),
     (["release", "99_nope"], "unknown lesson"),
+    (["--root", "nolessons", "release"], "holds no lesson"),
+    (["--root", "unreadable", "release"], "failed to release 01_x: JSONDecodeError"),
     (["regrade"], "invalid choice"),
     (["--root", "missing", "grade", "good", "--out", "o"], "not a course"),
 ]

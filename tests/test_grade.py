@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from tiny_lesson import POINTS, TINY, make_course, submissions
+from tiny_lesson import POINTS, TINY, make_course, source_notebook, submissions
 
 from autograder.grade import grade
 from autograder.sandbox import Limits, isolation
@@ -402,6 +402,10 @@ def test_more_students_merge_into_the_same_out(tiny, tmp_path):
     assert csvs(out) == before
     assert grade(submissions=first, students=["bob"], **kwargs).graded_now == 1
     assert csvs(out) == before
+    # A damaged gradebook (it is the scratch course's) is made anew; no grade changes.
+    (out / "private" / "course" / "gradebook.db").write_text("not a database")
+    assert grade(submissions=first, students=["ann", "bob"], **kwargs).graded_now == 2
+    assert csvs(out) == before
     report = (out / "report.md").read_text()
     assert "4 submissions" in report and f"![{TINY} score distribution]" in report
     assert not list(out.glob("feedback/**/*.ipynb"))  # no source notebooks where students look
@@ -470,13 +474,15 @@ def host_tmp():
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.mark.parametrize("stop", ["SIGINT to the group", "SIGTERM to the command"])
 def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(
-    tiny, tmp_path, host_tmp
+    tiny, tmp_path, host_tmp, stop
 ):
-    """Does SIGINT during a real `grade` stop it with one line and no traceback, keeping what
-    finished, and does running the command again give the CSVs of an uninterrupted run? Does
-    every run, finished or stopped, remove the folders its sandboxes copied students' files
-    from? (The finished run is given relative paths, as the README's commands are.)"""
+    """Does SIGINT during a real `grade` (Ctrl-C), or SIGTERM to it alone (`kill`, `timeout`),
+    stop it with one line and no traceback, keeping what finished, and does running the
+    command again give the CSVs of an uninterrupted run? Does every run, finished or stopped,
+    remove the folders its sandboxes and workers used? (The finished run is given relative
+    paths, as the README's commands are.)"""
     import signal
     import subprocess
     import sys
@@ -512,7 +518,10 @@ def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(
             break
         time.sleep(0.2)
     assert run.poll() is None, "the run ended before it could be interrupted"
-    os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    if stop == "SIGINT to the group":
+        os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    else:
+        run.send_signal(signal.SIGTERM)  # what `kill` does: the workers get nothing
     _, err = run.communicate(timeout=120)
     assert run.returncode == 130
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
@@ -520,6 +529,7 @@ def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(
     kept = journal.read_text().count("\n")
     assert 1 <= kept < len(students)
     assert not list(host_tmp.glob("autograder-lesson-*")), "a stopped run left a sandbox folder"
+    assert not list(host_tmp.glob("autograder-workers-*")), "a stopped run left its workers'"
     again = subprocess.run([*command, str(cut)], env=env, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert f"({len(students) - kept} graded now)" in again.stdout
@@ -569,3 +579,82 @@ def test_a_canvas_download_round_trip(tiny, tmp_path):
         "Participant 102",
         "Participant 103",
     ]
+
+
+def test_another_lessons_notebooks_are_never_graded_as_this_one(tmp_path):
+    """A download collected with the wrong --lesson puts lesson 01 notebooks in lesson 02
+    folders: does grading stop with one line, before anything is written? Does one student's
+    notebook of another lesson score 0 with that reason, the others graded as usual?"""
+    from autograder.grade import GradingError
+
+    course = make_course(tmp_path / "course")
+    twin = source_notebook()  # lesson 02: the same, its exercises named otherwise
+    for cell in twin.cells:
+        ids = cell.metadata.get("nbgrader", {})
+        if "grade_id" in ids:
+            ids["grade_id"] = "twin_" + ids["grade_id"]
+    (course / "solutions" / "02_twin").mkdir()
+    nbformat.write(twin, course / "solutions" / "02_twin" / "02_twin.ipynb")
+    good = submissions(course)["good"]
+    wrong, mixed = tmp_path / "wrong", tmp_path / "mixed"
+    for student in ("ann", "bob"):
+        write_submission(wrong, student, "02_twin", good, TINY)
+    kwargs = dict(root=course, workers=1, limits=LIMITS, progress=False)
+    with pytest.raises(GradingError, match="every notebook in the 02_twin folders is lesson 01"):
+        grade(submissions=wrong, out=tmp_path / "out-wrong", **kwargs)
+    assert not (tmp_path / "out-wrong").exists()
+    write_submission(mixed, "ann", "02_twin", good, TINY)
+    write_submission(mixed, "cat", TINY, good, TINY)
+    batch = grade(submissions=mixed, out=tmp_path / "out", **kwargs)
+    by_key = {s.key: s for s in batch.submissions}
+    assert by_key[("ann", "02_twin")].score == 0
+    assert "this notebook is lesson 01_tiny, not 02_twin" in by_key[("ann", "02_twin")].error
+    assert by_key[("cat", TINY)].score == sum(POINTS.values())
+
+
+def test_one_grade_at_a_time_writes_into_an_out(tiny, tmp_path):
+    """While one `grade` holds OUT, is a second refused in one line, grading nothing?"""
+    import fcntl
+
+    from autograder.grade import GradingError
+
+    submitted, out = tmp_path / "submitted", tmp_path / "out"
+    small_class(tiny, submitted, {"ann": "good"})
+    (out / "private").mkdir(parents=True)
+    with open(out / "private" / "lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(GradingError, match="another `grade` is writing into"):
+            grade(submissions=submitted, out=out, root=tiny, limits=LIMITS, progress=False)
+    assert not (out / "grades.csv").exists()
+
+
+def test_a_late_penalty_holds_for_the_next_runs_into_the_same_out(tiny, tmp_path):
+    """Merging more students without --late-penalty: do the late rows keep the penalty?"""
+    from autograder.collect import write_manifest
+
+    submitted, more, out = tmp_path / "submitted", tmp_path / "more", tmp_path / "out"
+    small_class(tiny, submitted, {"ann": "good"})
+    small_class(tiny, more, {"bob": "good"})
+    row = {"student_id": "ann", "name": "ann", "lms": "folder", "lesson": TINY, "late": "yes",
+           "file": f"{TINY}.ipynb", "note": ""}
+    write_manifest(submitted, {("ann", TINY): row})
+    kwargs = dict(out=out, root=tiny, workers=1, limits=LIMITS, progress=False)
+    grade(submissions=submitted, late_penalty=50, **kwargs)
+    before = {r["student_id"]: r["final_score"] for r in rows(out / "grades.csv")}
+    assert float(before["ann"]) == sum(POINTS.values()) / 2
+    grade(submissions=more, **kwargs)
+    after = {r["student_id"]: r["final_score"] for r in rows(out / "grades.csv")}
+    assert after["ann"] == before["ann"] and float(after["bob"]) == sum(POINTS.values())
+
+
+def test_a_pipe_named_like_a_notebook_costs_only_its_student(tiny, tmp_path):
+    """A FIFO where a notebook should be: is it scored 0 with a reason, never read (which
+    would wait forever)?"""
+    submitted = tmp_path / "submitted"
+    small_class(tiny, submitted, {"ann": "good"})
+    (submitted / "pipe" / TINY).mkdir(parents=True)
+    os.mkfifo(submitted / "pipe" / TINY / f"{TINY}.ipynb")
+    batch = grade(submissions=submitted, out=tmp_path / "out", root=tiny, limits=LIMITS,
+                  progress=False)
+    pipe = next(s for s in batch.submissions if s.student == "pipe")
+    assert pipe.score == 0 and "not a regular file" in pipe.error

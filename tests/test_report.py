@@ -87,12 +87,14 @@ def test_report_leaves_matplotlibs_backend_alone(tmp_path):
 
 
 def test_console_summary_separates_failures_from_missing_feedback():
-    """Does the console summary count each status and name the failures and flags?"""
+    """Does the console summary count each status and name the failures, the flags and what was
+    not graded?"""
     lines = console_summary(batch("bubblewrap"))
     assert lines[0].startswith("4 submissions in OUT")
     assert "1 failed" in lines[0] and "1 no feedback" in lines[0]
     assert "  could not be graded: cat 01_tensors: empty file" in lines
     assert "  no feedback: dot 01_tensors: nbgrader failed" in lines
+    assert "  not graded: dan: no submission for lesson 01_tensors" in lines  # skipped, too
 
 
 HOSTILE = '=HYPERLINK("http://evil","x")|<script>alert(1)</script>_*[a](b)\x1b[2J'
