@@ -145,6 +145,8 @@ def assert_tensor(actual: Any, *, name: str = "result") -> None:
 def assert_shape(actual: torch.Tensor, shape: Sequence[int], *, name: str = "result") -> None:
     """Check `actual.shape == shape`."""
     __tracebackhide__ = True
+    if not isinstance(shape, (tuple, list, torch.Size)):
+        raise TypeError(f"assert_shape: shape must be a tuple such as (2, 3), got {shape!r}")
     assert_tensor(actual, name=name)
     if tuple(actual.shape) != tuple(shape):
         _fail(name, "has the wrong shape", tuple(shape), tuple(actual.shape))
@@ -153,6 +155,9 @@ def assert_shape(actual: torch.Tensor, shape: Sequence[int], *, name: str = "res
 def assert_dtype(actual: torch.Tensor, dtype: torch.dtype, *, name: str = "result") -> None:
     """Check `actual.dtype == dtype`."""
     __tracebackhide__ = True
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"assert_dtype: dtype must be a torch.dtype such as torch.float32, got "
+                        f"{dtype!r}")
     assert_tensor(actual, name=name)
     if actual.dtype != dtype:
         _fail(name, "has the wrong dtype", dtype, actual.dtype)
@@ -260,6 +265,11 @@ def assert_close(
     `expected` may also be a Python number or nested list; it then takes `actual`'s dtype.
     """
     __tracebackhide__ = True
+    if expected is None:
+        raise TypeError("assert_close: expected must be a tensor, a number or a nested list, "
+                        "got None")
+    if any(tol is not None and not tol >= 0 for tol in (rtol, atol)):
+        raise ValueError(f"assert_close: rtol and atol must be 0 or more, got {rtol}, {atol}")
     assert_tensor(actual, name=name)
     # From here on only a new tensor object is used: whatever was set on the student's tensor
     # (its own `detach`, `cpu` or `to`) stays behind.

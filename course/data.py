@@ -164,8 +164,18 @@ def digits_as_mnist(
     target_transform: Callable | None = None,
 ) -> Dataset:
     """The digits dressed as MNIST: 28x28 PIL images and int labels ("train" or "test" split)."""
+    _require_bool("digits_as_mnist", train)
     split = "train" if train else "test"
     return _DigitsLikeMNIST(split, transform=transform, target_transform=target_transform)
+
+
+def _require_bool(function: str, train: object) -> None:
+    """`train` is a switch: a split's name would read as True and give the training split."""
+    if not isinstance(train, bool):
+        raise TypeError(
+            f"{function}(train=...) takes True (the training split) or False (the test split), "
+            f"got {train!r}"
+        )
 
 
 def is_online(
@@ -202,6 +212,7 @@ def load_mnist(
     files cannot be had, prints one line and returns `digits_as_mnist(train, ...)` instead: the same
     kind of items (28x28 PIL images, int labels), 1257 or 270 of them.
     """
+    _require_bool("load_mnist", train)
     from torchvision import datasets
 
     cls = datasets.FashionMNIST if fashion else datasets.MNIST

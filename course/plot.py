@@ -131,7 +131,18 @@ def show_images(
 
     `vmin`/`vmax` fix the value range shared by every panel (default: each image its own range).
     """
-    images = images.detach().cpu()
+    images = torch.as_tensor(images).detach().cpu()  # a NumPy batch is welcome too
+    if images.dim() not in (3, 4):
+        raise ValueError(
+            f"show_images: expected a batch of images (N, H, W) or (N, C, H, W), got shape "
+            f"{tuple(images.shape)} (one image? add a batch dimension: x[None])"
+        )
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+        raise ValueError(f"show_images: ncols must be a whole number 1 or more, got {ncols!r}")
+    if labels is not None and len(labels) != images.shape[0]:
+        raise ValueError(
+            f"show_images: {len(labels)} labels for {images.shape[0]} images; give one each"
+        )
     if images.dim() == 4:
         images = images.permute(0, 2, 3, 1)  # matplotlib wants channels last
         if images.shape[-1] == 1:

@@ -40,6 +40,10 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     PYTHONHASHSEED environment variable, so a running notebook cannot seed it; the lessons never
     depend on that order.
     """
+    if isinstance(seed, bool) or not hasattr(seed, "__index__") or not 0 <= seed < 2**32:
+        raise ValueError(f"seed_everything: seed must be a whole number from 0 to 2**32 - 1, "
+                         f"got {seed!r}")
+    seed = int(seed)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
@@ -76,7 +80,14 @@ def get_device(prefer: torch.device | str | None = None) -> torch.device:
     """
     choice = prefer if prefer is not None else os.environ.get("COURSE_DEVICE")
     if choice:
-        return torch.device(choice)
+        device = torch.device(choice)
+        usable = {"cuda": torch.cuda.is_available, "mps": torch.backends.mps.is_available}
+        if device.type in usable and not usable[device.type]():
+            raise RuntimeError(
+                f"get_device: {str(choice)!r} was asked for, but this machine has no usable "
+                f"{device.type} device; leave it out to use the best one there is"
+            )
+        return device
     if torch.cuda.is_available():
         return torch.device("cuda")
     if torch.backends.mps.is_available():
@@ -124,6 +135,8 @@ def time_it(
 
     The best, not the mean, because the other runs are slowed by whatever else the machine did.
     """
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise ValueError(f"time_it: repeat must be a whole number 1 or more, got {repeat!r}")
     fn(*args, **kwargs)  # warm up: first calls pay for allocation and lazy initialisation
     times = []
     for _ in range(repeat):

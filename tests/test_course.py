@@ -2,8 +2,11 @@
 
 import importlib
 import pkgutil
+import re
 import subprocess
 import sys
+
+import pytest
 
 import course
 from course import checks, utils
@@ -36,3 +39,42 @@ def test_importing_course_loads_no_heavy_helper():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+WRONG_ARGUMENTS = [
+    ("data.digits_as_mnist(train='test')", TypeError, "takes True (the training split) or False"),
+    ("utils.time_it(print, repeat=0)", ValueError, "repeat must be a whole number 1 or more"),
+    ("utils.seed_everything('abc')", ValueError, "seed must be a whole number"),
+    ("plot.show_images(torch.zeros(4, 8, 8), ncols=0)", ValueError, "ncols must be"),
+    ("plot.show_images(torch.zeros(4, 8, 8), labels=[1, 2])", ValueError, "2 labels for 4"),
+    ("plot.show_images(torch.zeros(8, 8))", ValueError, "add a batch dimension"),
+    ("checks.assert_dtype(torch.zeros(2), 'float32')", TypeError, "must be a torch.dtype"),
+    ("checks.assert_shape(torch.zeros(2), 2)", TypeError, "shape must be a tuple"),
+    ("checks.assert_close(torch.zeros(2), None)", TypeError, "expected must be a tensor"),
+    ("checks.assert_close(torch.zeros(2), torch.zeros(2), rtol=-1)", ValueError, "0 or more"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "words"), WRONG_ARGUMENTS,
+                         ids=[call for call, _, _ in WRONG_ARGUMENTS])
+def test_wrong_arguments_to_the_helpers_say_what_is_wrong(call, error, words):
+    """Does each helper refuse a wrong argument with an error that names it, instead of a
+    result for another argument or an error from deep inside a library?"""
+    import torch
+
+    from course import checks, data, plot, utils
+
+    names = {"torch": torch, "checks": checks, "data": data, "plot": plot, "utils": utils}
+    with pytest.raises(error, match=re.escape(words)):
+        eval(call, names)
+
+
+def test_a_device_this_machine_lacks_is_refused_at_once(monkeypatch):
+    """Is get_device('cuda') on a machine without a GPU an error there, not a later surprise?"""
+    import torch
+
+    from course import utils
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(RuntimeError, match="no usable cuda device"):
+        utils.get_device("cuda")
