@@ -820,3 +820,19 @@ MISTAKES["clip_by_total_norm"]["divides by the norm without the 1e-6"] = (
     "            g.mul_(max_norm / total)\n"
     "    return total"
 )
+MISTAKES["evaluate"]["steps an optimizer while it measures"] = (
+    "def evaluate(model, loader, *, loss_fn):\n"
+    "    model.eval()\n"
+    "    opt = torch.optim.SGD(model.parameters(), lr=0.01)\n"
+    "    total, correct, n = 0.0, 0, 0\n"
+    "    for X, y in loader:\n"
+    "        opt.zero_grad()\n"
+    "        logits = model(X)\n"
+    "        loss = loss_fn(logits, y)\n"
+    "        loss.backward()\n"
+    "        opt.step()\n"
+    "        total += loss.item() * len(y)\n"
+    "        correct += (logits.argmax(1) == y).sum().item()\n"
+    "        n += len(y)\n"
+    "    return total / n, correct / n"
+)
