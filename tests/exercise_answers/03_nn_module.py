@@ -817,3 +817,30 @@ MISTAKES["freeze_except"]["counts a weight two children share twice"] = (
     "            total += sum(p.numel() for p in child.parameters())\n"
     "    return total"
 )
+
+MISTAKES["digit_cnn"]["registers a ReLU beside the parts asked for"] = _code('''
+class DigitCNN(nn.Module):
+    def __init__(self, c1: int = 8, c2: int = 16, dropout: float = 0.25):
+        super().__init__()
+        self.features = nn.ModuleDict({
+            "conv1": nn.Conv2d(1, c1, kernel_size=3, padding=1),
+            "bn1": nn.BatchNorm2d(c1),
+            "pool": nn.MaxPool2d(2),
+            "conv2": nn.Conv2d(c1, c2, kernel_size=3),
+        })
+        self.act = nn.ReLU()
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(c2 * 4, 10))
+
+    def forward(self, x):
+        f = self.features
+        x = f["pool"](self.act(f["bn1"](f["conv1"](x))))
+        return self.head(self.act(f["conv2"](x)))
+
+    def predict(self, x):
+        was_training = self.training
+        self.eval()
+        with torch.no_grad():
+            out = self(x).argmax(dim=1)
+        self.train(was_training)
+        return out
+''')
