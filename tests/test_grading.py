@@ -1,9 +1,12 @@
 """Every lesson graded end to end through `python -m autograder grade`, in one batch.
 
-Three students hand in every lesson: `solution` (the model answers filled into the release),
-`blank` (the release untouched) and `mistake` (the model answers with the lesson's known mistake,
-`GRADING_MISTAKE` in tests/exercise_answers/NN.py). The solution gets full marks, the blank 0 and
-the mistake loses exactly that exercise's points; none of them is flagged or "repaired"; every
+Four students hand in every lesson: `solution` (the model answers filled into the release),
+`other` (each exercise answered with the last of its other correct answers, `CORRECT` in
+tests/exercise_answers/NN.py: their own classes, containers and styles, through the sandbox's
+checks of returned values), `blank` (the release untouched) and `mistake` (the model answers with
+the lesson's known mistake, `GRADING_MISTAKE`). The solution and the other answers get full
+marks, the blank 0 and the mistake loses exactly that exercise's points; none of them is
+flagged or "repaired"; every
 graded student gets HTML feedback for every lesson, and it quotes no hidden test, not even
 encoded. One `grade` call grades the whole class, so the module costs one batch.
 """
@@ -27,7 +30,7 @@ from conftest import LESSONS, ROOT, read_source_notebook
 pytestmark = pytest.mark.slow
 
 ANSWERS_DIR = Path(__file__).parent / "exercise_answers"
-STUDENTS = ("solution", "blank", "mistake")
+STUDENTS = ("solution", "other", "blank", "mistake")
 # Generous enough for the slowest lesson on a busy 2-core machine, small enough to fail fast.
 LIMITS = Limits(cell_s=120, wall_s=600, cpu_s=600)
 
@@ -37,6 +40,12 @@ def known_mistake(lesson: str) -> tuple[str, str]:
     variants = runpy.run_path(str(ANSWERS_DIR / f"{lesson}.py"))
     grade_id, description = variants["GRADING_MISTAKE"]
     return grade_id, variants["MISTAKES"][grade_id][description]
+
+
+def other_answers(lesson: str) -> dict[str, str]:
+    """The last other correct answer of each exercise, by answer grade_id."""
+    variants = runpy.run_path(str(ANSWERS_DIR / f"{lesson}.py"))
+    return {grade_id: answers[-1] for grade_id, answers in variants["CORRECT"].items()}
 
 
 def release_notebook(lesson: str) -> nbformat.NotebookNode:
@@ -51,6 +60,7 @@ def class_of(lesson: str) -> dict[str, nbformat.NotebookNode]:
     wrong_id, wrong_code = known_mistake(lesson)
     return {
         "solution": answered(release, model),
+        "other": answered(release, {**model, **other_answers(lesson)}),
         "blank": release,
         "mistake": answered(release, {**model, wrong_id: wrong_code}),
     }
@@ -95,6 +105,14 @@ def test_solution_scores_full_marks_clean(graded, lesson):
     assert (s.error, s.flags, s.notes) == (None, [], []), "the solution was not graded cleanly"
     assert s.max_score == sum(points(lesson).values())
     assert s.score == s.max_score, f"solution lost points: {s.exercises}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_other_correct_answers_score_full_marks_clean(graded, lesson):
+    """Correct answers written other ways get every point through the sandbox too, unflagged."""
+    s = submission(graded[0], "other", lesson)
+    assert (s.error, s.flags, s.notes) == (None, [], []), "the other answers were not clean"
+    assert s.score == s.max_score, f"correct answers lost points: {s.exercises}"
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -179,5 +197,6 @@ def visible_text(lesson: str) -> str:
     """What these students see or wrote anyway (the release, the answers): no leak there."""
     sources = [cell.source for cell in release_notebook(lesson).cells]
     sources += answers_of(read_source_notebook(lesson)).values()
+    sources += other_answers(lesson).values()
     sources.append(known_mistake(lesson)[1])
     return "\n".join(sources)
