@@ -39,26 +39,29 @@ MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 # What only code that reads or writes raw memory names: NumPy makes an array over any address an
 # object's `__array_interface__` (or `__array_struct__`) gives, torch a storage over any address
 # its private constructors get, and no audit hook sees it, so such code can rewrite the checks
-# its own test calls (README, threat model). It cannot be refused from inside the process; the
-# submission is flagged for the instructor instead.
-RAW_MEMORY_NAMES = (
-    "__array_interface__",
-    "__array_struct__",
-    "_construct_storage_from_data_pointer",
-    "_new_with_weak_ptr",
-)
+# its own test calls (README, threat model). And what turns off torch's function handling, which
+# the tests' spies on forbidden calls rely on (torch's own code needs it, so it stays). Neither
+# can be refused from inside the process; the submission is flagged for the instructor instead.
+REVIEW_NAMES = {
+    "raw memory": (
+        "__array_interface__",
+        "__array_struct__",
+        "_construct_storage_from_data_pointer",
+        "_new_with_weak_ptr",
+    ),
+    "torch's function handling turned off": ("DisableTorchFunction",),
+}
 
 
-def raw_memory_flags(nb: dict) -> list[str]:
-    """A flag when the submission's code names a raw-memory interface."""
-    named = [
-        name
-        for name in RAW_MEMORY_NAMES
-        if any(name in c.source for c in nb.cells if c.cell_type == "code")
-    ]
-    if not named:
-        return []
-    return [f"raw memory: the code names {', '.join(named)}; review it by hand"]
+def review_flags(nb: dict) -> list[str]:
+    """A flag for each kind of name in REVIEW_NAMES the submission's code uses."""
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    flags = []
+    for kind, names in REVIEW_NAMES.items():
+        named = [name for name in names if any(name in source for source in code)]
+        if named:
+            flags.append(f"{kind}: the code names {', '.join(named)}; review it by hand")
+    return flags
 
 
 def demo_sources(release: dict) -> list[str]:
@@ -105,7 +108,7 @@ def execute(course: Path, submission: Submission, limits: Limits) -> tuple[Submi
             return submission, None
         resources = nbgrader_resources(course, submission)
         nb = repaired.notebook
-        submission.flags += raw_memory_flags(nb)
+        submission.flags += review_flags(nb)
         for pp in (ClearOutput(), DeduplicateIds(), OverwriteKernelspec(), OverwriteCells()):
             nb, resources = pp.preprocess(nb, resources)
         runner = SandboxExecute(
