@@ -158,15 +158,22 @@ _BODY_CODE = compile(THREAD_BODY, "<grader>", "exec")
 
 
 def run_on_own_thread(
-    code, namespace: dict, *, tries: int = 2000, kept: dict | None = None, changed=None
+    code,
+    namespace: dict,
+    *,
+    tries: int = 2000,
+    kept: dict | None = None,
+    changed=None,
+    while_waiting=None,
 ) -> tuple | None:
     """Run `code` on a fresh thread and wait until that thread is gone; None when it ran to the
     end, else (exception name, message, exception). The thread's end is read from the
     interpreter's own count of threads, which student code cannot change.
 
     The names of `kept` that `namespace` no longer holds (by identity) when the code has run go
-    into `changed`, looked up while the thread still waits: nothing it runs as it ends (a
-    finalizer) can put them back first."""
+    into `changed`, and `while_waiting()` runs (the check of everything else the test relies
+    on), while the thread still waits: nothing it runs as it ends (a finalizer, the thread's
+    local data being freed) can put anything back first."""
     slot: list = [("RuntimeError", "the thread ended without an outcome", None)]
     body, name_of = _thread_body()
     done, read = _new_lock(), _new_lock()
@@ -190,6 +197,9 @@ def run_on_own_thread(
     if kept is not None and changed is not None:
         _sanitize(namespace)  # plain-string keys only: the lookups below run no student code
         changed += [key for key, value in kept.items() if namespace.get(key, _MISSING) is not value]
+    if while_waiting is not None:
+        _gc_disable()  # no collection on this thread: it would run the student's finalizers here
+        while_waiting()
     read.release()
     while _thread_count() > before:  # allocates no container: no collection can start here
         done.acquire(True, 0.001)  # a short sleep that needs no module student code can reach
@@ -205,13 +215,16 @@ def line_of(event: dict) -> bytes:
 
 
 def send(fd: int, event: dict) -> None:
-    """Write one event; a reader that is gone ends this process quietly."""
+    """Write one event; a reader that is gone ends this process quietly (a pipe that student
+    code made non-blocking is made to block again, not taken for a reader that is gone)."""
     data = line_of(event)
-    try:
-        while data:
+    while data:
+        try:
             data = data[_write(fd, data) :]
-    except OSError:
-        _exit(0)
+        except BlockingIOError:
+            _set_blocking(fd, True)
+        except OSError:
+            _exit(0)
 
 
 def read_job() -> dict | None:
@@ -857,8 +870,9 @@ DISPATCH_DUNDERS = frozenset(
 # dataset's `__len__` and `__getitem__` are its job; they hand out tensors the tests check.)
 VALUE_DUNDERS = DISPATCH_DUNDERS | frozenset(
     "__eq__ __ne__ __lt__ __le__ __gt__ __ge__ __bool__ __float__ __int__ __index__ __complex__ "
-    "__abs__ __sub__ __rsub__ __round__ __array__".split()
+    "__abs__ __sub__ __rsub__ __round__ __array__ __getattribute__".split()
 )
+WATCHED_DUNDERS = VALUE_DUNDERS | COMPARISON_DUNDERS | {"__class__"}
 RETURN_GUARD = """
 def guard(function, checker):
     def checked(*args, **kwargs):
@@ -882,22 +896,36 @@ RefusedValue = type("RefusedValue", (BaseException,), {"__module__": "builtins"}
 MAX_CHECKED_VALUES, MAX_CHECKED_DEPTH = 10_000, 8
 
 CHECKER = """
-def make(plain_bases, known, always, comparisons, tools, refused, limits):
-    mro_of, dict_of, name_of, tensor, tensor_dict, library, kind, str_type = tools
+def make(plain_bases, known, watched, always, comparisons, tools, refused, limits):
+    mro_of, dict_of, name_of, tensor, tensor_dict, library, kind, str_type, ident = tools
     max_values, max_depth = limits
+    plain = {ident(base) for base in plain_bases}
+
+    def recorded(k):
+        # what a class that existed before any student code had, looked up by identity: no
+        # hash or comparison of the student's runs here
+        entry = known.get(ident(k))
+        return entry[1] if entry is not None and entry[0] is k else None
 
     def class_problem(cls):
+        if recorded(kind(cls)) is None:
+            return name_of(cls) + " is made by a metaclass of the student's"
         mro = mro_of(cls)
-        based = any(base in mro for base in plain_bases)
+        based = any(ident(k) in plain for k in mro)
         for k in mro:
             members = dict_of(k)
+            names = list(members)
+            if any(kind(name) is not str_type for name in names):
+                return name_of(k) + " has an attribute whose name is not a plain string"
             if k is not object and "__class__" in members:
                 return name_of(k) + " says it is another class (__class__)"
-            if k in known:
+            before = recorded(k)
+            if before is not None:
+                now = {name: members[name] for name in names if name in watched}
+                if len(now) != len(before) or any(now.get(n) is not m for n, m in before.items()):
+                    return name_of(k) + " was changed after grading began"
                 continue
-            for name in members:
-                if kind(name) is not str_type:
-                    return name_of(k) + " has an attribute whose name is not a plain string"
+            for name in names:
                 if name in always or (based and name in comparisons
                                       and not (name == "__repr__" and library(members[name]))):
                     return "its type overrides " + name_of(k) + "." + name
@@ -926,10 +954,12 @@ def make(plain_bases, known, always, comparisons, tools, refused, limits):
             value, depth = pending.pop()
             count += 1
             cls = kind(value)
-            if cls not in problems:
-                problems[cls] = class_problem(cls)
-            mro = mro_of(cls)
-            found = problems[cls] or instance_problem(value, mro)
+            if ident(cls) not in problems:
+                problems[ident(cls)] = class_problem(cls)
+            found = problems[ident(cls)]
+            if found is None:
+                mro = mro_of(cls)
+                found = instance_problem(value, mro)
             if found is not None:
                 raise refused("a value the answer " + how + " is made to fool comparisons: "
                               + found + ". Return plain numbers, strings, containers and tensors")
@@ -940,13 +970,15 @@ def make(plain_bases, known, always, comparisons, tools, refused, limits):
 """
 
 
-def _exact_checker(plain_bases: tuple, known: frozenset):
+def _exact_checker(plain_bases: tuple, known: dict):
     """A check of the values a student function returns, and of those the test handed it, made
     to trust none of them: no type that claims to be another (`__class__`), no class of the
     student's that compares, converts or answers torch or NumPy functions its own way, none
     based on a number, string, container, tensor or array that changes how it is read, no
     tensor that carries its own `detach` or `item`; inside tuples, lists, sets and dicts too.
-    `known` are the classes that existed before any student code ran. It runs on the
+    `known` are the classes that existed before any student code ran (by id, with the members
+    they had under the watched names; a metaclass of the student's, or a known class changed
+    since, is refused too). It runs on the
     student's thread, so it is made in a namespace of its own: nothing of the runner is
     reachable from it."""
     namespace = {"__builtins__": {k: _BUILTINS_PRISTINE[k] for k in CHECKER_BUILTINS}}
@@ -962,10 +994,12 @@ def _exact_checker(plain_bases: tuple, known: frozenset):
         _library_function,
         _type,
         _str,
+        id,
     )
     return namespace["make"](
         plain_bases,
         known,
+        WATCHED_DUNDERS,
         VALUE_DUNDERS,
         COMPARISON_DUNDERS,
         tools,
@@ -974,7 +1008,7 @@ def _exact_checker(plain_bases: tuple, known: frozenset):
     )
 
 
-CHECKER_BUILTINS = ("any", "list", "tuple", "dict", "set", "frozenset", "object", "str")
+CHECKER_BUILTINS = ("any", "len", "list", "tuple", "dict", "set", "frozenset", "object", "str")
 
 
 def _library_function(member: object) -> bool:
@@ -985,15 +1019,21 @@ def _library_function(member: object) -> bool:
     return not filename.startswith("<") and filename.startswith(_LIBRARY_PREFIXES)
 
 
-def _known_classes() -> frozenset:
-    """Every class that exists now, before any student code: the libraries' and the setup's."""
-    found, pending = {object}, [object]
+def _known_classes() -> dict[int, tuple[type, dict]]:
+    """Every class that exists now, before any student code (the libraries' and the setup's),
+    by id, with the members it has under the names the return check watches: a class loaded
+    before the student's code is trusted only while those members are the ones it had."""
+    found, pending = {id(object): object}, [object]
     while pending:
         for sub in type.__subclasses__(pending.pop()):
-            if sub not in found:
-                found.add(sub)
+            if id(sub) not in found:
+                found[id(sub)] = sub
                 pending.append(sub)
-    return frozenset(found)
+    known = {}
+    for key, cls in found.items():
+        members = vars(cls)
+        known[key] = (cls, {name: members[name] for name in WATCHED_DUNDERS if name in members})
+    return known
 
 
 class Child:
@@ -1110,6 +1150,8 @@ class Child:
         guarded = self.guard_returns(namespace)
         out = _StringIO()
         sys.stdout, sys.stderr = out, _StringIO()
+        during: list = []
+        rebound: list = []
         try:
             code = _compile(source, "<test>", "exec")
         except BaseException as exc:  # noqa: BLE001 (a test that does not compile fails)
@@ -1118,12 +1160,17 @@ class Child:
             # A test hands student code functions it made; their `__globals__` is this
             # namespace, where a student's function could rebind `checks` while the test runs.
             # So could it swap a guarded function for the bare one.
-            rebound: list = []
             kept = {**self.z.setup, **guarded}
-            outcome = run_on_own_thread(code, namespace, kept=kept, changed=rebound)
+
+            def compare() -> None:  # while the student's thread still waits
+                during.extend(snapshot.restore(student_only=True))
+
+            outcome = run_on_own_thread(
+                code, namespace, kept=kept, changed=rebound, while_waiting=compare
+            )
             failure = None if outcome is None else (outcome[0], outcome[1])
             outcome = None  # only text is kept: the exception is the student's
-        during = snapshot.restore(student_only=True)
+        during += snapshot.restore(student_only=True)  # what the thread's end changed
         during += [f"the test's {name!r}" for name in rebound]
         if failure is not None and failure[0] == "RefusedValue":
             during.append(f"the values its test compares ({failure[1]})")
@@ -1255,6 +1302,15 @@ def drain(fd: int) -> None:
         fcntl.fcntl(fd, fcntl.F_SETFL, 0)
 
 
+def reset_channel(fd: int) -> None:
+    """Put back the write end of the children's channel as the zygote made it: blocking, owned
+    by no process, Linux's default size. Every child of a kept sandbox shares it, so a child that
+    made it non-blocking or shrank it would cost the next student's events."""
+    fcntl.fcntl(fd, fcntl.F_SETOWN, 0)
+    fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, TESTS_PIPE_BYTES)
+    fcntl.fcntl(fd, fcntl.F_SETFL, 0)
+
+
 # Linux's default pipe size: room for the largest sealed test, which the grader writes at once.
 TESTS_PIPE_BYTES = 1 << 16
 
@@ -1264,6 +1320,7 @@ def run_exercises(job: dict, zygote: Zygote) -> None:
     own, channel, commands = job["zygote_fd"], job["channel_fd"], job["command_fd"]
     for exercise in job["exercises"]:
         drain(commands)
+        reset_channel(channel)
         nonce = secrets.token_hex(16)
         send(own, {"event": "start", "index": exercise["test"], "nonce": nonce})
         pid = os.fork()

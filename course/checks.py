@@ -12,6 +12,7 @@ import sys
 import sysconfig
 import traceback
 from collections.abc import Callable, Sequence
+from types import MappingProxyType, WrapperDescriptorType
 from typing import Any
 
 import torch
@@ -113,7 +114,7 @@ def exact_type_problem(value: Any) -> str | None:
     if kind in EXACT_TENSOR_TYPES or kind in EXACT_SCALAR_TYPES:
         return None
     mro, name = _mro_of(kind), _name_of(kind)
-    if any("__class__" in _dict_of(k) for k in mro if k is not object):
+    if any(_claims_another_class(_dict_of(k)) for k in mro if k is not object):
         return f"an object that says it is of another class ({name})"
     if torch.Tensor in mro:
         return f"a subclass of torch.Tensor ({name}), not a torch.Tensor"
@@ -123,6 +124,13 @@ def exact_type_problem(value: Any) -> str | None:
     if plain is not None:
         return f"a subclass of a Python {plain.__name__} ({name})"
     return None
+
+
+def _claims_another_class(members: Any) -> bool:
+    """Whether a class's own members can answer `__class__` falsely: a `__class__` of its own,
+    or a `__getattribute__` written in Python (the built-in types' own is C's)."""
+    own = members.get("__getattribute__")
+    return "__class__" in members or (own is not None and type(own) is not WrapperDescriptorType)
 
 
 def require_exact_type(actual: Any, *, name: str = "result") -> None:
@@ -191,12 +199,13 @@ def assert_requires_grad(
 
 
 # torch.testing.assert_close's default (rtol, atol) per dtype; exact for integers and bools.
-_DEFAULT_TOLERANCES = {
+# Read-only: no cell can loosen every check at once by changing it.
+_DEFAULT_TOLERANCES = MappingProxyType({
     torch.float16: (1e-3, 1e-5),
     torch.bfloat16: (1.6e-2, 1e-5),
     torch.float32: (1.3e-6, 1e-5),
     torch.float64: (1e-7, 1e-7),
-}
+})
 
 
 def _tolerances(dtype: torch.dtype, rtol: float | None, atol: float | None) -> tuple[float, float]:

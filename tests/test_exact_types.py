@@ -85,3 +85,14 @@ def test_describing_a_value_runs_none_of_its_code():
     with pytest.raises(AssertionError, match="got:      test_describing_a_value_runs_none"):
         checks.assert_tensor(Loud())
     assert checks.describe([1, 2.5]) == "list [1, 2.5]"
+
+
+def test_checks_keep_no_settings_a_cell_could_change_in_place():
+    """The grader restores `course.checks`' names by identity, not a container's contents: is
+    every setting there immutable (tuples, read-only mappings), so that no cell can loosen all
+    checks by changing one?"""
+    mutable = [name for name, value in vars(checks).items()
+               if type(value) in (dict, list, set, bytearray) and not name.startswith("__")]
+    assert mutable == [], f"course.checks keeps mutable settings: {mutable}"
+    with pytest.raises(TypeError):
+        checks._DEFAULT_TOLERANCES[torch.float32] = (1.0, 1.0)

@@ -481,6 +481,40 @@ FOOLING = {
         "    return t\n",
         "checks.assert_close(answer(), torch.full((2,), 42.0))\n",
     ),
+    "a float of a class that inherits a subtraction patched into a library's class": (
+        "import json\n"
+        "json.JSONEncoder.__sub__ = json.JSONEncoder.__rsub__ = lambda self, other: 0.0\n"
+        "class Number(json.JSONEncoder, float):\n"
+        "    def __new__(cls):\n"
+        "        return float.__new__(cls, 0.5)\n"
+        "    def __init__(self, *args):\n"
+        "        pass\n"
+        "def answer():\n"
+        "    return Number()\n",
+        "x = answer()\nassert isinstance(x, float) and abs(x - 42.0) < 1e-6, 'wrong'\n",
+    ),
+    "an object whose __getattribute__ answers __class__": (
+        "class Looks:\n"
+        "    def __getattribute__(self, name):\n"
+        "        if name == '__class__':\n"
+        "            return int\n"
+        "        return object.__getattribute__(self, name)\n"
+        "def answer():\n"
+        "    return Looks()\n",
+        "assert isinstance(answer(), int), 'wrong'\n",
+    ),
+    "a class whose metaclass hides its bases": (
+        "class Meta(type):\n"
+        "    def mro(cls):\n"
+        "        return (cls, object)\n"
+        "    def __instancecheck__(cls, other):\n"
+        "        return True\n"
+        "class Anything(metaclass=Meta):\n"
+        "    pass\n"
+        "def answer():\n"
+        "    return Anything()\n",
+        "assert answer() is not None, 'wrong'\n",
+    ),
     "a tensor the test hands in, given its own detach": (
         "def answer(p):\n"
         "    p.detach = lambda: torch.full((2,), 42.0)\n",
@@ -499,6 +533,33 @@ def test_values_made_to_fool_a_comparison_fail_and_are_flagged(case, tmp_path):
     assert not passed(result), case
     verdict = next(r for r in result.cells.values() if "passed" in r)
     assert "made to fool comparisons" in str(verdict.get("tampering")), verdict
+
+
+def test_a_patch_undone_as_the_tests_thread_ends_is_still_seen(tmp_path):
+    """A student function switches a check off while the test runs and parks an object in the
+    thread's local data whose finalizer puts the check back when the thread is torn down: is the
+    change seen (the test fails, flagged) although it is gone by the time the thread is?"""
+    undo = (
+        "import threading\n"
+        "from course import checks as _checks\n"
+        "class Undo:\n"
+        "    def __init__(self, real):\n"
+        "        self.real = real\n"
+        "    def __del__(self):\n"
+        "        _checks.assert_equal = self.real\n"
+        "def answer():\n"
+        "    local = threading.local()\n"
+        "    local.undo = Undo(_checks.assert_equal)\n"
+        "    _checks.assert_equal = lambda *args, **kwargs: None\n"
+        "    _keep.append(local)\n"
+        "    return 0\n"
+        "_keep = []\n"
+    )
+    test = "value = answer()\nchecks.assert_equal(torch.tensor(value), torch.tensor(42))\n"
+    result = judge(undo, test=test, setup=CHECKS_SETUP, tmp_path=tmp_path)
+    assert not passed(result)
+    verdict = next(r for r in result.cells.values() if "passed" in r)
+    assert "course.checks.assert_equal" in str(verdict.get("tampering")), verdict
 
 
 def test_honest_values_of_every_kind_pass_unflagged(tmp_path):
@@ -540,12 +601,31 @@ def test_honest_values_of_every_kind_pass_unflagged(tmp_path):
 
 
 def test_a_tests_pipe_shrunk_costs_the_next_student_nothing(tmp_path):
-    """A submission that shrinks every pipe it holds to one page (a size the sandbox's
-    processes share): is the next submission's test, larger than that, still given whole?"""
+    """A submission that shrinks every pipe it holds to one page and makes it non-blocking
+    (the tests pipe and the children's channel, which the sandbox's processes share): is the
+    next submission's test, larger than that, still given whole, and is what its cell prints,
+    larger than that too, still reported?"""
     shrink = NON_BLOCKING.replace("os.set_blocking(fd, False)", "fcntl.fcntl(fd, 1031, 4096)")
-    judge(HONEST, "import fcntl\n" + shrink, tmp_path=tmp_path)
+    judge(HONEST, "import fcntl\n" + shrink + NON_BLOCKING, tmp_path=tmp_path)
     large_test = TEST + "# " + "x" * 9000 + "\n"
-    assert passed(judge(HONEST, test=large_test, tmp_path=tmp_path))
+    result = judge(HONEST + PIPES_SEEN, test=large_test, tmp_path=tmp_path)
+    assert passed(result)
+    assert result.cells[0]["stdout"] == "[]\n", "a pipe still non-blocking or shrunk"
+
+
+# What a cell finds among the pipes it may write to: those not blocking or below 64 KiB.
+PIPES_SEEN = """
+import fcntl, os, stat
+odd = []
+for fd in range(3, 256):
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode) and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_WRONLY:
+            if not os.get_blocking(fd) or fcntl.fcntl(fd, 1032) < 65536:
+                odd.append(fd)
+    except OSError:
+        pass
+print(odd)
+"""
 
 
 def test_the_tests_pipe_shows_neither_a_test_nor_its_nonce(tmp_path):
