@@ -36,7 +36,6 @@ import resource
 import secrets
 import signal
 import sys
-import sysconfig
 import time
 import types
 
@@ -88,10 +87,6 @@ _FunctionType = types.FunctionType
 _exec, _compile, _isinstance, _type, _len = builtins.exec, builtins.compile, isinstance, type, len
 _sorted, _list, _dict, _str, _callable, _tuple = sorted, list, dict, str, callable, tuple
 _range = range
-# Where library code lives (the interpreter's and the installed packages' folders).
-_LIBRARY_PREFIXES = tuple(
-    {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
-)
 _all, _map, _is = all, map, _operator.is_
 _code_of = types.FunctionType.__dict__["__code__"].__get__
 _defaults_of = types.FunctionType.__dict__["__defaults__"].__get__
@@ -615,6 +610,8 @@ class Snapshot:
                 continue  # torch's and numpy's data (caches, locks, registries) changes as they run
             if student_only and self.benign(value, now):
                 continue  # torch wrapped its own function (e.g. to keep its compiler out)
+            if _type(now) is _ModuleType and _MODULES.get(f"{name}.{key}") is now:
+                continue  # its submodule of that name, imported over an alias (torch.onnx's)
             _keep(now)
             current[key] = value
             changed.append(f"{name}.{key}")
@@ -857,10 +854,11 @@ def _quiet_logging() -> None:
 
 # Dunders a value's class may not override when it passes itself off as a plain number,
 # string, container, tensor or array: comparing it would run the student's code.
+# (How it prints, `__repr__` and `__str__`, is left to it: a message, not a verdict, shows it.)
 COMPARISON_DUNDERS = frozenset(
     "__eq__ __ne__ __lt__ __le__ __gt__ __ge__ __bool__ __hash__ __float__ __int__ __index__ "
-    "__abs__ __sub__ __rsub__ __len__ __iter__ __getitem__ __contains__ __round__ __str__ "
-    "__repr__ __format__ __array__ __float__ __complex__".split()
+    "__abs__ __sub__ __rsub__ __len__ __iter__ __getitem__ __contains__ __round__ __array__ "
+    "__complex__".split()
 )
 DISPATCH_DUNDERS = frozenset(
     {"__torch_function__", "__torch_dispatch__", "__array_function__", "__array_ufunc__"}
@@ -897,7 +895,7 @@ MAX_CHECKED_VALUES, MAX_CHECKED_DEPTH = 10_000, 8
 
 CHECKER = """
 def make(plain_bases, known, watched, always, comparisons, tools, refused, limits):
-    mro_of, dict_of, name_of, tensor, tensor_dict, library, kind, str_type, ident = tools
+    mro_of, dict_of, name_of, tensor, tensor_dict, dataclass_made, kind, str_type, ident = tools
     max_values, max_depth = limits
     plain = {ident(base) for base in plain_bases}
 
@@ -926,8 +924,9 @@ def make(plain_bases, known, watched, always, comparisons, tools, refused, limit
                     return name_of(k) + " was changed after grading began"
                 continue
             for name in names:
-                if name in always or (based and name in comparisons
-                                      and not (name == "__repr__" and library(members[name]))):
+                if name in ("__eq__", "__ne__", "__hash__") and dataclass_made(k, name):
+                    continue  # equal only to an instance of the same class, field by field
+                if name in always or (based and name in comparisons):
                     return "its type overrides " + name_of(k) + "." + name
         return None
 
@@ -991,7 +990,7 @@ def _exact_checker(plain_bases: tuple, known: dict):
         type.__dict__["__qualname__"].__get__,
         tensor,
         tensor_dict,
-        _library_function,
+        _dataclass_made,
         _type,
         _str,
         id,
@@ -1011,12 +1010,42 @@ def _exact_checker(plain_bases: tuple, known: dict):
 CHECKER_BUILTINS = ("any", "len", "list", "tuple", "dict", "set", "frozenset", "object", "str")
 
 
-def _library_function(member: object) -> bool:
-    """Whether `member` is a library function (a namedtuple's `__repr__`), not the student's."""
-    if _type(member) is not _FunctionType:
+def _dataclass_made(cls: type, name: str) -> bool:
+    """Whether `cls.<name>` is what `dataclasses` writes for a class: `__eq__` says equal only to
+    another instance of the very same class, comparing the fields; `__hash__` is None or hashes
+    the fields. Its code is compared with that of the same method written here from the same
+    field names (not with what `dataclasses` makes now: student code may have patched it), and
+    its globals must hold no `NotImplemented` of the student's."""
+    members = type.__dict__["__dict__"].__get__(cls)
+    member = members.get(name)
+    if name == "__hash__" and member is None:
+        return True  # what defining __eq__ does: unhashable, nothing to fool
+    if _type(member) is not _FunctionType or "__dataclass_fields__" not in members:
         return False
-    filename = _str.__str__(_code_of(member).co_filename)
-    return not filename.startswith("<") and filename.startswith(_LIBRARY_PREFIXES)
+    code = _code_of(member)
+    fields = [n for n in code.co_names if n not in ("__class__", "NotImplemented", "hash")]
+    if not _all(_type(f) is _str and f.isidentifier() for f in fields):
+        return False
+    made: dict = {}
+    _exec(_compile(_dataclass_source(name, fields), GRADER_FILENAME, "exec"), made)
+    same = _code_of(made[name])
+    parts = ("co_code", "co_names", "co_consts", "co_argcount")
+    if any(getattr(code, part) != getattr(same, part) for part in parts):
+        return False
+    own_globals = member.__globals__
+    return _type(own_globals) is _dict and "NotImplemented" not in own_globals
+
+
+def _dataclass_source(name: str, fields: list[str]) -> str:
+    """The source `dataclasses` (Python 3.11) writes for `__eq__` or `__hash__` over `fields`."""
+    mine = "(" + "".join(f"self.{f}," for f in fields) + ")"
+    if name == "__hash__":
+        return f"def __hash__(self):\n return hash({mine})\n"
+    theirs = "(" + "".join(f"other.{f}," for f in fields) + ")"
+    return (
+        "def __eq__(self, other):\n if other.__class__ is self.__class__:\n"
+        f"  return {mine}=={theirs}\n return NotImplemented\n"
+    )
 
 
 def _known_classes() -> dict[int, tuple[type, dict]]:

@@ -515,6 +515,16 @@ FOOLING = {
         "    return Anything()\n",
         "assert answer() is not None, 'wrong'\n",
     ),
+    "a dataclass whose __eq__ finds a NotImplemented of the student's": (
+        "import dataclasses, sys\n"
+        "sys.modules['__main__'].NotImplemented = True\n"
+        "@dataclasses.dataclass\n"
+        "class Box:\n"
+        "    value: int = 0\n"
+        "def answer():\n"
+        "    return Box()\n",
+        TEST,
+    ),
     "a tensor the test hands in, given its own detach": (
         "def answer(p):\n"
         "    p.detach = lambda: torch.full((2,), 42.0)\n",
@@ -563,13 +573,26 @@ def test_a_patch_undone_as_the_tests_thread_ends_is_still_seen(tmp_path):
 
 
 def test_honest_values_of_every_kind_pass_unflagged(tmp_path):
-    """Are the values honest answers return (namedtuples, dicts, datasets, modules, tensors
-    with their gradients, NumPy arrays) accepted as they are?"""
+    """Are the values honest answers return (namedtuples, one with its own __repr__, dicts,
+    datasets, dataclasses, modules, tensors with their gradients, NumPy arrays and scalars),
+    after importing torchvision (which swaps one of torch.onnx's aliases for its submodule),
+    accepted as they are?"""
     honest = (
-        "import collections\n"
+        "import collections, dataclasses, typing\n"
         "import numpy as np\n"
+        "import torchvision.utils\n"
         "from torch.utils.data import Dataset\n"
         "Pair = collections.namedtuple('Pair', 'loss accuracy')\n"
+        "class Batch(typing.NamedTuple):\n"
+        "    rows: torch.Tensor\n"
+        "    def __repr__(self):\n"
+        "        return 'Batch(...)'\n"
+        "@dataclasses.dataclass\n"
+        "class Loader:\n"
+        "    X: torch.Tensor\n"
+        "    batch_size: int = 2\n"
+        "    def __iter__(self):\n"
+        "        return iter(self.X.split(self.batch_size))\n"
         "class Squares(Dataset):\n"
         "    def __len__(self):\n"
         "        return 3\n"
@@ -584,11 +607,13 @@ def test_honest_values_of_every_kind_pass_unflagged(tmp_path):
         "def answer(p):\n"
         "    p.grad = torch.ones(2)\n"
         "    return (Pair(0.5, 1.0), {'rows': [torch.ones(2), np.zeros(3)], 'n': {1, 2}},\n"
-        "            Squares(), Net(), torch.Size([2, 3]), None)\n"
+        "            Squares(), Net(), torch.Size([2, 3]), None, Batch(torch.ones(2)),\n"
+        "            Loader(torch.arange(4)), np.float64(0.25))\n"
     )
     test = (
         "p = torch.zeros(2, requires_grad=True)\n"
-        "pair, table, squares, net, size, nothing = answer(p)\n"
+        "pair, table, squares, net, size, nothing, batch, loader, quarter = answer(p)\n"
+        "assert [len(b) for b in loader] == [2, 2] and quarter == 0.25 and len(batch) == 1\n"
         "assert pair.loss == 0.5 and pair == (0.5, 1.0) and table['n'] == {1, 2}\n"
         "assert len(squares) == 3 and float(squares[2]) == 4.0 and size == (2, 3)\n"
         "checks.assert_close(p.grad, torch.ones(2))\n"
