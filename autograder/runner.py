@@ -782,6 +782,11 @@ def warm_up(job: dict) -> None:
         return  # a lesson whose setup does not use torch (the engine's own tests)
     import torch
 
+    # Autograd decides on its first backward pass whether it needs worker threads: once the
+    # compiler below has registered its fake device it would, and a lesson's thread limit would
+    # then refuse every backward pass. A first pass made now, with only the CPU known, needs none.
+    x = torch.ones(1, requires_grad=True)
+    (2 * x).sum().backward()
     text = "\n".join(c.get("source") or "" for c in job.get("cells", [])) + job.get("setup", "")
     if job.get("warm_compiler", any(word in text for word in COMPILER_WORDS)):
         import torch.export

@@ -918,3 +918,18 @@ def test_next_childs_lines_read_before_the_zygote_announces_it_still_count():
     assert sent == [1, 2], "the second child's request for its test was lost"
     assert watch.result.cells[0]["stdout"] == "mine"
     assert watch.current == 2 and watch.early == []
+
+
+def test_naming_the_compiler_costs_no_backward_pass(tmp_path):
+    """A cell that only names `torch.compile` (in a comment) makes the sandbox warm torch's
+    compiler up before the student's code: does a backward pass still run under a lesson's
+    thread limit afterwards?"""
+    answer = (
+        "# torch.compile could speed this up later\n"
+        "def answer():\n"
+        "    x = torch.ones(2, requires_grad=True)\n"
+        "    (x * 21).sum().backward()\n"
+        "    return int(x.grad.sum())\n"
+    )
+    result = judge(answer, setup="import torch\n" + SETUP, tmp_path=tmp_path)
+    assert passed(result), result
