@@ -25,7 +25,9 @@ class HideHiddenTests(NbGraderPreprocessor):
         config=True
     )
     min_length = Integer(
-        8, help="Hidden lines shorter than this (e.g. `else:`) are too common to redact."
+        16,
+        help="Hidden lines shorter than this (`else:`, `return None`) are too common to redact: "
+        "they would blank out the messages that quote them.",
     ).tag(config=True)
 
     def hidden_lines(self, nb: NotebookNode) -> set[str]:
