@@ -782,3 +782,23 @@ MISTAKES['reproducible_split']['parts returned in sorted order'] = (
     '    return (Subset(dataset, sorted(perm[n_val:].tolist())),\n'
     '            Subset(dataset, sorted(perm[:n_val].tolist())))'
 )
+
+MISTAKES["pad_collate"]["returns a list, not a tuple"] = (
+    "def pad_collate(batch):\n"
+    "    seqs, labels = zip(*batch)\n"
+    "    return [pad_sequence(list(seqs), batch_first=True),\n"
+    "            torch.tensor([len(s) for s in seqs]), torch.tensor(labels)]"
+)
+MISTAKES["make_loaders"]["loads with worker processes"] = (
+    "def make_loaders(X, y, *, batch_size, val_fraction, seed):\n"
+    "    X = X.float()\n"
+    "    n_val = round(len(X) * val_fraction)\n"
+    "    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))\n"
+    "    tr, va = order[n_val:], order[:n_val]\n"
+    "    m = X[tr].mean(dim=(0, 2, 3), keepdim=True)\n"
+    "    s = X[tr].std(dim=(0, 2, 3), keepdim=True, correction=0)\n"
+    "    g = torch.Generator().manual_seed(seed)\n"
+    "    return (DataLoader(TensorDataset((X[tr] - m) / s, y[tr]), batch_size, shuffle=True,\n"
+    "                       generator=g, num_workers=2),\n"
+    "            DataLoader(TensorDataset((X[va] - m) / s, y[va]), batch_size))"
+)

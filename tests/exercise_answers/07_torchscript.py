@@ -658,3 +658,13 @@ MISTAKES["package_model"]["verifies the program in memory, not the one loaded ba
     "    torch.export.save(program, path)\n"
     "    return torch.export.load(path).module()"
 )
+MISTAKES["verify_saved"]["takes only .pt files for TorchScript"] = (
+    "def verify_saved(path, model, inputs, *, atol=1e-5):\n"
+    "    if path.suffix == '.pt':\n"
+    "        loaded = torch.jit.load(path)\n"
+    "    else:\n"
+    "        loaded = torch.export.load(path).module()\n"
+    "    model.eval()\n"
+    "    with torch.no_grad():\n"
+    "        return all((loaded(x) - model(x)).abs().max().item() <= atol for x in inputs)"
+)
