@@ -30,6 +30,7 @@ import builtins
 import fcntl
 import gc
 import io
+import linecache
 import os
 import posix
 import resource
@@ -1146,9 +1147,14 @@ class Child:
             name = f"<cell {cell['index']}>"
             sources[name] = cell["source"].splitlines()
             try:
-                code = _compile(self.z.transform(cell["source"]), name, "exec")
+                text = self.z.transform(cell["source"])
+                code = _compile(text, name, "exec")
             except BaseException as exc:  # noqa: BLE001 (a syntax error, or a transform's)
                 code = _brief(exc) + (None,)
+            else:
+                # As Jupyter does: `inspect.getsource` finds the cell's own lines (TorchScript
+                # compiles a function from its source). Only the student's cells are there.
+                linecache.cache[name] = (_len(text), None, text.splitlines(True), name)
             self.compiled[cell["index"]] = code
 
     def restore_streams(self) -> None:

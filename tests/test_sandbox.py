@@ -933,3 +933,17 @@ def test_naming_the_compiler_costs_no_backward_pass(tmp_path):
     )
     result = judge(answer, setup="import torch\n" + SETUP, tmp_path=tmp_path)
     assert passed(result), result
+
+
+def test_torchscript_reads_the_students_own_source(tmp_path):
+    """`torch.jit.script` compiles a function from its source, which Jupyter keeps for every
+    cell: does a function the student scripts in a cell compile under the grader too?"""
+    answer = (
+        "@torch.jit.script\n"
+        "def forty_two(x: torch.Tensor) -> torch.Tensor:\n"
+        "    return x * 42\n"
+        "def answer():\n"
+        "    return int(forty_two(torch.ones(1)))\n"
+    )
+    result = judge(answer, setup="import torch\n" + SETUP, tmp_path=tmp_path)
+    assert passed(result), result
