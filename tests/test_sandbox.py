@@ -947,3 +947,21 @@ def test_torchscript_reads_the_students_own_source(tmp_path):
     )
     result = judge(answer, setup="import torch\n" + SETUP, tmp_path=tmp_path)
     assert passed(result), result
+
+
+def test_printing_a_caught_error_costs_nothing(tmp_path):
+    """`traceback.print_exc()` in an `except` block needs frames, which student code may not
+    read: does it print the error (without its frames) and let the answer go on?"""
+    answer = (
+        "import traceback\n"
+        "def answer():\n"
+        "    try:\n"
+        "        1 / 0\n"
+        "    except ZeroDivisionError:\n"
+        "        traceback.print_exc()\n"
+        "        text = traceback.format_exc()\n"
+        "        traceback.print_exception(ValueError('shown'))\n"
+        "    return 42 if 'ZeroDivisionError: division by zero' in text else 0\n"
+    )
+    result = judge(answer, tmp_path=tmp_path)
+    assert passed(result), result
