@@ -920,39 +920,27 @@ def test_next_childs_lines_read_before_the_zygote_announces_it_still_count():
     assert watch.current == 2 and watch.early == []
 
 
-def test_naming_the_compiler_costs_no_backward_pass(tmp_path):
-    """A cell that only names `torch.compile` (in a comment) makes the sandbox warm torch's
-    compiler up before the student's code: does a backward pass still run under a lesson's
-    thread limit afterwards?"""
-    answer = (
+# Honest code that needs the sandbox to be like Jupyter, each as an answer returning 42.
+LIKE_JUPYTER = {
+    # the word makes the sandbox warm torch's compiler up, after which autograd's first
+    # backward pass would have wanted threads a lesson's limit refuses
+    "a backward pass in a notebook that names torch.compile": (
         "# torch.compile could speed this up later\n"
         "def answer():\n"
         "    x = torch.ones(2, requires_grad=True)\n"
         "    (x * 21).sum().backward()\n"
         "    return int(x.grad.sum())\n"
-    )
-    result = judge(answer, setup="import torch\n" + SETUP, tmp_path=tmp_path)
-    assert passed(result), result
-
-
-def test_torchscript_reads_the_students_own_source(tmp_path):
-    """`torch.jit.script` compiles a function from its source, which Jupyter keeps for every
-    cell: does a function the student scripts in a cell compile under the grader too?"""
-    answer = (
+    ),
+    # TorchScript compiles a function from its source, which Jupyter keeps for every cell
+    "torch.jit.script on a function of the student's cell": (
         "@torch.jit.script\n"
         "def forty_two(x: torch.Tensor) -> torch.Tensor:\n"
         "    return x * 42\n"
         "def answer():\n"
         "    return int(forty_two(torch.ones(1)))\n"
-    )
-    result = judge(answer, setup="import torch\n" + SETUP, tmp_path=tmp_path)
-    assert passed(result), result
-
-
-def test_printing_a_caught_error_costs_nothing(tmp_path):
-    """`traceback.print_exc()` in an `except` block needs frames, which student code may not
-    read: does it print the error (without its frames) and let the answer go on?"""
-    answer = (
+    ),
+    # printing a caught error needs frames, which student code may not read
+    "traceback.print_exc() in an except block": (
         "import traceback\n"
         "def answer():\n"
         "    try:\n"
@@ -962,6 +950,12 @@ def test_printing_a_caught_error_costs_nothing(tmp_path):
         "        text = traceback.format_exc()\n"
         "        traceback.print_exception(ValueError('shown'))\n"
         "    return 42 if 'ZeroDivisionError: division by zero' in text else 0\n"
-    )
-    result = judge(answer, tmp_path=tmp_path)
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LIKE_JUPYTER))
+def test_honest_code_runs_as_in_jupyter(case, tmp_path):
+    """Does code that works in Jupyter work under the grader too?"""
+    result = judge(LIKE_JUPYTER[case], setup="import torch\n" + SETUP, tmp_path=tmp_path)
     assert passed(result), result
