@@ -802,3 +802,17 @@ MISTAKES["make_loaders"]["loads with worker processes"] = (
     "                       generator=g, num_workers=2),\n"
     "            DataLoader(TensorDataset((X[va] - m) / s, y[va]), batch_size))"
 )
+CORRECT["streaming_mean_std"].append(
+    "from tqdm.auto import tqdm\n"
+    "\n"
+    "\n"
+    "def streaming_mean_std(batches):\n"
+    "    n, s, s2 = 0, None, None\n"
+    "    for X in tqdm(batches, disable=True):  # tqdm.auto calls iter() once more, reads once\n"
+    "        xs = X.double().transpose(0, 1).reshape(X.shape[1], -1)\n"
+    "        s = xs.sum(1) if s is None else s + xs.sum(1)\n"
+    "        s2 = (xs ** 2).sum(1) if s2 is None else s2 + (xs ** 2).sum(1)\n"
+    "        n += xs.shape[1]\n"
+    "    mean = s / n\n"
+    "    return mean.float(), (s2 / n - mean ** 2).clamp_min(0).sqrt().float()"
+)
