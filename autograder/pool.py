@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -40,6 +41,7 @@ def _init_worker(temporary: str) -> None:
     inherited by the sandboxes. Their temporary files go to the pool's own folder."""
     signal.signal(signal.SIGINT, lambda *_: None)
     signal.signal(signal.SIGTERM, _leave)
+    sys.unraisablehook = _stop_where_python_cannot_raise
     tempfile.tempdir = temporary
 
 
@@ -48,6 +50,14 @@ def _leave(*_) -> None:
     # SIGTERM, or the pool's SIGKILL after STOP_S, ends the worker all the same.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     raise SystemExit(0)
+
+
+def _stop_where_python_cannot_raise(unraisable) -> None:
+    """A stop (`_leave`) that landed in a weakref callback or a finalizer, where Python can only
+    print "Exception ignored": leave at once instead (the sandboxes die with their worker)."""
+    if isinstance(unraisable.exc_value, SystemExit):
+        os._exit(0)
+    sys.__unraisablehook__(unraisable)
 
 
 STOP_S = 5.0  # how long a stopped worker may take to close its sandboxes before it is killed
