@@ -56,7 +56,7 @@ PR_SET_DUMPABLE = 4  # prctl's option (linux/prctl.h)
 PROTECTED_PREFIXES = (
     "builtins", "course", "torch", "torchvision", "numpy", "math", "unittest", "random",
     "sys", "os", "posixpath", "sysconfig", "time", "timeit", "copy", "pickle", "tempfile",
-    "inspect", "io", "subprocess",
+    "inspect", "io", "subprocess", "linecache",
 )  # fmt: skip
 # Modules that never change by themselves: every name in them is restored.
 STRICT_PREFIXES = ("builtins", "course", "math")
@@ -109,6 +109,7 @@ _gc_set_threshold, _GC_THRESHOLD = gc.set_threshold, gc.get_threshold()
 # nonce); the child ends with `_exit`, which runs no finalizer.
 _KEPT: list = []
 _keep = _KEPT.append
+_LINECACHE, _dict_clear, _dict_update = linecache.cache, dict.clear, dict.update
 
 # Student code and tests run on a thread of their own whose first frame is this function (made
 # afresh for each run, in a namespace of its own): walking `f_back` from student code ends here,
@@ -471,6 +472,14 @@ class Snapshot:
     def __init__(self, *, library_code: frozenset[int] = frozenset()) -> None:
         self.modules = protected_modules()
         self.module_dicts = {name: dict(vars(m)) for name, m in self.modules.items()}
+        # A package's attribute that names another module (torch.onnx's `symbolic_helper`):
+        # importing the submodule of that name later replaces it, which is no tampering.
+        self.aliases = {
+            (name, key)
+            for name, d in self.module_dicts.items()
+            for key, value in d.items()
+            if _type(value) is _ModuleType and getattr(value, "__name__", None) != f"{name}.{key}"
+        }
         self.classes = protected_classes()
         self.class_dicts = {name: dict(vars(c)) for name, c in self.classes.items()}
         self.class_by_id = {id(c): self.class_dicts[name] for name, c in self.classes.items()}
@@ -611,7 +620,9 @@ class Snapshot:
                 continue  # torch's and numpy's data (caches, locks, registries) changes as they run
             if student_only and self.benign(value, now):
                 continue  # torch wrapped its own function (e.g. to keep its compiler out)
-            if _type(now) is _ModuleType and _MODULES.get(f"{name}.{key}") is now:
+            if (name, key) in self.aliases and not strict and _type(now) is _ModuleType and (
+                _MODULES.get(f"{name}.{key}") is now
+            ):
                 continue  # its submodule of that name, imported over an alias (torch.onnx's)
             _keep(now)
             current[key] = value
@@ -826,6 +837,7 @@ class Zygote:
         self.snapshot.trusted = self.guard.as_trusted
         self.guard.protect(Zygote, Child, Snapshot, Words, type(self.guard))
         self.known_classes = _known_classes()
+        self.allowed_definers = _allowed_definers()  # before student code: it reads __module__
         # IPython keeps the module it found as `__main__` (this runner): forget it.
         self.shell._orig_sys_modules_main_mod = None
 
@@ -943,8 +955,9 @@ RefusedValue = type("RefusedValue", (BaseException,), {"__module__": "builtins"}
 MAX_CHECKED_VALUES, MAX_CHECKED_DEPTH = 10_000, 8
 
 CHECKER = """
-def make(plain_bases, known, watched, always, comparisons, tools, refused, limits):
-    mro_of, dict_of, name_of, tensor, tensor_dict, dataclass_made, kind, str_type, ident = tools
+def make(plain_bases, known, allowed, watched, always, comparisons, tools, refused, limits):
+    mro_of, dict_of, name_of, tensor, tensor_dict, dataclass_made, kind, str_type, ident = tools[:9]
+    flags_of, heap = tools[9:]
     max_values, max_depth = limits
     plain = {ident(base) for base in plain_bases}
 
@@ -954,7 +967,7 @@ def make(plain_bases, known, watched, always, comparisons, tools, refused, limit
         entry = known.get(ident(k))
         return entry[1] if entry is not None and entry[0] is k else None
 
-    def class_problem(cls):
+    def class_problem(cls, returned):
         if recorded(kind(cls)) is None:
             return name_of(cls) + " is made by a metaclass of the student's"
         mro = mro_of(cls)
@@ -972,11 +985,27 @@ def make(plain_bases, known, watched, always, comparisons, tools, refused, limit
                 if len(now) != len(before) or any(now.get(n) is not m for n, m in before.items()):
                     return name_of(k) + " was changed after grading began"
                 continue
-            for name in names:
+            for name in names:  # a class of the student's
                 if name in ("__eq__", "__ne__", "__hash__") and dataclass_made(k, name):
                     continue  # equal only to an instance of the same class, field by field
                 if name in always or (based and name in comparisons):
                     return "its type overrides " + name_of(k) + "." + name
+        if not returned:
+            return None
+        # What a test compares: each way to compare or convert it comes from the class that
+        # defines it first, which must be a built-in (C) type, one of a few library types, or
+        # dataclasses' equality, not a library class that hands the question on (fx's Proxy).
+        for name in (always | comparisons) if based else always:
+            definer = None
+            for k in mro:
+                if name in dict_of(k):
+                    definer = k
+                    break
+            if definer is None or ident(definer) in allowed or not flags_of(definer) & heap:
+                continue
+            if name in ("__eq__", "__ne__", "__hash__") and dataclass_made(definer, name):
+                continue
+            return "its type takes " + name + " from " + name_of(definer)
         return None
 
     def instance_problem(value, mro):
@@ -1003,7 +1032,7 @@ def make(plain_bases, known, watched, always, comparisons, tools, refused, limit
             count += 1
             cls = kind(value)
             if ident(cls) not in problems:
-                problems[ident(cls)] = class_problem(cls)
+                problems[ident(cls)] = class_problem(cls, how == "returned")
             found = problems[ident(cls)]
             if found is None:
                 mro = mro_of(cls)
@@ -1018,7 +1047,7 @@ def make(plain_bases, known, watched, always, comparisons, tools, refused, limit
 """
 
 
-def _exact_checker(plain_bases: tuple, known: dict):
+def _exact_checker(plain_bases: tuple, known: dict, allowed: frozenset):
     """A check of the values a student function returns, and of those the test handed it, made
     to trust none of them: no type that claims to be another (`__class__`), no class of the
     student's that compares, converts or answers torch or NumPy functions its own way, none
@@ -1043,10 +1072,13 @@ def _exact_checker(plain_bases: tuple, known: dict):
         _type,
         _str,
         id,
+        type.__dict__["__flags__"].__get__,
+        1 << 9,  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement, whose members can change
     )
     return namespace["make"](
         plain_bases,
         known,
+        allowed,
         WATCHED_DUNDERS,
         VALUE_DUNDERS,
         COMPARISON_DUNDERS,
@@ -1057,6 +1089,35 @@ def _exact_checker(plain_bases: tuple, known: dict):
 
 
 CHECKER_BUILTINS = ("any", "len", "list", "tuple", "dict", "set", "frozenset", "object", "str")
+
+
+def _allowed_definers() -> frozenset[int]:
+    """The ids of the classes whose own ways to compare and convert a value may decide a test:
+    Python's plain types, tensors and arrays, NumPy's scalars and dtypes, torch's devices and
+    sizes, the ordered and counting dicts, TorchScript modules (its `__bool__`)."""
+    import collections
+
+    found = [int, float, complex, str, bytes, bool, tuple, list, dict, set, frozenset, object,
+             type(None), type, collections.OrderedDict, collections.defaultdict,
+             collections.Counter]
+    torch = _MODULES.get("torch")
+    if torch is not None:
+        found += [torch.Tensor, torch._C.TensorBase, torch.nn.Parameter, torch.device,
+                  torch.dtype, torch.Size]
+        jit = _MODULES.get("torch.jit")
+        if jit is not None:
+            found.append(jit.RecursiveScriptModule)
+    numpy = _MODULES.get("numpy")
+    if numpy is not None:
+        found += [numpy.ndarray, numpy.dtype]
+        pending = [numpy.generic, numpy.dtype]
+        while pending:  # NumPy's scalar types and dtype classes, all C types of its own
+            for sub in type.__subclasses__(pending.pop()):
+                if sub.__module__.startswith("numpy"):
+                    found.append(sub)
+                    pending.append(sub)
+        found.append(numpy.generic)
+    return frozenset(id(cls) for cls in found)
 
 
 def _dataclass_made(cls: type, name: str) -> bool:
@@ -1082,7 +1143,11 @@ def _dataclass_made(cls: type, name: str) -> bool:
     if any(getattr(code, part) != getattr(same, part) for part in parts):
         return False
     own_globals = member.__globals__
-    return _type(own_globals) is _dict and "NotImplemented" not in own_globals
+    return (
+        _type(own_globals) is _dict
+        and "NotImplemented" not in own_globals
+        and member.__builtins__ is _BUILTINS  # `NotImplemented` and `hash` are Python's own
+    )
 
 
 def _dataclass_source(name: str, fields: list[str]) -> str:
@@ -1134,6 +1199,7 @@ class Child:
         sources: dict = {}
         cells = z.cells_for(self.exercise)
         self.compile_cells(cells, sources)
+        self.lines = dict(_LINECACHE)  # the libraries' and these cells' sources, nothing else
         z.guard.install()
         for cell in cells:
             send(self.channel, {"event": "start", "index": cell["index"], "nonce": nonce})
@@ -1223,6 +1289,11 @@ class Child:
         snapshot = self.z.snapshot
         before = snapshot.restore(student_only=True)
         before += self.z.guard.reset_signals_and_modes()
+        # The sources `inspect` and TorchScript read: a cell may have planted a library file's.
+        _keep(_list(_LINECACHE.items()))  # nothing of the student's is freed on this thread
+        _dict_clear(_LINECACHE)
+        _dict_update(_LINECACHE, self.lines)
+        vars(_MODULES["linecache"])["cache"] = _LINECACHE
         if (identity(self.channel), identity(self.commands)) != self.fds:
             _exit(0)  # student code swapped the channel: no verdict, the test fails
         send(self.channel, {"event": "ready", "index": self.exercise["test"], "nonce": nonce})
@@ -1297,7 +1368,7 @@ class Child:
         for module, name in (("torch", "Tensor"), ("numpy", "ndarray")):
             if module in _MODULES:
                 plain.append(getattr(_MODULES[module], name))
-        checker = _exact_checker(tuple(plain), self.z.known_classes)
+        checker = _exact_checker(tuple(plain), self.z.known_classes, self.z.allowed_definers)
         made: dict = {"__builtins__": {}}
         # its own namespace: nothing of the runner is reachable
         _exec(_compile(RETURN_GUARD, GRADER_FILENAME, "exec"), made)

@@ -223,6 +223,16 @@ fresh = _imp.create_builtin(importlib.util.find_spec('_signal'))
 fresh.signal(fresh.SIGALRM, lambda *a: forge())
 fresh.setitimer(fresh.ITIMER_REAL, 0.001, 0.001)
 """,
+    "a module planted as a strict module's submodule": """
+import sys, types, torch
+from course import checks
+fake = types.ModuleType("torch")
+fake.__dict__.update(vars(torch))
+fake.testing = types.ModuleType("torch.testing")
+fake.testing.__dict__.update(vars(torch.testing))
+fake.testing.assert_close = lambda *args, **kwargs: None
+sys.modules["course.checks.torch"] = checks.torch = fake
+""",
     "a key that is not a string in a module": """
 import json
 class Key(str):
@@ -523,6 +533,30 @@ FOOLING = {
         "    value: int = 0\n"
         "def answer():\n"
         "    return Box()\n",
+        TEST,
+    ),
+    "a float that takes its comparisons from a library class (torch.fx's Proxy)": (
+        "import operator\n"
+        "from torch.fx.proxy import Proxy\n"
+        "class Tracer:\n"
+        "    def create_proxy(self, kind, target, args, kwargs):\n"
+        "        return 0.0 if target in (operator.sub, operator.abs) else True\n"
+        "    def to_bool(self, proxy):\n"
+        "        return True\n"
+        "class Number(Proxy, float):\n"
+        "    def __new__(cls):\n"
+        "        return float.__new__(cls, 0.5)\n"
+        "    def __init__(self, *args):\n"
+        "        self.tracer, self.node = Tracer(), None\n"
+        "def answer():\n"
+        "    return Number()\n",
+        "x = answer()\nassert isinstance(x, float) and abs(x - 42.0) < 1e-6, 'wrong'\n",
+    ),
+    "unittest.mock.ANY, which equals anything": (
+        "import torch\n"  # a lesson's setup, which loads unittest.mock before the student
+        "from unittest import mock\n"
+        "def answer():\n"
+        "    return mock.ANY\n",
         TEST,
     ),
     "a tensor the test hands in, given its own detach": (
