@@ -790,6 +790,13 @@ def warm_up(job: dict) -> None:
     for name in sys.builtin_module_names:  # none may be created once student code runs
         __import__(name)
     _import_if_installed(job.get("preload", []))  # what the lesson's tests load on first use
+    text = "\n".join(c.get("source") or "" for c in job.get("cells", [])) + job.get("setup", "")
+    if "tqdm" in text:
+        # tqdm's monitor thread never ends, and a cell's threads are waited for where a lesson
+        # allows them: the bars work the same without it.
+        _import_if_installed(("tqdm",))
+        if "tqdm" in sys.modules:
+            sys.modules["tqdm"].tqdm.monitor_interval = 0
     if "torch" not in sys.modules:
         return  # a lesson whose setup does not use torch (the engine's own tests)
     import torch
@@ -799,7 +806,6 @@ def warm_up(job: dict) -> None:
     # then refuse every backward pass. A first pass made now, with only the CPU known, needs none.
     x = torch.ones(1, requires_grad=True)
     (2 * x).sum().backward()
-    text = "\n".join(c.get("source") or "" for c in job.get("cells", [])) + job.get("setup", "")
     if job.get("warm_compiler", any(word in text for word in COMPILER_WORDS)):
         import torch.export
 

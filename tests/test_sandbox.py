@@ -993,3 +993,17 @@ def test_honest_code_runs_as_in_jupyter(case, tmp_path):
     """Does code that works in Jupyter work under the grader too?"""
     result = judge(LIKE_JUPYTER[case], setup="import torch\n" + SETUP, tmp_path=tmp_path)
     assert passed(result), result
+
+
+def test_a_progress_bar_ends_with_its_cell_where_threads_are_allowed(tmp_path):
+    """tqdm starts a monitor thread that never ends, and where a lesson allows threads a cell's
+    threads are waited for: does a cell with a progress bar still end (and pass) at once?"""
+    cells = ["from tqdm import tqdm\ndef answer():\n    return sum(1 for _ in tqdm(range(42)))\n"]
+    plan = Plan(
+        cells=[{"index": 0, "kind": "code", "source": cells[0]},
+               {"index": 1, "kind": "test", "source": TEST}],
+        setup=SETUP,
+        allow=frozenset({"threads"}),
+    )
+    result = run_sandboxed(plan=plan, scratch=tmp_path, limits=replace(LIMITS, cell_s=15))
+    assert passed(result), result
