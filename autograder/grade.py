@@ -400,8 +400,11 @@ def grade(
 
         scheduler(cluster or None)  # refused here, before anything is written
     with _only_run_on(out):
-        return _grade_found(found, problems, submissions, out, root, workers, limits, progress,
-                            students, late_penalty, pool, cluster)
+        return _grade_found(
+            found, problems, out=out, root=root, workers=workers, limits=limits,
+            progress=progress, students=students, late_penalty=late_penalty, pool=pool,
+            cluster=cluster,
+        )
 
 
 @contextlib.contextmanager
@@ -420,8 +423,11 @@ def _only_run_on(out: Path):
         yield
 
 
-def _grade_found(found, problems, submissions, out, root, workers, limits, progress, students,
-                 late_penalty, pool, cluster) -> Batch:
+def _grade_found(
+    found: list[Submission], problems: list[str], *, out: Path, root: Path,
+    workers: int | None, limits: Limits | None, progress: bool, students: list[str] | None,
+    late_penalty: float | None, pool: WorkerPool | None, cluster: str | None,
+) -> Batch:
     """`grade` once the submissions are found and `out` is locked."""
     private = out / PRIVATE
     late_penalty = _late_penalty(private, late_penalty)
