@@ -133,6 +133,7 @@ def _benchmark(args: argparse.Namespace) -> int:
 def _collect(args: argparse.Namespace) -> int:
     from autograder.collect import collect
     from autograder.escape import terminal
+    from autograder.submissions import lesson_grade_ids
 
     _known_lesson(args.root, args.lesson)
     collected = collect(
@@ -140,6 +141,7 @@ def _collect(args: argparse.Namespace) -> int:
         out=args.out,
         lesson=args.lesson,
         moodle_worksheet=args.moodle_worksheet,
+        exercise_ids=lesson_grade_ids(args.root)[args.lesson],
     )
     notebooks = sum(bool(r["file"]) for r in collected.rows)
     print(

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from autograder import lms, teams
 from autograder.escape import FORMULA_START, csv_cell, read_csv
+from autograder.submissions import grade_ids_in
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ["student_id", "name", "lms", "lesson", "late", "file", "note"]
@@ -52,7 +53,22 @@ def read_manifest(folder: Path) -> dict[tuple[str, str], dict[str, str]]:
             f"{path}: needs the columns student_id and lesson (as collect writes it), has "
             f"{', '.join(rows[0]) or 'none'}"
         )
-    return {(r["student_id"], r["lesson"]): r for r in rows}
+    manifest: dict[tuple[str, str], dict[str, str]] = {}
+    for row in rows:
+        key = (row["student_id"], row["lesson"])
+        if SPREADSHEET_NUMBER.match(key[0]) or key in manifest:
+            how = "twice" if key in manifest else "as a number in scientific notation"
+            raise CollectError(
+                f"{path}: student id {key[0]!r} appears {how}; a spreadsheet that saved the "
+                "manifest turned ids into numbers: collect the download again (or import the "
+                "ids as text when opening it)"
+            )
+        manifest[key] = row
+    return manifest
+
+
+# How a spreadsheet writes a long id it took for a number: `1.7E+14`, `1,70E+14`.
+SPREADSHEET_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?E\+?\d+$", re.I)
 
 
 def write_manifest(folder: Path, rows: dict[tuple[str, str], dict[str, str]]) -> None:
@@ -97,19 +113,50 @@ def _expand_zips(uploads: list[lms.Upload], budget: lms.Budget, problems: list[s
     return result
 
 
-def _winner(upload: lms.Upload, lesson: str) -> tuple:
+def _winner(upload: lms.Upload, lesson: str, holds: dict[int, bool]) -> tuple:
     """A notebook before Jupyter's autosave of it (`.ipynb_checkpoints/`, `-checkpoint`), then one
-    named for the lesson (a scratch notebook uploaded beside it does not win by being newer),
-    then the LMS's ordering (newest submission, last re-upload), then the exact name."""
+    that holds the lesson's exercises (`holds`, when known), then one named for the lesson (a
+    scratch notebook uploaded beside it does not win by being newer), then one whose name has
+    the lesson's in it (`01_tensors_final.ipynb`), then the LMS's ordering (newest submission,
+    last re-upload), then the exact name."""
     parts = upload.entry.parts
     autosave = ".ipynb_checkpoints" in parts or parts[-1].endswith("-checkpoint.ipynb")
-    named = upload.entry.name == f"{lesson}.ipynb"
-    return (not autosave, _named_for(upload.entry.name, lesson), *upload.order, named, parts[-1])
+    return (
+        not autosave,
+        holds.get(id(upload), False),
+        _named_for(upload.entry.name, lesson),
+        lesson.lower() in upload.entry.name.lower(),
+        *upload.order,
+        upload.entry.name == f"{lesson}.ipynb",
+        parts[-1],
+    )
 
 
-# What students and their computers do to a notebook's name: `Copy of 01_tensors.ipynb`,
-# `01_tensors (1).ipynb`, `01_tensors copy.ipynb`, `01_Tensors.ipynb`.
-COPIED_NAME = re.compile(r"^(?:copy of )?(?P<stem>.+?)(?: ?\(\d+\)| copy(?: \d+)?)?$", re.I)
+def _holding_the_lesson(
+    notebooks: list[lms.Upload], exercise_ids: set[str], budget: lms.Budget
+) -> dict[int, bool]:
+    """Which of a student's notebooks carry the lesson's exercises (their cells' grade ids), by
+    `id(upload)`: what a notebook holds, not its name, tells the lesson from a scratch notebook
+    however the student's computer renamed it. Worth reading only when there is a choice."""
+    if len(notebooks) < 2 or not exercise_ids:
+        return {}
+    holds = {}
+    for upload in notebooks:
+        try:
+            held = grade_ids_in(upload.entry.read(budget.max_file))
+            holds[id(upload)] = bool(held & exercise_ids)
+        except lms.UNREADABLE:
+            holds[id(upload)] = False  # said when it is chosen and cannot be read
+    return holds
+
+
+# What students and their computers do to a notebook's name, in any combination: `Copy of
+# 01_tensors.ipynb` and Colab's `Copy_of_01_tensors.ipynb`, a browser's `01_tensors (1).ipynb`,
+# JupyterLab's `01_tensors-Copy1.ipynb`, macOS's `01_tensors copy.ipynb` and `01_tensors 2.ipynb`,
+# `01_Tensors.ipynb`.
+COPIED_NAME = re.compile(
+    r"^(?:copy[ _]of[ _])*(?P<stem>.+?)(?: ?\(\d+\)|-copy\d*| copy(?: \d+)?| \d+)*$", re.I
+)
 
 
 # A notebook a browser saved with another extension: `01_tensors.ipynb.txt`, `01_tensors.json`.
@@ -136,13 +183,19 @@ def _is_notebook(filename: str, lesson: str) -> bool:
     )
 
 
-def _choice(won: lms.Upload, notebooks: list[lms.Upload], lesson: str) -> str:
+def _choice(won: lms.Upload, notebooks: list[lms.Upload], lesson: str, holds: dict) -> str:
     """Why this notebook of several was graded."""
+    of_all = f" ({len(notebooks)} notebooks in all)"
+    holding = sum(holds.values())
+    if holding == 1 and holds[id(won)]:
+        return f"chose {won.entry.name}, the one holding the lesson's exercises{of_all}"
     named = sum(_named_for(u.entry.name, lesson) for u in notebooks)
+    if not named and lesson.lower() in won.entry.name.lower():
+        return f"chose {won.entry.name}, whose name has the lesson's in it{of_all}"
     if not named:
         return (f"chose {won.entry.name}, the newest of {len(notebooks)} notebooks, none named "
                 f"{lesson}.ipynb: check it is the lesson")
-    of_all = f" ({len(notebooks)} notebooks in all)" if named < len(notebooks) else ""
+    of_all = of_all if named < len(notebooks) else ""
     if named == 1:
         return f"chose {won.entry.name}, the one named for the lesson{of_all}"
     return f"chose {won.entry.name}, the newest of {named} notebooks named for the lesson{of_all}"
@@ -167,15 +220,13 @@ def _row(upload: lms.Upload | None, student: str, name: str, kind: str, lesson: 
 
 
 def _collect_student(
-    uploads: list[lms.Upload], lesson: str, budget: lms.Budget
+    uploads: list[lms.Upload], lesson: str, exercise_ids: set[str], budget: lms.Budget
 ) -> tuple[dict[str, str], bytes | None]:
     """One student's manifest row and the bytes of their winning notebook (None: no notebook)."""
     first = uploads[0]
-    notebooks = sorted(
-        (u for u in uploads if _is_notebook(u.entry.name, lesson)),
-        key=lambda u: _winner(u, lesson),
-        reverse=True,
-    )
+    notebooks = [u for u in uploads if _is_notebook(u.entry.name, lesson)]
+    holds = _holding_the_lesson(notebooks, exercise_ids, budget)
+    notebooks.sort(key=lambda u: _winner(u, lesson, holds), reverse=True)
     others = sorted({u.entry.name for u in uploads} - {u.entry.name for u in notebooks})
     if not notebooks:
         row = _row(None, first.student, first.name, first.lms, lesson)
@@ -198,7 +249,7 @@ def _collect_student(
         return row, None
     row = _row(won, first.student, first.name, first.lms, lesson)
     if len(notebooks) > 1:
-        notes.append(_choice(won, notebooks, lesson))
+        notes.append(_choice(won, notebooks, lesson, holds))
     if others:
         notes.append(f"ignored {', '.join(others)}")
     if len(data) > budget.max_file:
@@ -230,6 +281,7 @@ def collect(
     max_total: int = lms.MAX_TOTAL_BYTES,
     max_file: int = lms.MAX_FILE_BYTES,
     moodle_worksheet: Path | None = None,
+    exercise_ids: set[str] = frozenset(),
 ) -> Collected:
     """Lay out every student's notebook for `lesson` from an LMS download into `out`.
 
@@ -240,6 +292,8 @@ def collect(
         max_entries, max_total, max_file: caps on what one download may hold (archive bombs).
         moodle_worksheet: the grading worksheet of a Moodle team assignment, which says who is
             in each group (`autograder.teams`).
+        exercise_ids: the lesson's grade ids; of a student's several notebooks, one holding
+            them wins whatever its name.
 
     Returns:
         The manifest rows written for this lesson, and what was skipped with why.
@@ -261,7 +315,7 @@ def collect(
         problems = reading.problems
         uploads = _expand_zips(reading.uploads, budget, problems)
         uploads = _teams_to_members(uploads, moodle_worksheet, problems)
-        return _lay_out(uploads, budget, problems, out, lesson)
+        return _lay_out(uploads, budget, problems, out, lesson, exercise_ids)
     except zipfile.BadZipFile:
         raise CollectError(f"{sources} is not a valid zip file") from None
     except lms.UnsafeDownload as exc:
@@ -295,7 +349,12 @@ def _teams_to_members(
 
 
 def _lay_out(
-    uploads: list[lms.Upload], budget: lms.Budget, problems: list[str], out: Path, lesson: str
+    uploads: list[lms.Upload],
+    budget: lms.Budget,
+    problems: list[str],
+    out: Path,
+    lesson: str,
+    exercise_ids: set[str],
 ) -> Collected:
     """Group the uploads by student, pick each one's notebook, and write them with the manifest."""
     by_student: dict[str, list[lms.Upload]] = defaultdict(list)
@@ -324,7 +383,10 @@ def _lay_out(
         hint = f" ({problems[0]})" if problems else ""
         raise CollectError(f"no student submissions found for {lesson}{hint}")
     # Read everything first: a download that passes a cap raises before anything is written.
-    results = [_collect_student(items, lesson, budget) for _, items in sorted(by_student.items())]
+    results = [
+        _collect_student(items, lesson, exercise_ids, budget)
+        for _, items in sorted(by_student.items())
+    ]
     out.mkdir(parents=True, exist_ok=True)
     for row, data in results:
         _write(out, row["student_id"], lesson, data)

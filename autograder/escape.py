@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import html
 import io
@@ -39,11 +40,14 @@ def write_csv(path: Path, header: list[str], rows: Iterable[list]) -> None:
 
 def read_csv(path: Path) -> list[dict[str, str]]:
     """The rows of a CSV file as a spreadsheet may have saved it: UTF-8 with or without a byte
-    order mark, or Windows-1252; separated by commas, semicolons or tabs. OSError, or ValueError
-    (with the reason) when it cannot be read as one."""
+    order mark, UTF-16 with one (Excel's "Unicode Text"), or Windows-1252; separated by commas,
+    semicolons or tabs. OSError, or ValueError (with the reason) when it cannot be read as one."""
     data = path.read_bytes()
     try:
-        text = data.decode("utf-8-sig")
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
     first = text.splitlines()[0] if text else ""

@@ -43,6 +43,7 @@ from autograder.dispatch import run_all
 from autograder.escape import encodable, write_csv
 from autograder.lms import SAFE_ID
 from autograder.pool import LocalPool, WorkerPool
+from autograder.submissions import grade_ids_in, lesson_grade_ids
 
 if TYPE_CHECKING:
     from autograder.sandbox import Limits
@@ -182,6 +183,8 @@ def find_submissions(submitted: Path, lessons: list[str]) -> tuple[list[Submissi
                 seen.add((student, item.name))
     for (student, lesson), row in sorted(manifest.items()):
         if (student, lesson) not in seen and lesson in lessons and SAFE_ID.match(student):
+            if row.get("file"):
+                raise GradingError(_lost_folder(submitted, student, lesson, row["file"]))
             found.append(Submission(student, lesson, None, error=row["note"] or "no notebook"))
     for s in found:
         _apply_manifest(s, manifest.get(s.key))
@@ -193,6 +196,16 @@ def find_submissions(submitted: Path, lessons: list[str]) -> tuple[list[Submissi
             if (student, lesson) not in have
         ]
     return found, problems
+
+
+def _lost_folder(submitted: Path, student: str, lesson: str, file: str) -> str:
+    """The manifest says `collect` laid out a notebook that is not there: its ids were changed
+    (a spreadsheet drops leading zeros) or the folder was moved. Grading would add a student."""
+    return (
+        f"{submitted / 'manifest.csv'} says {student}/{lesson} holds {file}, but there is no "
+        f"folder {student}/{lesson}: were the ids changed when the manifest was saved (a "
+        "spreadsheet drops leading zeros)? Collect the download again"
+    )
 
 
 def _unsafe_student_folder(path: Path) -> str | None:
@@ -394,7 +407,7 @@ def grade(
         raise GradingError(_nothing_to_grade(submissions, problems))
     if students is not None:
         found = _only(found, students, submissions)
-    _refuse_another_lessons_notebooks(found, _grade_ids(root))
+    _refuse_another_lessons_notebooks(found, lesson_grade_ids(root))
     if cluster is not None and pool is None:
         from autograder.cluster import scheduler
 
@@ -481,6 +494,7 @@ def _grade_found(
         except Interrupted as exc:
             interrupted = exc
     everything = journal.load()
+    _with_todays_lms_facts(everything, found)
     _explain_failures(private / "course", out, [everything.get(s.key) for s in todo])
     batch = Batch(
         sorted(everything.values(), key=lambda s: s.key),
@@ -493,6 +507,17 @@ def _grade_found(
     if interrupted is not None:
         raise interrupted
     return batch
+
+
+def _with_todays_lms_facts(journaled: dict[tuple, Submission], found: list[Submission]) -> None:
+    """What the LMS says of a submission (name, late, which file won) comes from today's
+    manifest, not from when it was graded: an extension granted since, or a name corrected, needs
+    no regrading (the notebook's bytes decide that)."""
+    for s in found:
+        kept = journaled.get(s.key)
+        if kept is not None:
+            kept.name, kept.lms, kept.late, kept.file = s.name, s.lms, s.late, s.file
+            kept.intake = s.intake
 
 
 def _explain_failures(course: Path, out: Path, graded_now: list[Submission | None]) -> None:
@@ -540,27 +565,6 @@ def _late_penalty(private: Path, given: float | None) -> float:
     return given
 
 
-def _grade_ids(root: Path) -> dict[str, set[str]]:
-    """Every lesson's grade ids (from its source notebook), by lesson."""
-    return {
-        lesson: _ids_in(root / SOURCE_DIRECTORY / lesson / f"{lesson}.ipynb")
-        for lesson in lesson_ids(root)
-    }
-
-
-def _ids_in(path: Path) -> set[str]:
-    """The nbgrader grade ids of a notebook's cells (none when it cannot be read)."""
-    try:
-        cells = json.loads(path.read_bytes()).get("cells", [])
-        return {
-            str(c["metadata"]["nbgrader"]["grade_id"])
-            for c in cells
-            if isinstance(c, dict) and "grade_id" in c.get("metadata", {}).get("nbgrader", {})
-        }
-    except (OSError, ValueError, AttributeError, TypeError, KeyError):
-        return set()
-
-
 def _refuse_another_lessons_notebooks(found: list[Submission], ids: dict[str, set[str]]) -> None:
     """A notebook that holds another lesson's exercises and none of its own is graded 0 with
     that reason; when every notebook of a lesson is another lesson's (a download collected with
@@ -570,7 +574,7 @@ def _refuse_another_lessons_notebooks(found: list[Submission], ids: dict[str, se
     for s in found:
         if s.path is None or not s.path.is_file():
             continue
-        held = _ids_in(s.path)
+        held = _ids_in_file(s.path)
         if not held:
             continue
         readable[s.lesson] = readable.get(s.lesson, 0) + 1
@@ -588,6 +592,13 @@ def _refuse_another_lessons_notebooks(found: list[Submission], ids: dict[str, se
                 f"every notebook in the {lesson} folders is lesson {others[0]} (its exercises): "
                 f"was the download collected with --lesson {lesson} by mistake?"
             )
+
+
+def _ids_in_file(path: Path) -> set[str]:
+    try:
+        return grade_ids_in(path.read_bytes())
+    except OSError:
+        return set()
 
 
 def _isolation(found: Iterable[Submission]) -> str:

@@ -52,12 +52,13 @@ CANVAS_FILE = re.compile(
     rf"^(?P<name>[^/]+?)_(?:(?P<late>(?i:late))_)?(?P<uid>{CANVAS_ID})_(?P<sid>{CANVAS_ID})_"
     r"(?P<file>.+)$"
 )
-# With anonymous grading there is no name: `[late_]userid_attachmentid_filename`.
+# With anonymous grading there is no name: `[late_]userid_attachmentid_filename`; a name made only
+# of characters Canvas squashes away (emoji, punctuation) leaves its `_` in front.
 CANVAS_ANONYMOUS = re.compile(
-    rf"^(?:(?P<late>(?i:late))_)?(?P<uid>{CANVAS_ID})_(?P<sid>{CANVAS_ID})_(?P<file>.+)$"
+    rf"^_?(?:(?P<late>(?i:late))_)?(?P<uid>{CANVAS_ID})_(?P<sid>{CANVAS_ID})_(?P<file>.+)$"
 )
 CANVAS_ENTRY = re.compile(
-    rf"^(?:(?P<name>[^/]+?)_)??(?:(?P<late>(?i:late))_)?(?P<uid>{CANVAS_ID})_"
+    rf"^_?(?:(?P<name>[^/]+?)_)??(?:(?P<late>(?i:late))_)?(?P<uid>{CANVAS_ID})_"
     r"(?P<file>text\.html|link\.html)$"
 )
 # Moodle names a student's folder `Full Name_participantid_assignsubmission_file` (4.1 on;

@@ -5,11 +5,14 @@ The grading self-tests and the throughput benchmark use these to grade real note
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
+
+from autograder.coursedir import SOURCE_DIRECTORY, lesson_ids
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
@@ -18,6 +21,28 @@ END_SOLUTION = "### END SOLUTION"
 def grade_id(cell: NotebookNode) -> str | None:
     """The nbgrader `grade_id` of a cell, or None for an ordinary cell."""
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def grade_ids_in(notebook: bytes) -> set[str]:
+    """The grade ids of a notebook's cells, read from its bytes as any file a student handed in
+    (none when it is not a notebook)."""
+    try:
+        cells = json.loads(notebook).get("cells", [])
+        return {
+            str(c["metadata"]["nbgrader"]["grade_id"])
+            for c in cells
+            if isinstance(c, dict) and "grade_id" in c.get("metadata", {}).get("nbgrader", {})
+        }
+    except (ValueError, AttributeError, TypeError, KeyError):
+        return set()
+
+
+def lesson_grade_ids(root: Path) -> dict[str, set[str]]:
+    """Every lesson's grade ids (from its source notebook), by lesson."""
+    return {
+        lesson: grade_ids_in((root / SOURCE_DIRECTORY / lesson / f"{lesson}.ipynb").read_bytes())
+        for lesson in lesson_ids(root)
+    }
 
 
 def is_answer_cell(cell: NotebookNode) -> bool:

@@ -11,6 +11,7 @@ the member's group.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import replace
@@ -24,11 +25,17 @@ class WorksheetError(ValueError):
     """A file that is not the grading worksheet of a Moodle team assignment."""
 
 
+# What Moodle's `clean_filename` (PARAM_FILE) deletes from a folder name: control characters
+# and & < > " ` | ' : \ /. `Kevin's Team` becomes `Kevins Team`, `A/B testers` `AB testers`.
+FILENAME_DELETES = re.compile(r"[\x00-\x1f\x7f&<>\"`|':\\/]")
+
+
 def group_key(name: str) -> str:
-    """A group name as both the worksheet and the folder give it: Moodle's folder name turns
-    `_` into spaces and drops characters a file name cannot hold."""
-    name = unicodedata.normalize("NFC", name).replace("_", " ")
-    return " ".join(re.sub(r"[^\w]+", " ", name).split()).casefold()
+    """A group name as both the worksheet and the folder give it: Moodle's folder name deletes
+    the characters a file name may not hold (FILENAME_DELETES), and `_` reads as a space; the
+    worksheet may write `&` as `&amp;`."""
+    name = FILENAME_DELETES.sub("", unicodedata.normalize("NFC", html.unescape(name)))
+    return " ".join(re.sub(r"[^\w]+", " ", name.replace("_", " ")).split()).casefold()
 
 
 def read_worksheet(path: Path) -> dict[str, list[tuple[str, str]]]:
@@ -55,8 +62,9 @@ def to_members(
     uploads: list[Upload], teams: dict[str, list[tuple[str, str]]], problems: list[str]
 ) -> list[Upload]:
     """Each Moodle group folder's uploads, once for every member of the group; a folder whose
-    group the worksheet does not know is reported."""
-    result, unknown = [], set()
+    group the worksheet does not know is reported. WorksheetError when no folder is a group of
+    the worksheet's (an individual assignment's download, or another assignment's worksheet)."""
+    result, unknown, known = [], set(), False
     for upload in uploads:
         if upload.lms != "moodle":
             result.append(upload)
@@ -65,10 +73,19 @@ def to_members(
         if not members:
             unknown.add(upload.name)
             continue
+        known = True
         for participant, full_name in members:
             name = f"{full_name} ({upload.name})" if full_name else upload.name
             result.append(replace(upload, student=participant, name=name))
+    if unknown and not known:
+        raise WorksheetError(
+            f"none of the download's {len(unknown)} folders is a group of the worksheet: is it "
+            "an individual assignment (then leave --moodle-worksheet out) or another "
+            "assignment's worksheet?"
+        )
     problems += [
-        f"group {name!r}: no member of it in the worksheet, skipped" for name in sorted(unknown)
+        f"group {name!r}: not in the worksheet, so its members get no grade (download the "
+        "worksheet again if groups changed)"
+        for name in sorted(unknown)
     ]
     return result

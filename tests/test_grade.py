@@ -645,6 +645,13 @@ def test_a_late_penalty_holds_for_the_next_runs_into_the_same_out(tiny, tmp_path
     grade(submissions=more, **kwargs)
     after = {r["student_id"]: r["final_score"] for r in rows(out / "grades.csv")}
     assert after["ann"] == before["ann"] and float(after["bob"]) == sum(POINTS.values())
+    # An extension granted since (the download collected again, the notebook unchanged): the
+    # exports follow today's manifest without grading ann again.
+    write_manifest(submitted, {("ann", TINY): {**row, "late": "", "name": "Ann Lee"}})
+    assert grade(submissions=submitted, **kwargs).graded_now == 0
+    ann = next(r for r in rows(out / "grades.csv") if r["student_id"] == "ann")
+    assert ann["late"] == "" and ann["name"] == "Ann Lee"
+    assert float(ann["final_score"]) == sum(POINTS.values())
 
 
 def test_a_pipe_named_like_a_notebook_costs_only_its_student(tiny, tmp_path):
