@@ -255,6 +255,51 @@ def drop_privileges(uid: int | None) -> None:
     os.setuid(uid)
 
 
+# mount(2) flags, and the capability-set layout of capset(2) (version 3: two 32-bit words each).
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND = 2, 4, 8, 32, 4096
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+# Where code in the sandbox may write (besides its home): nothing there may run as machine code.
+WRITABLE_MOUNTS = ("/tmp", "/dev/shm")
+
+
+def forbid_native_code(workdir: str | None) -> None:
+    """Inside bubblewrap (`workdir` set): remount the folders the student may write, the home,
+    `/tmp` and `/dev/shm`, `noexec`. A shared library or program written there (one that could
+    read the verdict's nonce from memory and forge a verdict) can then be neither loaded nor
+    run. Fails closed: a sandbox that cannot do it grades nothing."""
+    if workdir is None:
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    flags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC
+    for folder in (workdir, *WRITABLE_MOUNTS):
+        if libc.mount(None, folder.encode(), None, flags, None) != 0:
+            _fail_closed(f"cannot mount {folder} noexec ({os.strerror(ctypes.get_errno())})")
+
+
+def drop_capabilities() -> None:
+    """Give up every capability: bubblewrap in a user namespace grants CAP_SYS_ADMIN for the
+    remount in `forbid_native_code` (as root, becoming the sandbox's user drops them anyway), and
+    with none left the student's code cannot make its folders executable again."""
+    import ctypes
+
+    header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
+    nothing = (ctypes.c_uint32 * 6)()
+    try:
+        capset = ctypes.CDLL(None, use_errno=True).capset
+    except AttributeError:
+        return  # not Linux: no bubblewrap, so no capabilities were granted
+    if capset(header, nothing) != 0:
+        _fail_closed(f"cannot drop its capabilities ({os.strerror(ctypes.get_errno())})")
+
+
+def _fail_closed(problem: str) -> None:
+    sys.stderr.write(f"the grading sandbox {problem}: nothing is graded\n")
+    sys.stderr.flush()
+    _exit(4)
+
+
 def forbid_memory_reads() -> None:
     """Make the runner non-dumpable (its children inherit it): a process that the student's code
     starts afresh, without the audit hook, cannot read their memory (the nonces) with ptrace or
@@ -1524,7 +1569,9 @@ def main() -> None:
     job = read_job()
     if job is None:
         _exit(0)
+    forbid_native_code(job.get("workdir"))
     drop_privileges(job.get("uid"))
+    drop_capabilities()
     forbid_memory_reads()
     prepare_workdir(job)
     zygote = Zygote(job)

@@ -100,7 +100,10 @@ def _namespaces() -> list[str]:
     # (process limits then count its processes alone); otherwise bwrap needs a user namespace.
     spaces = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
     spaces += ["--unshare-cgroup-try", "--die-with-parent", "--new-session"]
-    return spaces if os.geteuid() == 0 else ["--unshare-user", *spaces]
+    # In a user namespace the runner needs CAP_SYS_ADMIN once, to remount its writable folders
+    # noexec; it gives up every capability before any submission runs (runner.drop_capabilities).
+    user = ["--unshare-user", "--cap-add", "CAP_SYS_ADMIN"]
+    return spaces if os.geteuid() == 0 else [*user, *spaces]
 
 
 def _bind_system(args: list[str]) -> None:

@@ -1007,3 +1007,46 @@ def test_a_progress_bar_ends_with_its_cell_where_threads_are_allowed(tmp_path):
     )
     result = run_sandboxed(plan=plan, scratch=tmp_path, limits=replace(LIMITS, cell_s=15))
     assert passed(result), result
+
+
+NATIVE_CODE = """
+import importlib.util, os, shutil, sysconfig
+
+# A real extension module, copied where the submission may write: its machine code would run
+# with the grader's memory in reach (a forged verdict). Each load must fail.
+dynload = sysconfig.get_config_var("DESTSHARED")  # the standard library's extension modules
+library = next(n for n in sorted(os.listdir(dynload)) if n.startswith("_bisect."))
+loaded = []
+for folder in ("/tmp", "/dev/shm", os.path.expanduser("~")):
+    copy = os.path.join(folder, library)
+    shutil.copyfile(os.path.join(dynload, library), copy)
+    try:
+        spec = importlib.util.spec_from_file_location("_bisect", copy)
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+        loaded.append(folder)
+    except ImportError:
+        pass
+print("loaded from", loaded)
+if loaded:
+    def answer():
+        return 42
+"""
+
+
+@pytest.mark.skipif(sandbox.isolation() != "bubblewrap", reason="noexec mounts need bubblewrap")
+def test_no_machine_code_the_submission_writes_can_run(tmp_path):
+    """Shared libraries copied to /tmp, /dev/shm and the home cannot be loaded (the folders are
+    noexec), while the course's own extension modules still import on demand."""
+    result = judge(WRONG, NATIVE_CODE, tmp_path=tmp_path)
+    assert not passed(result) and result.cells[1]["stdout"] == "loaded from []\n", result
+    fresh = """
+import importlib, os, sys, sysconfig
+dynload = sysconfig.get_config_var("DESTSHARED")  # the standard library's extension modules
+names = {n.split(".")[0] for n in os.listdir(dynload)}
+leaves = ("cmath", "_lsprof", "_bz2", "_lzma", "syslog", "grp", "_csv", "_bisect")  # import nothing
+fresh = [n for n in leaves if n in names and n not in sys.modules]
+importlib.import_module(fresh[0])
+print("imported", fresh[0])
+"""
+    result = judge(HONEST, fresh, tmp_path=tmp_path)
+    assert passed(result) and result.cells[1]["stdout"].startswith("imported "), result
