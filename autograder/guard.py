@@ -29,6 +29,7 @@ from __future__ import annotations
 import _imp
 import _signal
 import _thread
+import collections
 import hashlib
 import posix
 import resource
@@ -101,6 +102,27 @@ REFUSED_IMPORTS = frozenset(
     }
 )
 PATH_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "os.chdir", "os.link", "os.symlink"})
+# Registering a kernel goes through `torch._C._dispatch_library`, which the child replaces with a
+# gate that raises this audit event: the hook makes the registration, or refuses one for an
+# operator namespace torch had already (`aten`: a kernel of the student's for `aten::isclose`
+# would pass every comparison of the checks).
+LIBRARY_EVENT = "autograder.torch_library"
+# Hooks torch runs for every module or optimizer: one of the student's there would change the
+# test's own reference models (their outputs, their steps).
+GLOBAL_HOOKS = {
+    "torch.nn.modules.module": (
+        "_global_forward_pre_hooks",
+        "_global_forward_hooks",
+        "_global_forward_hooks_always_called",
+        "_global_forward_hooks_with_kwargs",
+        "_global_backward_pre_hooks",
+        "_global_backward_hooks",
+        "_global_module_registration_hooks",
+        "_global_parameter_registration_hooks",
+        "_global_buffer_registration_hooks",
+    ),
+    "torch.optim.optimizer": ("_global_optimizer_pre_hooks", "_global_optimizer_post_hooks"),
+}
 SIGNAL_FUNCTIONS = ("signal", "setitimer", "alarm", "pthread_kill", "set_wakeup_fd", "siginterrupt")
 MAX_LINKS = 40
 
@@ -149,6 +171,44 @@ def _refuser(what: str):
     return namespace["refused"]
 
 
+def _library_gate():
+    """What replaces `torch._C._dispatch_library` in the child: it asks the hook (LIBRARY_EVENT),
+    which holds the real one, to make the library. Made in a namespace of its own that holds
+    nothing of the guard's; calling `sys.audit` with that event directly meets the same check."""
+    namespace = {"__builtins__": {}, "audit": sys.audit}
+    exec(
+        "def _dispatch_library(kind, ns, dispatch_key, file, line):\n"
+        "    made = []\n"
+        f"    audit({LIBRARY_EVENT!r}, kind, ns, dispatch_key, file, line, made)\n"
+        "    return made[0]\n",
+        namespace,
+    )
+    return namespace["_dispatch_library"]
+
+
+def _torch_library_api() -> tuple | None:
+    """(`torch._C`, its `_dispatch_library`, the operator namespaces torch has), or None
+    without torch."""
+    torch_c = sys.modules.get("torch._C")
+    make = getattr(torch_c, "_dispatch_library", None)
+    if make is None:
+        return None
+    namespaces = frozenset(n.split("::")[0] for n in torch_c._dispatch_get_all_op_names())
+    return torch_c, make, namespaces | {"aten", "prim", "prims"}
+
+
+def _global_hook_registries() -> list[tuple[str, dict, dict]]:
+    """(name, registry, its pristine items) for each of GLOBAL_HOOKS torch has loaded."""
+    found = []
+    for module_name, names in GLOBAL_HOOKS.items():
+        module = sys.modules.get(module_name)
+        for name in names:
+            registry = getattr(module, name, None)
+            if type(registry) is collections.OrderedDict:
+                found.append((f"{module_name}.{name}", registry, dict(registry)))
+    return found
+
+
 class Guard:
     """The child's audit hook and locks, prepared in the zygote (see the module docstring)."""
 
@@ -158,13 +218,21 @@ class Guard:
         library = _library_code_objects()
         self.library_code = frozenset(id(code) for code in library)
         self.protected_types: set[int] = set()  # the grader's own classes: never changed
+        self.torch_library = _torch_library_api()
         self.hook = _make_hook(
             allow,
             self.trusted,
             _trusted_callers() | self.library_code,
             _pass_through() | _frame_returners(library),
             self.protected_types,
+            self.torch_library,
         )
+        if self.torch_library is not None:
+            # In place from the zygote on, so the snapshot holds the gate as torch's own; until
+            # the hook is installed in a child, nothing can make a library (nothing tries).
+            self.torch_library[0]._dispatch_library = _library_gate()
+        self.hook_registries = _global_hook_registries()
+        self.registry_api = (collections.OrderedDict.clear, collections.OrderedDict.__setitem__)
         self.gc_api = _gc_api()
         self.handlers = {s: _signal.getsignal(s) for s in _catchable_signals()}
         self.signal_api = {name: getattr(_signal, name) for name in SIGNAL_FUNCTIONS}
@@ -222,7 +290,25 @@ class Guard:
                 changed.append(f"the handler of signal {signum}")
         if self.clear_garbage():
             changed.append("gc debugging flags or gc.garbage")
+        changed += self.restore_global_hooks()
         return changed + _clear_torch_modes(self.torch_modes, self.kept)
+
+    def restore_global_hooks(self) -> list[str]:
+        """Put torch's registries of global module and optimizer hooks back as the zygote had
+        them (read by identity: nothing of the student's runs); name those that had changed."""
+        clear, put = self.registry_api
+        changed = []
+        for name, registry, pristine in self.hook_registries:
+            keys = list(registry)
+            same = len(keys) == len(pristine) and all(
+                type(k) is int and k in pristine and registry[k] is pristine[k] for k in keys
+            )
+            if not same:
+                clear(registry)
+                for key, hook in pristine.items():
+                    put(registry, key, hook)
+                changed.append(f"torch's global hooks ({name})")
+        return changed
 
 
 def _gc_api() -> tuple:
@@ -551,8 +637,10 @@ def _make_hook(
     callers: frozenset[int],
     helpers: frozenset[int],
     protected_types: set[int],
+    torch_library: tuple | None = None,
 ) -> object:
     """The audit hook: a closure over captured C functions only (see the module docstring)."""
+    _, make_library, torch_namespaces = torch_library or (None, None, frozenset())
     as_str = str.__str__
     split_first = str.partition
     starts = str.startswith
@@ -562,6 +650,7 @@ def _make_hook(
     always, frames, code_attributes = ALWAYS_REFUSED, FRAME_ATTRIBUTES, CODE_ATTRIBUTES
     refused_imports, process_events, path_events = REFUSED_IMPORTS, PROCESS_EVENTS, PATH_EVENTS
     refused, frame_refused, kind, int_type = Refused, FrameRefused, type, int
+    library_event, list_append, int_of = LIBRARY_EVENT, list.append, int.__index__
     caller_events = frozenset(
         {
             "sys._getframe",
@@ -619,6 +708,16 @@ def _make_hook(
                 raise refused(
                     "changing a function's code is not allowed while grading (by " + asker[0] + ")"
                 )
+        elif event == library_event and make_library is not None:
+            which, namespace, key, file, line, made = args
+            which, namespace = as_str(which), as_str(namespace)
+            if namespace in torch_namespaces and which != "DEF":
+                raise refused(
+                    f"registering kernels for torch's own operators ({namespace}) is not "
+                    "allowed while grading"
+                )
+            library = make_library(which, namespace, as_str(key), as_str(file), int_of(line))
+            list_append(made, library)
         elif event == "import":
             if split_first(as_str(args[0]), ".")[0] in refused_imports:
                 raise refused(f"importing {as_str(args[0])} is not allowed while grading")

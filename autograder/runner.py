@@ -1369,6 +1369,7 @@ class Child:
 
             def compare() -> None:  # while the student's thread still waits
                 during.extend(snapshot.restore(student_only=True))
+                during.extend(self.z.guard.restore_global_hooks())
 
             outcome = run_on_own_thread(
                 code, namespace, kept=kept, changed=rebound, while_waiting=compare
@@ -1376,6 +1377,7 @@ class Child:
             failure = None if outcome is None else (outcome[0], outcome[1])
             outcome = None  # only text is kept: the exception is the student's
         during += snapshot.restore(student_only=True)  # what the thread's end changed
+        during += self.z.guard.restore_global_hooks()
         during += [f"the test's {name!r}" for name in rebound]
         if failure is not None and failure[0] == "RefusedValue":
             during.append(f"the values its test compares ({failure[1]})")

@@ -1050,3 +1050,67 @@ print("imported", fresh[0])
 """
     result = judge(HONEST, fresh, tmp_path=tmp_path)
     assert passed(result) and result.cells[1]["stdout"].startswith("imported "), result
+
+
+# Kernels and hooks live in torch's C++ dispatcher and in registries every module runs, out of a
+# snapshot's sight. Each attack answers zeros; the test compares tensors.
+ZEROS = "def answer(x):\n    return torch.zeros_like(x)\n"
+TORCH_TEST = (
+    "x = torch.tensor([1.0, 2.0])\nchecks.assert_close(answer(x), torch.nn.Identity()(x))\n"
+)
+ALWAYS_CLOSE = (
+    "def always_close(a, b, *args, **kwargs):\n"
+    "    return torch.ones(torch.broadcast_shapes(a.shape, b.shape), dtype=torch.bool)\n"
+)
+TORCH_STATE_ATTACKS = {
+    "a kernel of the student's for aten::isclose": ALWAYS_CLOSE
+    + "library = torch.library.Library('aten', 'IMPL')\n"
+    "library.impl('isclose', always_close, 'CompositeImplicitAutograd')\n",
+    "the same through torch._C._dispatch_library": ALWAYS_CLOSE
+    + "made = torch._C._dispatch_library('IMPL', 'aten', '', 'x.py', 1)\n"
+    "made.impl('isclose', always_close, 'CompositeImplicitAutograd', True, False)\n",
+    "the same, asking the guard's audit event directly": ALWAYS_CLOSE
+    + "import sys\nmade = []\n"
+    "sys.audit('autograder.torch_library', 'IMPL', 'aten', '', 'x.py', 1, made)\n"
+    "made[0].impl('isclose', always_close, 'CompositeImplicitAutograd', True, False)\n",
+    "a global forward hook that zeroes every module's output": (
+        "from torch.nn.modules.module import register_module_forward_hook\n"
+        "register_module_forward_hook(lambda module, args, out: torch.zeros_like(out))\n"
+    ),
+    "the same hook, registered while the test calls the answer": (
+        "def answer(x):\n"
+        "    from torch.nn.modules.module import register_module_forward_hook\n"
+        "    register_module_forward_hook(lambda module, args, out: torch.zeros_like(out))\n"
+        "    return torch.zeros_like(x)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(TORCH_STATE_ATTACKS))
+def test_torch_kernels_and_global_hooks_of_the_students_cannot_pass_a_test(attack, tmp_path):
+    """Does an answer of zeros fail although it registered a kernel for one of torch's own
+    operators, or a hook every module runs (refused, or undone and flagged)?"""
+    cells = (ZEROS, TORCH_STATE_ATTACKS[attack])
+    result = judge(*cells, test=TORCH_TEST, setup=CHECKS_SETUP, tmp_path=tmp_path)
+    assert not passed(result), attack
+    verdict = next(r for r in result.cells.values() if "passed" in r)
+    if "hook" in attack:
+        assert "torch's global hooks" in str(verdict.get("tampering")), verdict
+    else:
+        assert "torch's own operators (aten)" in outputs(result), result
+
+
+def test_an_operator_of_the_students_own_namespace_still_works(tmp_path):
+    """A custom operator in a namespace of the student's (torch.library's teaching example)."""
+    custom = (
+        "import torch\n"
+        "@torch.library.custom_op('mylib::double', mutates_args=())\n"
+        "def double(x: torch.Tensor) -> torch.Tensor:\n"
+        "    return x * 2\n"
+        "def answer(x):\n"
+        "    return torch.ops.mylib.double(x)\n"
+    )
+    test = "x = torch.tensor([1.0, 2.0])\nchecks.assert_close(answer(x), x * 2)\n"
+    result = judge(custom, test=test, setup=CHECKS_SETUP, tmp_path=tmp_path)
+    verdict = next(r for r in result.cells.values() if "passed" in r)
+    assert passed(result) and not verdict.get("tampering"), result
