@@ -469,6 +469,13 @@ PASS_THROUGH = (
     "inspect:getouterframes",
     "traceback:format_stack",
     "traceback:extract_stack",
+    # Walking a traceback reads each entry's `tb_frame`: torch.fx does it to word the error of a
+    # call that failed (`_WrappedCall.__call__`), and keeps only the file and line of each.
+    "traceback:walk_tb",
+    "traceback:walk_stack",
+    "traceback:_walk_tb_with_full_positions",
+    "traceback:StackSummary.extract",
+    "traceback:StackSummary._extract_from_extended_frame_gen",
 )
 
 
@@ -575,13 +582,17 @@ def _shallow_helpers() -> frozenset[int]:
 
 
 def _pass_through() -> frozenset[int]:
-    found = set()
+    """The code of PASS_THROUGH's functions, and of the generators nested in them."""
+    found = []
     for dotted in PASS_THROUGH:
-        module_name, _, name = dotted.partition(":")
-        value = getattr(sys.modules.get(module_name), name, None)
+        module_name, _, qualname = dotted.partition(":")
+        value = sys.modules.get(module_name)
+        for part in qualname.split("."):
+            value = getattr(value, part, None)
+        value = getattr(value, "__func__", value)  # a classmethod's function
         if isinstance(value, types.FunctionType):
-            found.add(id(value.__code__))
-    return frozenset(found)
+            found.append(value.__code__)
+    return frozenset(id(code) for code in _all_nested(found))
 
 
 def _caller_check(trusted: list, callers: frozenset[int], helpers: frozenset[int]):
@@ -606,7 +617,7 @@ def _caller_check(trusted: list, callers: frozenset[int], helpers: frozenset[int
         trusted[0] = True
         try:
             frame = get_frame(2)
-            for _ in (1, 2, 3, 4):  # look through helpers and ctypes' own wrappers
+            for _ in (1, 2, 3, 4, 5, 6):  # look through helpers and ctypes' own wrappers
                 code = frame.f_code
                 if identity(code) in shallow:
                     # torch.jit resolves names one frame up; deeper would reach the runner.
@@ -686,6 +697,9 @@ def _make_hook(
         if event in set_events and identity(args[0]) in protected_types:
             raise refused("the grader's own classes cannot be changed while grading")
         checked = event in caller_events or starts(event, "ctypes.")
+        # Library code may read a traceback's frames for its error message (none reaches the
+        # student: a library function that hands a frame back counts as its caller).
+        checked = checked or (event == "object.__getattr__" and as_str(args[1]) in frames)
         if checked and trusted_caller():
             return
         if event in always:

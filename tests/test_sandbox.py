@@ -271,6 +271,11 @@ def test_attack_scores_zero(attack, tmp_path):
         ("import sys; sys.setprofile(lambda *a: None)", "Refused"),
         ("def g():\n    yield 1\nx = g(); x.gi_frame", "Refused"),
         ("try:\n    1 / 0\nexcept Exception as e:\n    e.__traceback__.tb_frame", "Refused"),
+        (  # the walker torch.fx uses for its messages, asked by the student's own code
+            "import traceback\ntry:\n    1 / 0\nexcept Exception as e:\n"
+            "    list(traceback.walk_tb(e.__traceback__))",
+            "Refused",
+        ),
         ("check.__code__ = (lambda: 0).__code__", "Refused"),
         ("check.__defaults__ = (1,)", "Refused"),
         ("import ctypes; ctypes.string_at(id(check), 8)", "Refused"),
@@ -984,6 +989,19 @@ LIKE_JUPYTER = {
         "        text = traceback.format_exc()\n"
         "        traceback.print_exception(ValueError('shown'))\n"
         "    return 42 if 'ZeroDivisionError: division by zero' in text else 0\n"
+    ),
+    # torch.fx walks the traceback of a call that failed to word its error: the student sees
+    # torch's own message, not a refusal.
+    "an exported program called with a shape it does not accept": (
+        "class Double(torch.nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        return x * 2\n"
+        "program = torch.export.export(Double(), (torch.ones(4, 3),))\n"
+        "def answer():\n"
+        "    try:\n"
+        "        program.module()(torch.ones(5, 3))\n"
+        "    except Exception as error:\n"
+        "        return 42 if 'Guard failed' in str(error) else 0\n"
     ),
 }
 
