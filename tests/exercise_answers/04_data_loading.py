@@ -720,6 +720,13 @@ CORRECT['balanced_sampler'].append(
     '    w = 1.0 / torch.bincount(labels)[labels].double()\n'
     '    return WeightedRandomSampler(w, num_samples=len(labels), replacement=True)'
 )
+# Its own seeded generator: the same draws every time it is built, still with replacement.
+CORRECT['balanced_sampler'].append(
+    'def balanced_sampler(labels):\n'
+    '    weights = 1.0 / torch.bincount(labels)[labels].double()\n'
+    '    return WeightedRandomSampler(weights, num_samples=len(labels), replacement=True,\n'
+    '                                 generator=torch.Generator().manual_seed(1234))'
+)
 MISTAKES['balanced_sampler']['one weight per class'] = (
     'def balanced_sampler(labels):\n'
     '    return WeightedRandomSampler(1.0 / torch.bincount(labels).float(), num_sampl'

@@ -212,14 +212,6 @@ MISTAKES = {
         "        converted = torch.jit.trace(model, example)\n"
         "    model.eval()\n"
         "    return converted",
-        "eval on the scripted copy only, model left training": (
-            "def to_torchscript(model, example):\n"
-        "    try:\n"
-        "        return torch.jit.script(model).eval()\n"
-        "    except Exception:\n"
-        "        pass\n"
-        "    return torch.jit.trace(model.eval(), example)"
-        ),
         "falls back to the eager model": "def to_torchscript(model, example):\n"
         "    model.eval()\n"
         "    try:\n"
@@ -240,9 +232,6 @@ MISTAKES = {
         "    model.eval()\n"
         "    return torch.export.export(model, (example,),\n"
         "                               dynamic_shapes=({0: Dim('batch', max=64)},))",
-        "exports a copy, model left training": "def export_dynamic_batch(model, example):\n"
-        "    frozen = copy.deepcopy(model).eval()\n"
-        "    return torch.export.export(frozen, (example,), dynamic_shapes=({0: Dim('b')},))",
         "dynamic features instead of batch": "def export_dynamic_batch(model, example):\n"
         "    return torch.export.export(model.eval(), (example,),\n"
         "                               dynamic_shapes=({1: Dim('batch')},))",
@@ -667,4 +656,52 @@ MISTAKES["verify_saved"]["takes only .pt files for TorchScript"] = (
     "    model.eval()\n"
     "    with torch.no_grad():\n"
     "        return all((loaded(x) - model(x)).abs().max().item() <= atol for x in inputs)"
+)
+
+# What the program computes is what counts: the model in evaluation mode. Whether the caller's
+# `model` is left in evaluation mode afterwards, or put back as it was, is the answer's choice.
+CORRECT["to_torchscript"] += [
+    "def to_torchscript(model, example):\n"
+    "    try:\n"
+    "        return torch.jit.script(model).eval()\n"
+    "    except Exception:\n"
+    "        pass\n"
+    "    return torch.jit.trace(model.eval(), example)",
+    "def to_torchscript(model, example):\n"
+    "    was_training = model.training\n"
+    "    model.eval()\n"
+    "    try:\n"
+    "        try:\n"
+    "            return torch.jit.script(model)\n"
+    "        except Exception:\n"
+    "            return torch.jit.trace(model, example)\n"
+    "    finally:\n"
+    "        model.train(was_training)",
+]
+CORRECT["export_dynamic_batch"] += [
+    "def export_dynamic_batch(model, example):\n"
+    "    frozen = copy.deepcopy(model).eval()\n"
+    "    return torch.export.export(frozen, (example,), dynamic_shapes=({0: Dim('b')},))",
+    "def export_dynamic_batch(model, example):\n"
+    "    was_training = model.training\n"
+    "    model.eval()\n"
+    "    try:\n"
+    "        return torch.export.export(model, (example,), dynamic_shapes=({0: Dim('b')},))\n"
+    "    finally:\n"
+    "        model.train(was_training)",
+]
+CORRECT["package_model"].append(
+    "def package_model(model, example, path):\n"
+    "    was_training = model.training\n"
+    "    model.eval()\n"
+    "    try:\n"
+    "        program = torch.export.export(model, (example,), dynamic_shapes=({0: Dim('b')},))\n"
+    "        torch.export.save(program, path)\n"
+    "        loaded = torch.export.load(path).module()\n"
+    "        for X in [example, torch.cat([example, example])[:1]]:\n"
+    "            if (loaded(X) - model(X)).abs().max() > 1e-5:\n"
+    "                raise ValueError('the program read back does not match the model')\n"
+    "        return loaded\n"
+    "    finally:\n"
+    "        model.train(was_training)"
 )
