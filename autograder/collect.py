@@ -260,6 +260,21 @@ def _collect_student(
     return row, data
 
 
+def _refuse_another_lesson(
+    results: list[tuple[dict, bytes | None]], lesson: str, exercise_ids: set[str]
+) -> None:
+    """Stop before writing when the class's notebooks hold exercises, but none of this lesson's:
+    the download of another lesson, or the wrong --lesson."""
+    if not exercise_ids:
+        return
+    held = [ids for ids in (grade_ids_in(data) for _, data in results if data) if ids]
+    if len(held) >= 2 and not any(ids & exercise_ids for ids in held):
+        raise CollectError(
+            f"none of the {len(held)} notebooks holds {lesson}'s exercises (they hold another "
+            f"lesson's): is this the download of {lesson}, and --lesson the right one?"
+        )
+
+
 def _write(out: Path, student: str, lesson: str, data: bytes | None) -> None:
     """Put the notebook where `grade` looks; remove one collected earlier when there is none."""
     target = out / student / lesson
@@ -387,6 +402,7 @@ def _lay_out(
         _collect_student(items, lesson, exercise_ids, budget)
         for _, items in sorted(by_student.items())
     ]
+    _refuse_another_lesson(results, lesson, exercise_ids)
     out.mkdir(parents=True, exist_ok=True)
     for row, data in results:
         _write(out, row["student_id"], lesson, data)

@@ -592,6 +592,14 @@ def test_the_notebook_holding_the_lessons_exercises_wins_whatever_its_name(tmp_p
         "ann lesson", "bob lesson", "cat lesson"
     ]  # fmt: skip
     assert "lab1 final.ipynb, the one holding the lesson's exercises" in rows["101"]["note"]
+    lesson_01 = rezipped(
+        tmp_path / "lesson_01.zip",
+        {f"s{i}_10{i}_700{i}_01_tensors.ipynb": lesson_notebook(f"s{i}") for i in range(3)},
+    )
+    with pytest.raises(CollectError, match="none of the 3 notebooks holds 02_autograd's exerc"):
+        collect(sources=lesson_01, out=tmp_path / "wrong", lesson="02_autograd",
+                exercise_ids={"mse_grads"})
+    assert not (tmp_path / "wrong").exists()
 
 
 def test_a_download_beside_other_files_or_other_sections(tmp_path):
