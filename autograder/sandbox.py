@@ -125,6 +125,9 @@ def _parents(path: Path) -> list[str]:
     return args
 
 
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+
+
 def bwrap_command(scratch: Path, limits: Limits) -> list[str]:
     """The bwrap command line that runs the runner on `scratch` (see the module docstring)."""
     args = ["bwrap", *_namespaces()]
@@ -132,7 +135,12 @@ def bwrap_command(scratch: Path, limits: Limits) -> list[str]:
     # The private /tmp comes first: a checkout or virtual environment that lives under /tmp is
     # then bound on top of it instead of being hidden by it.
     # No /proc but a copy of cpuinfo (torch reads it): no /proc/self, no other process's memory.
-    args += ["--dev", "/dev", "--dir", "/proc", "--ro-bind", "/proc/cpuinfo", "/proc/cpuinfo"]
+    args += ["--dir", "/proc", "--ro-bind", "/proc/cpuinfo", "/proc/cpuinfo"]
+    # Only the device nodes programs use, in a read-only /dev (bwrap's `--dev` would make a
+    # writable /dev, and in a user namespace a nested one where the runner cannot remount).
+    args += ["--dir", "/dev"]
+    for device in DEVICES:
+        args += ["--dev-bind", device, device]
     # gloo (the process groups of lessons that allow processes) lists network cards and PCI
     # devices, and fails when it cannot: it gets empty folders, nothing of the host.
     for empty in ("/sys/class/net", "/sys/class/infiniband", "/sys/bus/pci/devices"):

@@ -355,6 +355,20 @@ def test_bwrap_command_exposes_no_course_files(tmp_path):
     home = command.index(sandbox.INSIDE_WORKDIR)
     assert command[home - 1] == "--tmpfs" and "--size" in command[home - 6 : home]
 
+    # /dev holds only device nodes, in the read-only root: bwrap's `--dev` would make a writable
+    # tmpfs there, and, in a user namespace, a nested one where the runner could not remount
+    # its folders noexec (runner.forbid_native_code); that remount needs CAP_SYS_ADMIN there.
+    assert "--dev" not in command
+    devices = [command[i + 1] for i, arg in enumerate(command) if arg == "--dev-bind"]
+    assert devices == list(sandbox.DEVICES)
+
+
+def test_as_a_normal_user_the_runner_may_remount_its_folders_once(monkeypatch):
+    """bubblewrap in a user namespace grants the runner CAP_SYS_ADMIN, which it gives up."""
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
+    spaces = sandbox._namespaces()
+    assert spaces[:3] == ["--unshare-user", "--cap-add", "CAP_SYS_ADMIN"]
+
 
 def test_endless_answer_costs_only_its_cell(tmp_path):
     """Does a cell that never ends fail alone, with the sandbox killed, and later cells run?"""
@@ -725,7 +739,7 @@ def test_nothing_can_be_planted_outside_the_scratch_folders(tmp_path):
     the sandbox's user; a kept sandbox would hand a planted module to the next submission.)"""
     plant = f"""
 places = ('/planted', '/opt/autograder/planted.py', {str(sandbox.course_dir().parent)!r} + '/x.py',
-          'home.txt')
+          '/dev/planted', 'home.txt')
 wrote = []
 for path in places:
     try:
