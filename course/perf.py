@@ -9,6 +9,8 @@ files without starting a TensorBoard server.
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,8 +26,22 @@ __all__ = [
     "output_dtypes",
     "read_histogram",
     "read_scalars",
+    "setup",
     "time_loader",
 ]
+
+
+def setup() -> None:
+    """Prepare this process once for the measurements of lesson 08, before anything is timed.
+
+    Quiets two notes from PyTorch's C++ side that are not about the lesson (the profiler's
+    start/stop log lines, and a CUDA build of PyTorch remarking that there is no CUDA when
+    `torch.utils.benchmark` is imported: import it after this call), and sets `torch.compile` up
+    once, compiling nothing, so that its one-time set-up is not counted in a later timing.
+    """
+    os.environ.setdefault("KINETO_LOG_LEVEL", "6")
+    logging.getLogger("torch.utils.cpp_extension").setLevel(logging.ERROR)
+    torch.compile(nn.Identity(), backend="eager")
 
 
 def output_dtypes(

@@ -100,3 +100,14 @@ def test_read_scalars_keeps_every_event(tmp_path):
 
 def test_read_scalars_of_an_empty_folder(tmp_path):
     assert perf.read_scalars(tmp_path) == {}
+
+
+def test_setup_quiets_the_notes_and_can_run_twice():
+    """Does setup() quiet the C++ notes, and is a second call harmless?"""
+    import logging
+    import os
+
+    perf.setup()
+    perf.setup()
+    assert os.environ["KINETO_LOG_LEVEL"]
+    assert logging.getLogger("torch.utils.cpp_extension").level == logging.ERROR

@@ -118,14 +118,15 @@ def discriminator_step(G, D, real, z, opt_D, loss_fn):
     "generator_step": [
         """
 def generator_step(G, D, z, opt_G, loss_fn):
-    for p in D.parameters():
+    frozen = [p for p in D.parameters() if p.requires_grad]
+    for p in frozen:
         p.requires_grad_(False)
     opt_G.zero_grad()
     out = D(G(z))
     loss = loss_fn(out, torch.ones(len(z), 1))
     loss.backward()
     opt_G.step()
-    for p in D.parameters():
+    for p in frozen:  # only the ones this step froze
         p.requires_grad_(True)
     return loss.item()
 """,
@@ -204,30 +205,35 @@ def quality_score(logits):
     ],
     "train_step": [
         """
-def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
-    opt_D.zero_grad()
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
     with torch.no_grad():
         fake = G(z)
-    r, f = D(real), D(fake)
-    d_loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
-    d_loss.backward()
-    opt_D.step()
+    total = 0.0
+    for _ in range(d_steps):
+        opt_D.zero_grad()
+        r, f = D(real), D(fake)
+        d_loss = loss_fn(r, torch.ones_like(r) * real_label) + loss_fn(f, torch.zeros_like(f))
+        d_loss.backward()
+        opt_D.step()
+        total += float(d_loss.detach())
     opt_G.zero_grad()
     out = D(G(z))
     g_loss = loss_fn(out, torch.ones_like(out))
     g_loss.backward()
     opt_G.step()
-    return float(d_loss.detach()), float(g_loss.detach())
+    return total / d_steps, float(g_loss.detach())
 """,
         """
-def d_part(G, D, real, z, opt_D, loss_fn):
+def d_part(G, D, real, z, opt_D, loss_fn, real_label):
     fake = G(z).detach()
-    r, f = D(real), D(fake)
-    loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
+    logits = D(torch.cat([real, fake]))
+    targets = torch.cat([torch.full((len(real), 1), real_label), torch.zeros(len(fake), 1)])
+    r, f = logits[:len(real)], logits[len(real):]
+    loss = loss_fn(r, targets[:len(real)]) + loss_fn(f, targets[len(real):])
     opt_D.zero_grad()
     loss.backward()
     opt_D.step()
-    return loss.item()
+    return loss.detach()
 
 
 def g_part(G, D, z, opt_G, loss_fn):
@@ -239,10 +245,36 @@ def g_part(G, D, z, opt_G, loss_fn):
     return loss.item()
 
 
-def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
-    d_loss = d_part(G, D, real, z, opt_D, loss_fn)
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    d_losses = torch.stack([d_part(G, D, real, z, opt_D, loss_fn, real_label)
+                            for _ in range(d_steps)])
     g_loss = g_part(G, D, z, opt_G, loss_fn)
-    return d_loss, g_loss
+    return d_losses.mean().item(), g_loss
+""",
+        """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    fake = G(z)
+    d_losses = []
+    for step in range(d_steps):
+        real_logits, fake_logits = D(real), D(fake.detach())
+        d_loss = (loss_fn(real_logits, torch.full(real_logits.shape, float(real_label)))
+                  + loss_fn(fake_logits, torch.zeros(fake_logits.shape)))
+        D.zero_grad(set_to_none=True)
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
+    flags = [p.requires_grad for p in D.parameters()]
+    D.requires_grad_(False)  # no gradients for D in the G step
+    try:
+        logits = D(fake)  # G has not changed: fake is still G(z)
+        g_loss = loss_fn(logits, torch.ones_like(logits))
+        opt_G.zero_grad()
+        g_loss.backward()
+        opt_G.step()
+    finally:
+        for p, flag in zip(D.parameters(), flags):
+            p.requires_grad_(flag)
+    return sum(d_losses) / len(d_losses), g_loss.item()
 """,
     ],
 }
@@ -656,112 +688,242 @@ def quality_score(logits):
     },
     "train_step": {
         "D's gradients never cleared": """
-def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
-    fake = G(z)
-    real_logits, fake_logits = D(real), D(fake.detach())
-    d_loss = (loss_fn(real_logits, torch.ones_like(real_logits))
-              + loss_fn(fake_logits, torch.zeros_like(fake_logits)))
-    d_loss.backward()
-    opt_D.step()
-    logits = D(fake)
-    g_loss = loss_fn(logits, torch.ones_like(logits))
-    opt_G.zero_grad()
-    g_loss.backward()
-    opt_G.step()
-    return d_loss.item(), g_loss.item()
-""",
-        "D stepped again in the G step": """
-def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
-    fake = G(z)
-    real_logits, fake_logits = D(real), D(fake.detach())
-    d_loss = (loss_fn(real_logits, torch.ones_like(real_logits))
-              + loss_fn(fake_logits, torch.zeros_like(fake_logits)))
-    opt_D.zero_grad()
-    d_loss.backward()
-    opt_D.step()
-    logits = D(fake)
-    g_loss = loss_fn(logits, torch.ones_like(logits))
-    opt_G.zero_grad()
-    g_loss.backward()
-    opt_G.step()
-    opt_D.step()
-    return d_loss.item(), g_loss.item()
-""",
-        "no detach and one zero_grad for both": """
-def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
-    opt_D.zero_grad()
-    opt_G.zero_grad()
-    fake = G(z)
-    r, f = D(real), D(fake)
-    d_loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
-    d_loss.backward()
-    opt_D.step()
-    out = D(G(z))
-    g_loss = loss_fn(out, torch.ones_like(out))
-    g_loss.backward()
-    opt_G.step()
-    return d_loss.item(), g_loss.item()
-""",
-        "both optimizers stepped after the G loss": """
-def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
-    fake = G(z)
-    r, f = D(real), D(fake.detach())
-    d_loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
-    opt_D.zero_grad()
-    d_loss.backward()
-    opt_D.step()
-    out = D(fake)
-    g_loss = loss_fn(out, torch.ones_like(out))
-    opt_G.zero_grad()
-    opt_D.zero_grad()
-    g_loss.backward()
-    opt_G.step()
-    opt_D.step()
-    return d_loss.item(), g_loss.item()
-""",
-        "G step before D step": """
-def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    fake = G(z).detach()
+    d_losses = []
+    for _ in range(d_steps):
+        r, f = D(real), D(fake)
+        d_loss = loss_fn(r, torch.full_like(r, real_label)) + loss_fn(f, torch.zeros_like(f))
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
     out = D(G(z))
     g_loss = loss_fn(out, torch.ones_like(out))
     opt_G.zero_grad()
     g_loss.backward()
     opt_G.step()
-    r, f = D(real), D(G(z).detach())
-    d_loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
-    opt_D.zero_grad()
-    d_loss.backward()
-    opt_D.step()
-    return d_loss.item(), g_loss.item()
+    return sum(d_losses) / d_steps, g_loss.item()
 """,
-        "saturating G loss": """
-def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
-    fake = G(z)
-    r, f = D(real), D(fake.detach())
-    d_loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
+        "D's gradients cleared once, before all the D steps": """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    fake = G(z).detach()
+    d_losses = []
     opt_D.zero_grad()
-    d_loss.backward()
+    for _ in range(d_steps):
+        r, f = D(real), D(fake)
+        d_loss = loss_fn(r, torch.full_like(r, real_label)) + loss_fn(f, torch.zeros_like(f))
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
+    out = D(G(z))
+    g_loss = loss_fn(out, torch.ones_like(out))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    return sum(d_losses) / d_steps, g_loss.item()
+""",
+        'returns the last D loss, not the mean': """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    fake = G(z).detach()
+    d_losses = []
+    for _ in range(d_steps):
+        r, f = D(real), D(fake)
+        d_loss = loss_fn(r, torch.full_like(r, real_label)) + loss_fn(f, torch.zeros_like(f))
+        opt_D.zero_grad()
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
+    out = D(G(z))
+    g_loss = loss_fn(out, torch.ones_like(out))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    return d_losses[-1], g_loss.item()
+""",
+        'd_steps ignored: one D step': """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    fake = G(z).detach()
+    d_losses = []
+    for _ in range(1):
+        r, f = D(real), D(fake)
+        d_loss = loss_fn(r, torch.full_like(r, real_label)) + loss_fn(f, torch.zeros_like(f))
+        opt_D.zero_grad()
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
+    out = D(G(z))
+    g_loss = loss_fn(out, torch.ones_like(out))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    return d_losses[0], g_loss.item()
+""",
+        "G's target smoothed too": """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    fake = G(z).detach()
+    d_losses = []
+    for _ in range(d_steps):
+        r, f = D(real), D(fake)
+        d_loss = loss_fn(r, torch.full_like(r, real_label)) + loss_fn(f, torch.zeros_like(f))
+        opt_D.zero_grad()
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
+    out = D(G(z))
+    g_loss = loss_fn(out, torch.full_like(out, real_label))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    return sum(d_losses) / d_steps, g_loss.item()
+""",
+        'two-sided smoothing: fakes labelled 1 - real_label': """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    fake = G(z).detach()
+    d_losses = []
+    for _ in range(d_steps):
+        r, f = D(real), D(fake)
+        d_loss = (loss_fn(r, torch.full_like(r, real_label))
+                  + loss_fn(f, torch.full_like(f, 1 - real_label)))
+        opt_D.zero_grad()
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
+    out = D(G(z))
+    g_loss = loss_fn(out, torch.ones_like(out))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    return sum(d_losses) / d_steps, g_loss.item()
+""",
+        'real_label ignored': """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    fake = G(z).detach()
+    d_losses = []
+    for _ in range(d_steps):
+        r, f = D(real), D(fake)
+        d_loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
+        opt_D.zero_grad()
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
+    out = D(G(z))
+    g_loss = loss_fn(out, torch.ones_like(out))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    return sum(d_losses) / d_steps, g_loss.item()
+""",
+        'D stepped again in the G step': """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    fake = G(z).detach()
+    d_losses = []
+    for _ in range(d_steps):
+        r, f = D(real), D(fake)
+        d_loss = loss_fn(r, torch.full_like(r, real_label)) + loss_fn(f, torch.zeros_like(f))
+        opt_D.zero_grad()
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
+    out = D(G(z))
+    g_loss = loss_fn(out, torch.ones_like(out))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
     opt_D.step()
-    out = D(fake)
+    return sum(d_losses) / d_steps, g_loss.item()
+""",
+        'G step before the D steps': """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    out = D(G(z))
+    g_loss = loss_fn(out, torch.ones_like(out))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    fake = G(z).detach()
+    d_losses = []
+    for _ in range(d_steps):
+        r, f = D(real), D(fake)
+        d_loss = loss_fn(r, torch.full_like(r, real_label)) + loss_fn(f, torch.zeros_like(f))
+        opt_D.zero_grad()
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
+    return sum(d_losses) / d_steps, g_loss.item()
+""",
+        'saturating G loss': """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    fake = G(z).detach()
+    d_losses = []
+    for _ in range(d_steps):
+        r, f = D(real), D(fake)
+        d_loss = loss_fn(r, torch.full_like(r, real_label)) + loss_fn(f, torch.zeros_like(f))
+        opt_D.zero_grad()
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
+    out = D(G(z))
     g_loss = -loss_fn(out, torch.zeros_like(out))
     opt_G.zero_grad()
     g_loss.backward()
     opt_G.step()
-    return d_loss.item(), g_loss.item()
+    return sum(d_losses) / d_steps, g_loss.item()
 """,
-        "G judged by the old D": """
-def train_step(G, D, real, z, opt_G, opt_D, loss_fn):
-    fake = G(z)
-    out = D(fake)  # computed before D's update, then reused
-    r, f = D(real), D(fake.detach())
-    d_loss = loss_fn(r, torch.ones_like(r)) + loss_fn(f, torch.zeros_like(f))
-    opt_D.zero_grad()
-    d_loss.backward()
-    opt_D.step()
+        'G judged by the old D': """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    out = D(G(z))  # computed before D's steps, then reused
+    fake = G(z).detach()
+    d_losses = []
+    for _ in range(d_steps):
+        r, f = D(real), D(fake)
+        d_loss = loss_fn(r, torch.full_like(r, real_label)) + loss_fn(f, torch.zeros_like(f))
+        opt_D.zero_grad()
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
     g_loss = loss_fn(out, torch.ones_like(out))
     opt_G.zero_grad()
     g_loss.backward()
     opt_G.step()
-    return d_loss.item(), g_loss.item()
+    return sum(d_losses) / d_steps, g_loss.item()
+""",
+        'freezes D for the G step and never unfreezes it': """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    fake = G(z).detach()
+    d_losses = []
+    for _ in range(d_steps):
+        r, f = D(real), D(fake)
+        d_loss = loss_fn(r, torch.full_like(r, real_label)) + loss_fn(f, torch.zeros_like(f))
+        opt_D.zero_grad()
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
+    D.requires_grad_(False)
+    out = D(G(z))
+    g_loss = loss_fn(out, torch.ones_like(out))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    return sum(d_losses) / d_steps, g_loss.item()
+""",
+        'freezes D for the G step, then sets all its flags to True': """
+def train_step(G, D, real, z, opt_G, opt_D, loss_fn, *, d_steps=1, real_label=1.0):
+    fake = G(z).detach()
+    d_losses = []
+    for _ in range(d_steps):
+        r, f = D(real), D(fake)
+        d_loss = loss_fn(r, torch.full_like(r, real_label)) + loss_fn(f, torch.zeros_like(f))
+        opt_D.zero_grad()
+        d_loss.backward()
+        opt_D.step()
+        d_losses.append(d_loss.item())
+    D.requires_grad_(False)
+    out = D(G(z))
+    g_loss = loss_fn(out, torch.ones_like(out))
+    opt_G.zero_grad()
+    g_loss.backward()
+    opt_G.step()
+    D.requires_grad_(True)
+    return sum(d_losses) / d_steps, g_loss.item()
 """,
     },
 }
@@ -855,13 +1017,14 @@ CORRECT['discriminator_step'].append(
 )
 CORRECT['generator_step'].append(
     'def generator_step(G, D, z, opt_G, loss_fn):\n'
+    '    saved = {name: p.requires_grad for name, p in D.named_parameters()}\n'
     '    for p in D.parameters():\n'
     '        p.requires_grad_(False)\n'
     '    logits = D(G(z))\n'
     '    loss = loss_fn(logits, torch.ones_like(logits))\n'
     '    opt_G.zero_grad(); loss.backward(); opt_G.step()\n'
-    '    for p in D.parameters():\n'
-    '        p.requires_grad_(True)\n'
+    '    for name, p in D.named_parameters():\n'
+    '        p.requires_grad_(saved[name])\n'
     '    return loss.item()'
 )
 MISTAKES['generator_step']["D's logits under no_grad"] = (
@@ -1044,20 +1207,29 @@ MISTAKES['discriminator_step']['leaves G in eval mode'] = (
     "    opt_D.step()\n"
     "    return loss.item()\n"
 )
-MISTAKES['train_step']['freezes D for the G step and never unfreezes it'] = (
-    "def train_step(G, D, real, z, opt_G, opt_D, loss_fn):\n"
+MISTAKES['discriminator_step']['freezes G, then sets all its flags to True'] = (
+    "def discriminator_step(G, D, real, z, opt_D, loss_fn):\n"
+    "    G.requires_grad_(False)  # no gradients for G in the D step\n"
     "    fake = G(z)\n"
-    "    real_logits, fake_logits = D(real), D(fake.detach())\n"
-    "    d_loss = (loss_fn(real_logits, torch.ones_like(real_logits))\n"
-    "              + loss_fn(fake_logits, torch.zeros_like(fake_logits)))\n"
+    "    real_logits, fake_logits = D(real), D(fake)\n"
+    "    loss = (loss_fn(real_logits, torch.ones_like(real_logits))\n"
+    "            + loss_fn(fake_logits, torch.zeros_like(fake_logits)))\n"
     "    opt_D.zero_grad()\n"
-    "    d_loss.backward()\n"
+    "    loss.backward()\n"
     "    opt_D.step()\n"
-    "    D.requires_grad_(False)\n"
-    "    logits = D(fake)\n"
-    "    g_loss = loss_fn(logits, torch.ones_like(logits))\n"
+    "    G.requires_grad_(True)\n"
+    "    return loss.item()\n"
+)
+MISTAKES['generator_step']['freezes D, then sets all its flags to True'] = (
+    "def generator_step(G, D, z, opt_G, loss_fn):\n"
+    "    for p in D.parameters():\n"
+    "        p.requires_grad_(False)\n"
     "    opt_G.zero_grad()\n"
-    "    g_loss.backward()\n"
+    "    out = D(G(z))\n"
+    "    loss = loss_fn(out, torch.ones(len(z), 1))\n"
+    "    loss.backward()\n"
     "    opt_G.step()\n"
-    "    return d_loss.item(), g_loss.item()\n"
+    "    for p in D.parameters():\n"
+    "        p.requires_grad_(True)\n"
+    "    return loss.item()\n"
 )

@@ -89,22 +89,62 @@ CORRECT = {
         "    return loss.item()",
     ],
     "fast_train_step": [
-        "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
-        "    optimizer.zero_grad(set_to_none=True)\n"
-        "    y_hat = model(X)\n"
-        "    loss = loss_fn(y_hat, y)\n"
-        "    loss.backward()\n"
-        "    optimizer.step()\n"
-        "    return loss.detach().item()",
-        "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
-        "    optimizer.zero_grad()\n"
-        "    total = 0.0\n"
-        "    for Xc, yc in zip(X.split(32), y.split(32)):\n"
-        "        loss = loss_fn(model(Xc), yc) * len(Xc) / len(X)\n"
-        "        loss.backward()\n"
-        "        total += loss.item()\n"
-        "    optimizer.step()\n"
-        "    return total",
+        (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    optimizer.zero_grad(set_to_none=True)\n"
+            "    if amp_dtype is None:\n"
+            "        context = contextlib.nullcontext()\n"
+            "    else:\n"
+            "        context = torch.autocast(X.device.type, dtype=amp_dtype)\n"
+            "    with context:\n"
+            "        y_hat = model(X)\n"
+            "        loss = loss_fn(y_hat, y)\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=max_norm)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return loss.detach().item()"
+        ),
+        (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    for p in model.parameters():\n"
+            "        p.grad = None\n"
+            "    use_amp = amp_dtype is not None\n"
+            "    dtype = amp_dtype or torch.bfloat16\n"
+            "    with torch.autocast(X.device.type, dtype=dtype, enabled=use_amp):\n"
+            "        logits = model(X)\n"
+            "        loss = loss_fn(logits.float(), y)\n"
+            "    scaled = scaler.scale(loss)\n"
+            "    scaled.backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    params = [p for p in model.parameters() if p.grad is not None]\n"
+            "    nn.utils.clip_grad_norm_(params, max_norm, foreach=True)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return float(loss.detach())"
+        ),
+        (
+            "def run_forward(model, X, y, loss_fn, amp_dtype):\n"
+            "    if amp_dtype is not None:\n"
+            "        with torch.autocast(X.device.type, dtype=amp_dtype):\n"
+            "            return loss_fn(model(X), y)\n"
+            "    return loss_fn(model(X), y)\n"
+            "\n"
+            "\n"
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    model.zero_grad()\n"
+            "    loss = run_forward(model, X, y, loss_fn, amp_dtype)\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    nn.utils.clip_grad_norm_(list(model.parameters()), max_norm)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return loss.item()"
+        ),
     ],
 }
 
@@ -320,39 +360,187 @@ MISTAKES = {
         "    return loss.item()",
     },
     "fast_train_step": {
-        "still one example at a time": "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
-        "    optimizer.zero_grad()\n"
-        "    total = 0.0\n"
-        "    for i in range(len(X)):\n"
-        "        loss = loss_fn(model(X[i:i + 1]), y[i:i + 1]) / len(X)\n"
-        "        loss.backward()\n"
-        "        total += loss.detach()\n"
-        "    optimizer.step()\n"
-        "    return total.item()",
-        "no zero_grad": "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
-        "    loss = loss_fn(model(X), y)\n"
-        "    loss.backward()\n"
-        "    optimizer.step()\n"
-        "    return loss.item()",
-        "bfloat16 autocast": "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
-        "    optimizer.zero_grad()\n"
-        "    with torch.autocast(X.device.type, dtype=torch.bfloat16):\n"
-        "        loss = loss_fn(model(X), y)\n"
-        "    loss.backward()\n"
-        "    optimizer.step()\n"
-        "    return loss.item()",
-        "sums the losses": "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
-        "    optimizer.zero_grad()\n"
-        "    loss = loss_fn(model(X), y) * len(X)\n"
-        "    loss.backward()\n"
-        "    optimizer.step()\n"
-        "    return loss.item()",
-        "returns the loss tensor": "def fast_train_step(model, X, y, *, loss_fn, optimizer):\n"
-        "    optimizer.zero_grad()\n"
-        "    loss = loss_fn(model(X), y)\n"
-        "    loss.backward()\n"
-        "    optimizer.step()\n"
-        "    return loss.detach()",
+        "still one example at a time": (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    optimizer.zero_grad()\n"
+            "    total = 0.0\n"
+            "    for i in range(len(X)):\n"
+            "        use_amp = amp_dtype is not None\n"
+            "        with torch.autocast(X.device.type, dtype=amp_dtype, enabled=use_amp):\n"
+            "            loss = loss_fn(model(X[i:i + 1]), y[i:i + 1]) / len(X)\n"
+            "        scaler.scale(loss).backward()\n"
+            "        total += loss.detach()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return total.item()"
+        ),
+        "clips before unscaling": (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    optimizer.zero_grad()\n"
+            "    use_amp = amp_dtype is not None\n"
+            "    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=use_amp):\n"
+            "        loss = loss_fn(model(X), y)\n"
+            "    scaler.scale(loss).backward()\n"
+            "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return loss.item()"
+        ),
+        "steps the optimizer directly (inf steps not skipped)": (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    optimizer.zero_grad()\n"
+            "    use_amp = amp_dtype is not None\n"
+            "    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=use_amp):\n"
+            "        loss = loss_fn(model(X), y)\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+            "    optimizer.step()\n"
+            "    scaler.update()\n"
+            "    return loss.item()"
+        ),
+        "no scaler.update()": (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    optimizer.zero_grad()\n"
+            "    use_amp = amp_dtype is not None\n"
+            "    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=use_amp):\n"
+            "        loss = loss_fn(model(X), y)\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+            "    scaler.step(optimizer)\n"
+            "    return loss.item()"
+        ),
+        "no autocast even when amp_dtype is given": (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    optimizer.zero_grad()\n"
+            "    loss = loss_fn(model(X), y)\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return loss.item()"
+        ),
+        "loss computed outside autocast": (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    optimizer.zero_grad()\n"
+            "    use_amp = amp_dtype is not None\n"
+            "    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=use_amp):\n"
+            "        logits = model(X)\n"
+            "    loss = loss_fn(logits, y)\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return loss.item()"
+        ),
+        "always bfloat16 autocast": (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    optimizer.zero_grad()\n"
+            "    with torch.autocast(X.device.type, dtype=torch.bfloat16):\n"
+            "        loss = loss_fn(model(X), y)\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return loss.item()"
+        ),
+        "no zero_grad": (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    use_amp = amp_dtype is not None\n"
+            "    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=use_amp):\n"
+            "        loss = loss_fn(model(X), y)\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return loss.item()"
+        ),
+        "no clipping": (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    optimizer.zero_grad()\n"
+            "    use_amp = amp_dtype is not None\n"
+            "    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=use_amp):\n"
+            "        loss = loss_fn(model(X), y)\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return loss.item()"
+        ),
+        "returns the scaled loss": (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    optimizer.zero_grad()\n"
+            "    use_amp = amp_dtype is not None\n"
+            "    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=use_amp):\n"
+            "        loss = loss_fn(model(X), y)\n"
+            "    scaled = scaler.scale(loss)\n"
+            "    scaled.backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return scaled.item()"
+        ),
+        "returns the loss tensor": (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    optimizer.zero_grad()\n"
+            "    use_amp = amp_dtype is not None\n"
+            "    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=use_amp):\n"
+            "        loss = loss_fn(model(X), y)\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return loss.detach()"
+        ),
+        "sums the losses": (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    optimizer.zero_grad()\n"
+            "    use_amp = amp_dtype is not None\n"
+            "    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=use_amp):\n"
+            "        loss = loss_fn(model(X), y) * len(X)\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return loss.item()"
+        ),
+        "ignores loss_fn, always F.cross_entropy": (
+            "def fast_train_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm,\n"
+            "                    amp_dtype=None):\n"
+            "    optimizer.zero_grad()\n"
+            "    use_amp = amp_dtype is not None\n"
+            "    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=use_amp):\n"
+            "        loss = F.cross_entropy(model(X), y)\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n"
+            "    return loss.item()"
+        ),
     },
 }
 
@@ -381,14 +569,6 @@ MISTAKES['time_call']['time.time instead of time.perf_counter'] = (
     '        fn()\n'
     '        times.append(time.time() - start)\n'
     '    return min(times)'
-)
-MISTAKES['fast_train_step']['ignores loss_fn, always F.cross_entropy'] = (
-    'def fast_train_step(model, X, y, *, loss_fn, optimizer):\n'
-    '    optimizer.zero_grad()\n'
-    '    loss = F.cross_entropy(model(X), y)\n'
-    '    loss.backward()\n'
-    '    optimizer.step()\n'
-    '    return loss.item()'
 )
 MISTAKES['log_history']['never closes or flushes the writer'] = (
     'from torch.utils.tensorboard import SummaryWriter\n'
