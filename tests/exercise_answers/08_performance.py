@@ -587,3 +587,21 @@ MISTAKES["top_ops"]["keeps every name with 'aten' in it"] = (
     "    events.sort(key=lambda e: e.self_cpu_time_total, reverse=True)\n"
     "    return [(e.key, e.self_cpu_time_total / 1000, e.count) for e in events[:k]]"
 )
+
+MISTAKES["scaled_step"]["unscales by hand and steps the optimizer itself"] = (
+    "def scaled_step(model, X, y, *, loss_fn, optimizer, scaler, max_norm):\n"
+    "    optimizer.zero_grad()\n"
+    "    loss = loss_fn(model(X), y)\n"
+    "    scaler.scale(loss).backward()\n"
+    "    for p in model.parameters():\n"
+    "        p.grad /= scaler.get_scale()\n"
+    "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+    "    optimizer.step()\n"
+    "    scaler.update()\n"
+    "    return loss.item()"
+)
+MISTAKES["bf16_forward"]["runs a bfloat16 copy of the model"] = (
+    "def bf16_forward(model, X):\n"
+    "    import copy\n"
+    "    return copy.deepcopy(model).bfloat16()(X.bfloat16()).float()"
+)
