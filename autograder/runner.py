@@ -262,7 +262,7 @@ LINUX_CAPABILITY_VERSION_3 = 0x20080522
 WRITABLE_MOUNTS = ("/tmp", "/dev/shm")
 
 
-def forbid_native_code(workdir: str | None) -> None:
+def forbid_native_code(workdir: str | None, own: int) -> None:
     """Inside bubblewrap (`workdir` set): remount the folders the student may write, the home,
     `/tmp` and `/dev/shm`, `noexec`. A shared library or program written there (one that could
     read the verdict's nonce from memory and forge a verdict) can then be neither loaded nor
@@ -275,10 +275,11 @@ def forbid_native_code(workdir: str | None) -> None:
     flags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC
     for folder in (workdir, *WRITABLE_MOUNTS):
         if libc.mount(None, folder.encode(), None, flags, None) != 0:
-            _fail_closed(f"cannot mount {folder} noexec ({os.strerror(ctypes.get_errno())})")
+            problem = f"cannot mount {folder} noexec ({os.strerror(ctypes.get_errno())})"
+            _fail_closed(problem, own)
 
 
-def drop_capabilities() -> None:
+def drop_capabilities(own: int) -> None:
     """Give up every capability: bubblewrap in a user namespace grants CAP_SYS_ADMIN for the
     remount in `forbid_native_code` (as root, becoming the sandbox's user drops them anyway), and
     with none left the student's code cannot make its folders executable again."""
@@ -291,12 +292,12 @@ def drop_capabilities() -> None:
     except AttributeError:
         return  # not Linux: no bubblewrap, so no capabilities were granted
     if capset(header, nothing) != 0:
-        _fail_closed(f"cannot drop its capabilities ({os.strerror(ctypes.get_errno())})")
+        _fail_closed(f"cannot drop its capabilities ({os.strerror(ctypes.get_errno())})", own)
 
 
-def _fail_closed(problem: str) -> None:
-    sys.stderr.write(f"the grading sandbox {problem}: nothing is graded\n")
-    sys.stderr.flush()
+def _fail_closed(problem: str, own: int) -> None:
+    """Tell the grader (on the zygote's channel) why nothing will be graded, and end."""
+    send(own, {"event": "unsafe", "reason": f"the grading sandbox {problem}: nothing is graded"})
     _exit(4)
 
 
@@ -1571,9 +1572,9 @@ def main() -> None:
     job = read_job()
     if job is None:
         _exit(0)
-    forbid_native_code(job.get("workdir"))
+    forbid_native_code(job.get("workdir"), job["zygote_fd"])
     drop_privileges(job.get("uid"))
-    drop_capabilities()
+    drop_capabilities(job["zygote_fd"])
     forbid_memory_reads()
     prepare_workdir(job)
     zygote = Zygote(job)

@@ -401,6 +401,8 @@ class _Watch:
             self.exercise, self.nonce, self.current = None, None, None
         elif kind == "end":
             self.finished = True
+        elif kind == "unsafe" and self.exercise is None and isinstance(event.get("reason"), str):
+            self.reason = event["reason"][:300]  # the runner could not make the sandbox safe
 
     def from_child(self, event: dict) -> None:
         if self.nonce is None or event.get("nonce") != self.nonce:

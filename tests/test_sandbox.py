@@ -7,6 +7,7 @@ a 0 means the attack failed, not that the harness is broken.
 """
 
 import base64
+import time
 from dataclasses import replace
 
 import nbformat
@@ -1146,3 +1147,13 @@ def test_an_operator_of_the_students_own_namespace_still_works(tmp_path):
     result = judge(custom, test=test, setup=CHECKS_SETUP, tmp_path=tmp_path)
     verdict = next(r for r in result.cells.values() if "passed" in r)
     assert passed(result) and not verdict.get("tampering"), result
+
+
+def test_a_runner_that_cannot_make_its_sandbox_safe_says_why():
+    """The runner's reason for grading nothing (a folder it could not remount noexec) reaches
+    the instructor; a child (which never holds the zygote's channel) cannot send it."""
+    plan = Plan(cells=[{"index": 0, "kind": "test", "source": TEST}], setup=SETUP)
+    watch = sandbox._Watch(plan, LIMITS, time.monotonic() + 60, sandbox.SandboxResult())
+    reason = "the grading sandbox cannot mount /tmp noexec (EPERM): nothing is graded"
+    watch.from_zygote({"event": "unsafe", "reason": reason})
+    assert watch.reason == reason
