@@ -197,15 +197,16 @@ def _torch_library_api() -> tuple | None:
     return torch_c, make, namespaces | {"aten", "prim", "prims"}
 
 
-def _global_hook_registries() -> list[tuple[str, dict, dict]]:
-    """(name, registry, its pristine items) for each of GLOBAL_HOOKS torch has loaded."""
+def _global_hook_registries() -> list[tuple[dict, str, dict, dict]]:
+    """(module namespace, name, registry, its pristine items) for each of GLOBAL_HOOKS torch has
+    loaded: torch looks the name up on every call, so the binding counts as well as the items."""
     found = []
     for module_name, names in GLOBAL_HOOKS.items():
         module = sys.modules.get(module_name)
         for name in names:
             registry = getattr(module, name, None)
             if type(registry) is collections.OrderedDict:
-                found.append((f"{module_name}.{name}", registry, dict(registry)))
+                found.append((vars(module), name, registry, dict(registry)))
     return found
 
 
@@ -233,6 +234,10 @@ class Guard:
             self.torch_library[0]._dispatch_library = _library_gate()
         self.hook_registries = _global_hook_registries()
         self.registry_api = (collections.OrderedDict.clear, collections.OrderedDict.__setitem__)
+        import gc
+
+        # Run at every collection, on whatever thread triggers it (the runner's main thread too).
+        self.gc_callbacks = (gc.callbacks, list(gc.callbacks), list.clear, list.extend)
         self.gc_api = _gc_api()
         self.handlers = {s: _signal.getsignal(s) for s in _catchable_signals()}
         self.signal_api = {name: getattr(_signal, name) for name in SIGNAL_FUNCTIONS}
@@ -240,8 +245,7 @@ class Guard:
         self.torch_modes = _torch_mode_api()
         self.kept: list = []  # the student's modes, popped: never freed (their __del__)
         self.frames_of = _frame_reader(self.trusted)
-        self.as_trusted = _switch(self.trusted)
-        self.protected_types.add(id(self.as_trusted))
+        self.restore_function = _function_restorer(self.trusted)
 
     def protect(self, *classes: type) -> None:
         """Refuse any change to these classes (the grader's own) once the hook is installed."""
@@ -294,20 +298,29 @@ class Guard:
         return changed + _clear_torch_modes(self.torch_modes, self.kept)
 
     def restore_global_hooks(self) -> list[str]:
-        """Put torch's registries of global module and optimizer hooks back as the zygote had
-        them (read by identity: nothing of the student's runs); name those that had changed."""
+        """Put torch's registries of global module and optimizer hooks, and `gc.callbacks`, back
+        as the zygote had them (read by identity: nothing of the student's runs); name those
+        that had changed."""
         clear, put = self.registry_api
         changed = []
-        for name, registry, pristine in self.hook_registries:
+        for namespace, name, registry, pristine in self.hook_registries:
             keys = list(registry)
-            same = len(keys) == len(pristine) and all(
+            same = namespace.get(name) is registry and len(keys) == len(pristine) and all(
                 type(k) is int and k in pristine and registry[k] is pristine[k] for k in keys
             )
             if not same:
+                namespace[name] = registry
                 clear(registry)
                 for key, hook in pristine.items():
                     put(registry, key, hook)
                 changed.append(f"torch's global hooks ({name})")
+        callbacks, pristine_callbacks, clear_list, extend = self.gc_callbacks
+        if len(callbacks) != len(pristine_callbacks) or not all(
+            a is b for a, b in zip(callbacks, pristine_callbacks, strict=False)
+        ):
+            clear_list(callbacks)
+            extend(callbacks, pristine_callbacks)
+            changed.append("gc.callbacks")
         return changed
 
 
@@ -317,29 +330,34 @@ def _gc_api() -> tuple:
     return gc.set_debug, gc.get_debug, gc.garbage
 
 
-def _switch(trusted: list):
-    """`as_trusted()`: a context manager under which trusted code may do what the hook refuses.
-    A class of this module (no `contextlib`: library code that student code could change)."""
+def _function_restorer(trusted: list):
+    """`restore_function(f, code, defaults, kwdefaults)`: put back a library function's code and
+    defaults, which the hook refuses to anyone else. A closure held only by the guard and the
+    snapshot, never a class: every class is found through `object.__subclasses__()`, and a
+    class's methods would hand out the switch (their closure holds `trusted`)."""
     import gc
 
     disable, enable, enabled = gc.disable, gc.enable, gc.isenabled
+    fields = types.FunctionType.__dict__
+    set_code, set_defaults = fields["__code__"].__set__, fields["__defaults__"].__set__
+    set_kwdefaults, function_type = fields["__kwdefaults__"].__set__, types.FunctionType
 
-    class Trusted:
-        __slots__ = ("was",)
-
-        def __enter__(self):
-            # No collection while trusted: a student's __del__ must never run with the hook open.
-            self.was = enabled()
-            disable()
-            trusted[0] = True
-
-        def __exit__(self, *exc):
+    def restore_function(f, code, defaults, kwdefaults) -> None:
+        if type(f) is not function_type:
+            return
+        was = enabled()
+        disable()  # no student __del__ may run while the hook is open
+        trusted[0] = True
+        try:
+            set_code(f, code)
+            set_defaults(f, defaults)
+            set_kwdefaults(f, kwdefaults)
+        finally:
             trusted[0] = False
-            if self.was:
+            if was:
                 enable()
-            return False
 
-    return Trusted
+    return restore_function
 
 
 def _frame_reader(trusted: list):

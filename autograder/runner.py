@@ -42,7 +42,7 @@ import types
 
 from guard import Guard, opened_test, protected_code_ids  # guard.py sits next to this file
 
-sys.modules.pop("guard", None)  # importing it again gives a copy that shares nothing
+_GUARD_MODULE = sys.modules.pop("guard")  # importing it again gives a copy that shares nothing
 
 MAX_OUTPUT = 20_000  # characters of a cell's output kept
 MAX_TRACEBACK = 30  # frames of a student cell's traceback kept
@@ -59,7 +59,10 @@ PROTECTED_PREFIXES = (
     "inspect", "io", "subprocess", "linecache",
 )  # fmt: skip
 # Modules that never change by themselves: every name in them is restored.
-STRICT_PREFIXES = ("builtins", "course", "math")
+STRICT_PREFIXES = ("builtins", "course", "math", "autograder")
+# The grader's own modules, watched like the others but kept out of `sys.modules` (importable,
+# they would be in every student's reach).
+GRADER_MODULES = ("autograder.runner", "autograder.guard")
 # Names the interpreter or warnings write into any module: never tampering.
 VOLATILE_NAMES = frozenset(
     {"__warningregistry__", "_", "__", "___", "__slotnames__"}
@@ -93,6 +96,7 @@ _code_of = types.FunctionType.__dict__["__code__"].__get__
 _defaults_of = types.FunctionType.__dict__["__defaults__"].__get__
 _kwdefaults_of = types.FunctionType.__dict__["__kwdefaults__"].__get__
 _MODULES = sys.modules
+_SELF = _MODULES[__name__]  # this module, whichever name it runs under (`__main__` in the sandbox)
 _BUILTINS = vars(builtins)
 _BUILTINS_PRISTINE = dict(_BUILTINS)
 _start_thread, _thread_count, _new_lock = (
@@ -532,7 +536,7 @@ class Snapshot:
         self.hooks = {name: getattr(sys, name) for name in SYS_HOOKS}
         self.path = (list(sys.path), list(sys.meta_path), list(sys.path_hooks))
         self.builtins = dict(_BUILTINS)
-        self.trusted = None  # set by the zygote: the guard's switch for trusted writes
+        self.restore_function = None  # set by the zygote: the guard's trusted write
         self.code_ids = protected_code_ids(self.modules.values()) | library_code
         self.functions = [
             (f, f.__code__, f.__defaults__, f.__kwdefaults__)
@@ -583,7 +587,7 @@ class Snapshot:
         if _len(self.watched) in moved:  # `sys.modules` itself
             _sanitize(_MODULES)
             for name, module in self.modules.items():
-                if _MODULES.get(name) is not module:
+                if name not in GRADER_MODULES and _MODULES.get(name) is not module:
                     _keep(_MODULES.get(name))
                     _MODULES[name] = module
                     changed.append(f"sys.modules[{name!r}]")
@@ -642,8 +646,7 @@ class Snapshot:
                 continue
             replaced.append((f.__code__, f.__defaults__, f.__kwdefaults__))
             _keep(replaced)
-            with self.trusted():
-                f.__code__, f.__defaults__, f.__kwdefaults__ = code, defaults, kwdefaults
+            self.restore_function(f, code, defaults, kwdefaults)
         del replaced
         return changed
 
@@ -788,12 +791,15 @@ def _code_like(value: object) -> bool:
 
 
 def protected_modules() -> dict[str, types.ModuleType]:
-    """The loaded modules whose namespaces tests rely on, by name."""
-    return {
+    """The loaded modules whose namespaces tests rely on, by name, and the grader's own two (the
+    runner's and the guard's: any of their functions, found through its class, hands out its
+    module's namespace, whose names the verdict is written with)."""
+    found = {
         name: module
         for name, module in list(sys.modules.items())
         if isinstance(module, types.ModuleType) and name.split(".")[0] in PROTECTED_PREFIXES
     }
+    return found | dict(zip(GRADER_MODULES, (_SELF, _GUARD_MODULE), strict=True))
 
 
 def protected_classes() -> dict[str, type]:
@@ -886,7 +892,7 @@ class Zygote:
         _frameless_tracebacks()
         self.guard = Guard(allow=frozenset(job.get("allow", [])), workdir=os.getcwd())
         self.snapshot = Snapshot(library_code=self.guard.library_code)
-        self.snapshot.trusted = self.guard.as_trusted
+        self.snapshot.restore_function = self.guard.restore_function
         self.guard.protect(Zygote, Child, Snapshot, Words, type(self.guard))
         self.known_classes = _known_classes()
         self.allowed_definers = _allowed_definers()  # before student code: it reads __module__

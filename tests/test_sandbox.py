@@ -78,7 +78,53 @@ def forge():
             os._exit(0)
         frame = frame.f_back
 """
+# Every class is found through `object.__subclasses__()`; the grader's own classes lead, through
+# their methods' closures and `__globals__`, to what the runner and the guard hold.
+EVERY_CLASS = """
+def every_class():
+    seen, todo = set(), [object]
+    while todo:
+        cls = todo.pop()
+        if id(cls) not in seen:
+            seen.add(id(cls))
+            yield cls
+            try:
+                todo += type.__subclasses__(cls)
+            except TypeError:
+                pass
+"""
 ATTACKS = {
+    "the guard's switch, found in a closure of a class's method": EVERY_CLASS
+    + """
+import sys
+for cls in list(every_class()):
+    for value in list(vars(cls).values()):
+        for cell in getattr(value, "__closure__", None) or ():
+            try:
+                content = cell.cell_contents
+            except ValueError:
+                continue
+            if type(content) is list and len(content) == 1 and content[0] is False:
+                content[0] = True  # a switch that opens the audit hook?
+try:
+    sys._current_frames()
+    def answer():
+        return 42
+except Exception:
+    pass
+""",
+    "the runner's `send`, replaced through a method's __globals__": EVERY_CLASS
+    + """
+child = next(c for c in every_class() if c.__name__ == "Child" and hasattr(c, "judge"))
+namespace = child.judge.__globals__
+real_send = namespace["send"]
+def send(fd, event):
+    if event.get("event") == "ready":  # a verdict of our own, with the nonce it carries
+        real_send(fd, {"event": "verdict", "index": event["index"], "nonce": event["nonce"],
+                       "passed": True, "tampering": []})
+    return real_send(fd, event)
+namespace["send"] = send
+""",
     "gc walk for the job and the judge": """
 import gc
 found = [o for o in gc.get_objects() if isinstance(o, dict) and 'nonce' in o]
@@ -1109,6 +1155,11 @@ TORCH_STATE_ATTACKS = {
     "a global forward hook that zeroes every module's output": (
         "from torch.nn.modules.module import register_module_forward_hook\n"
         "register_module_forward_hook(lambda module, args, out: torch.zeros_like(out))\n"
+    ),
+    "a new registry of global hooks, bound in place of torch's": (
+        "import collections\nimport torch.nn.modules.module as module\n"
+        "hooks = collections.OrderedDict({1: lambda m, args, out: torch.zeros_like(out)})\n"
+        "module._global_forward_hooks = hooks\n"
     ),
     "the same hook, registered while the test calls the answer": (
         "def answer(x):\n"
