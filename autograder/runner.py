@@ -892,6 +892,10 @@ class Zygote:
         _frameless_tracebacks()
         self.guard = Guard(allow=frozenset(job.get("allow", [])), workdir=os.getcwd())
         self.snapshot = Snapshot(library_code=self.guard.library_code)
+        # Only this snapshot's readers: a `Words` made by student code (the class is found
+        # through `object.__subclasses__()`) would read any memory without naming the NumPy
+        # interface that gets raw memory flagged for review.
+        del Words.__init__
         self.snapshot.restore_function = self.guard.restore_function
         self.guard.protect(Zygote, Child, Snapshot, Words, type(self.guard))
         self.known_classes = _known_classes()
