@@ -227,6 +227,7 @@ class Guard:
             _pass_through() | _frame_returners(library),
             self.protected_types,
             self.torch_library,
+            _zygote_code_ids(),
         )
         if self.torch_library is not None:
             # In place from the zygote on, so the snapshot holds the gate as torch's own; until
@@ -497,6 +498,16 @@ PASS_THROUGH = (
 )
 
 
+def _zygote_code_ids() -> frozenset[int]:
+    """The ids of the code of every function the zygote holds, nested code included: the
+    grader's own methods, the libraries', the checks'. No one changes their code or defaults in
+    a child (a library's setter handed them, or code compiled under a library's file name)."""
+    import gc
+
+    codes = [obj.__code__ for obj in gc.get_objects() if type(obj) is types.FunctionType]
+    return frozenset(id(code) for code in _all_nested(codes))
+
+
 def _library_code_objects() -> list[types.CodeType]:
     """Every function's code of FRAME_LIBRARIES that the zygote holds, nested code included
     (before any student code; student code cannot make one of these, only call it)."""
@@ -667,6 +678,7 @@ def _make_hook(
     helpers: frozenset[int],
     protected_types: set[int],
     torch_library: tuple | None = None,
+    zygote_codes: frozenset[int] = frozenset(),
 ) -> object:
     """The audit hook: a closure over captured C functions only (see the module docstring)."""
     _, make_library, torch_namespaces = torch_library or (None, None, frozenset())
@@ -680,6 +692,7 @@ def _make_hook(
     refused_imports, process_events, path_events = REFUSED_IMPORTS, PROCESS_EVENTS, PATH_EVENTS
     refused, frame_refused, kind, int_type = Refused, FrameRefused, type, int
     library_event, list_append, int_of = LIBRARY_EVENT, list.append, int.__index__
+    code_of = types.FunctionType.__dict__["__code__"].__get__
     caller_events = frozenset(
         {
             "sys._getframe",
@@ -718,6 +731,16 @@ def _make_hook(
         # Library code may read a traceback's frames for its error message (none reaches the
         # student: a library function that hands a frame back counts as its caller).
         checked = checked or (event == "object.__getattr__" and as_str(args[1]) in frames)
+        if (
+            event in set_events
+            and kind(args[0]) is function_type
+            and as_str(args[1]) in code_attributes
+            and identity(code_of(args[0])) in zygote_codes
+        ):
+            # A function the zygote holds (the grader's, a library's) keeps its code and
+            # defaults, whoever asks: a library's generic setter can be handed anything.
+            raise refused("changing the code of the grader's or a library's function is not "
+                          "allowed while grading")
         if checked and trusted_caller():
             return
         if event in always:
@@ -736,7 +759,7 @@ def _make_hook(
                 kind(args[0]) is function_type
                 and as_str(args[1]) in code_attributes
                 and not starts(asker_file[0], library_roots)
-            ):
+            ):  # a function made since the zygote: only a library's code changes it
                 raise refused(
                     "changing a function's code is not allowed while grading (by " + asker[0] + ")"
                 )

@@ -166,6 +166,7 @@ def run_on_own_thread(
     kept: dict | None = None,
     changed=None,
     while_waiting=None,
+    restore=None,
 ) -> tuple | None:
     """Run `code` on a fresh thread and wait until that thread is gone; None when it ran to the
     end, else (exception name, message, exception). The thread's end is read from the
@@ -174,7 +175,13 @@ def run_on_own_thread(
     The names of `kept` that `namespace` no longer holds (by identity) when the code has run go
     into `changed`, and `while_waiting()` runs (the check of everything else the test relies
     on), while the thread still waits: nothing it runs as it ends (a finalizer, the thread's
-    local data being freed) can put anything back first."""
+    local data being freed) can put anything back first.
+
+    `restore()` puts back what student code may have changed in place in the grader's own
+    state (`Snapshot.restore_grader`); it runs as soon as the code has run and again when the
+    thread is gone, before this function looks up any other name. It was bound on entry, before
+    student code ran: what the code changes reaches the next call only if this one misses it."""
+    thread_count = _thread_count
     slot: list = [("RuntimeError", "the thread ended without an outcome", None)]
     body, name_of = _thread_body()
     done, read = _new_lock(), _new_lock()
@@ -194,6 +201,8 @@ def run_on_own_thread(
                 raise
             done.acquire(True, 0.001)
     done.acquire()
+    if restore is not None:
+        restore()
     outcome = slot[0]  # read while the thread waits: nothing it runs as it ends can change it
     if kept is not None and changed is not None:
         _sanitize(namespace)  # plain-string keys only: the lookups below run no student code
@@ -202,8 +211,10 @@ def run_on_own_thread(
         _gc_disable()  # no collection on this thread: it would run the student's finalizers here
         while_waiting()
     read.release()
-    while _thread_count() > before:  # allocates no container: no collection can start here
+    while thread_count() > before:  # allocates no container: no collection can start here
         done.acquire(True, 0.001)  # a short sleep that needs no module student code can reach
+    if restore is not None:
+        restore()
     _gc_disable()
     if outcome is not None and (_type(outcome) is not _tuple or _len(outcome) != 3):
         return ("RuntimeError", "the cell's thread ended without an outcome", None)
@@ -516,6 +527,30 @@ def _function_fields_work(numpy: types.ModuleType) -> bool:
     return words.read() == _function_fields(probe)
 
 
+def _grader_dicts() -> list[tuple]:
+    """(label, the dict, its keys, its values, a copy, the ids of its keys) for each dict of the
+    grader's that student code reaches through the grader's classes (`object.__subclasses__()`,
+    then a method's `__globals__` or `__kwdefaults__`) and could change in place: the runner's
+    and the guard's namespaces, the runner's copy of the builtins, each grader function's keyword
+    defaults. Taken in the zygote."""
+    found = [
+        ("the runner's namespace", vars(_SELF)),
+        ("the guard's namespace", vars(_GUARD_MODULE)),
+        ("the runner's copy of the builtins", _BUILTINS_PRISTINE),
+    ]
+    for module in (_SELF, _GUARD_MODULE):
+        for value in list(vars(module).values()):
+            members = list(vars(value).values()) if isinstance(value, type) else [value]
+            for member in members:
+                f = getattr(member, "__func__", member)  # a staticmethod's or classmethod's
+                if isinstance(f, types.FunctionType) and f.__globals__ is vars(module):
+                    if f.__kwdefaults__:
+                        found.append((f"{f.__qualname__}'s keyword defaults", f.__kwdefaults__))
+    return [
+        (label, d, list(d), list(d.values()), dict(d), frozenset(map(id, d))) for label, d in found
+    ]
+
+
 class Snapshot:
     """Pristine references to everything a test relies on, taken in the zygote."""
 
@@ -537,6 +572,8 @@ class Snapshot:
         self.path = (list(sys.path), list(sys.meta_path), list(sys.path_hooks))
         self.builtins = dict(_BUILTINS)
         self.restore_function = None  # set by the zygote: the guard's trusted write
+        self.grader_dicts = _grader_dicts()
+        self.grader_changes: list[str] = []
         self.code_ids = protected_code_ids(self.modules.values()) | library_code
         self.functions = [
             (f, f.__code__, f.__defaults__, f.__kwdefaults__)
@@ -565,6 +602,45 @@ class Snapshot:
             i for f, *_ in self.functions for i in _function_fields(f)
         ]:
             self.function_words = None
+
+    def restore_grader(
+        self,
+        as_list=list,
+        length=len,
+        count=range,
+        kind=type,
+        identity=id,
+        str_type=str,
+        clear=dict.clear,
+        update=dict.update,
+        dict_values=dict.values,
+        keep=_KEPT.append,
+        volatile=VOLATILE_NAMES,
+        record=list.append,
+    ) -> None:
+        """Put back, in place, what student code found through the grader's classes may have
+        changed in the grader's own state (`_grader_dicts`), and note what had changed (the
+        test then fails as tampered). Runs first when student code returns, so it looks up no
+        name of a module: everything it calls is one of its defaults, a tuple no one changes;
+        it compares keys and values by identity only (no student code runs)."""
+        for label, live, keys, values, pristine, key_ids in self.grader_dicts:
+            now_keys, now_values = as_list(live), as_list(dict_values(live))
+            n = length(keys)
+            benign = length(now_keys) >= n
+            for i in count(n if benign else 0):
+                if now_keys[i] is not keys[i] or now_values[i] is not values[i]:
+                    benign = False
+                    break
+            for key in now_keys[n:] if benign else ():
+                if identity(key) in key_ids or kind(key) is not str_type or key not in volatile:
+                    benign = False  # only `__warningregistry__` and the like may appear
+                    break
+            if benign:
+                continue
+            keep(now_values)  # nothing of the student's is freed on this thread
+            clear(live)
+            update(live, pristine)
+            record(self.grader_changes, label)
 
     def restore_builtins(self) -> list[str]:
         """Put back `builtins` with C operations only (before any other trusted code runs)."""
@@ -1300,7 +1376,9 @@ class Child:
         if _type(code) is _tuple:  # it did not compile
             failure = self.describe(code, sources)
         else:
-            outcome = run_on_own_thread(code, self.namespace)
+            outcome = run_on_own_thread(
+                code, self.namespace, restore=self.z.snapshot.restore_grader
+            )
             failure = None if outcome is None else self.describe(outcome, sources)
             outcome = None
         self.restore_streams()
@@ -1383,11 +1461,17 @@ class Child:
                 during.extend(self.z.guard.restore_global_hooks())
 
             outcome = run_on_own_thread(
-                code, namespace, kept=kept, changed=rebound, while_waiting=compare
+                code,
+                namespace,
+                kept=kept,
+                changed=rebound,
+                while_waiting=compare,
+                restore=snapshot.restore_grader,
             )
             failure = None if outcome is None else (outcome[0], outcome[1])
             outcome = None  # only text is kept: the exception is the student's
         during += snapshot.restore(student_only=True)  # what the thread's end changed
+        during += snapshot.grader_changes  # in any cell of this child, or in the test
         during += self.z.guard.restore_global_hooks()
         during += [f"the test's {name!r}" for name in rebound]
         if failure is not None and failure[0] == "RefusedValue":

@@ -93,6 +93,14 @@ def every_class():
             except TypeError:
                 pass
 """
+# A `judge` of the student's: a passing verdict, written with the runner's own names.
+FORGING_JUDGE = """
+child = next(c for c in every_class() if c.__name__ == "Child" and hasattr(c, "judge"))
+def judge(self, nonce):
+    send(self.channel, {"event": "verdict", "index": self.exercise["test"], "nonce": nonce,
+                        "passed": True, "tampering": []})
+    _exit(0)
+"""
 ATTACKS = {
     "the guard's switch, found in a closure of a class's method": EVERY_CLASS
     + """
@@ -112,6 +120,36 @@ try:
         return 42
 except Exception:
     pass
+""",
+    "a grader method's code replaced through torch's generic setter": EVERY_CLASS
+    + FORGING_JUDGE
+    + """
+import torch
+from torch.fx.passes.split_utils import setattr_recursive
+setattr_recursive(child.judge, "__code__", judge.__code__)
+""",
+    "the same with code compiled under a library's file name": EVERY_CLASS
+    + FORGING_JUDGE
+    + """
+import sysconfig
+put = {}
+exec(compile("def put(f, c):\n    f.__code__ = c\n",
+             sysconfig.get_paths()["purelib"] + "/anything.py", "exec"), put)
+put["put"](child.judge, judge.__code__)
+""",
+    "the runner's `send`, replaced for the `done` that follows the cell": EVERY_CLASS
+    + """
+child = next(c for c in every_class() if c.__name__ == "Child" and hasattr(c, "run"))
+namespace = child.run.__globals__
+real_send, real_exit = namespace["send"], namespace["_exit"]
+def send(fd, event):
+    real_send(fd, event)
+    if "nonce" in event:
+        for i in range(50):
+            real_send(fd, {"event": "verdict", "index": i, "nonce": event["nonce"],
+                           "passed": True, "tampering": []})
+        real_exit(0)
+namespace["send"] = send
 """,
     "the runner's `send`, replaced through a method's __globals__": EVERY_CLASS
     + """
