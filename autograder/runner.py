@@ -99,11 +99,7 @@ _MODULES = sys.modules
 _SELF = _MODULES[__name__]  # this module, whichever name it runs under (`__main__` in the sandbox)
 _BUILTINS = vars(builtins)
 _BUILTINS_PRISTINE = dict(_BUILTINS)
-_start_thread, _thread_count, _new_lock = (
-    _thread.start_new_thread,
-    _thread._count,
-    _thread.allocate_lock,
-)
+_start_thread, _new_lock = _thread.start_new_thread, _thread.allocate_lock
 _setrecursionlimit, _RECURSION_LIMIT = sys.setrecursionlimit, sys.getrecursionlimit()
 _sleep = time.sleep
 _gc_disable, _gc_enable = gc.disable, gc.enable
@@ -121,8 +117,10 @@ _LINECACHE, _dict_clear, _dict_update = linecache.cache, dict.clear, dict.update
 # main thread). Everything it uses is a parameter with a default (a local: student code that
 # reaches this frame can read its locals and globals, and change neither). It writes the outcome
 # into a slot that exists already (an item assignment cannot fail), tells the main thread, and
-# waits until the main thread has read it: only then does the thread end, and the interpreter
-# clear its thread-local data, which can run a `__del__` of the student's on this thread.
+# waits until the main thread has read it, and then waits for ever: the thread never ends, so the
+# interpreter never clears its thread-local data and context, which would run a `__del__` of the
+# student's on it while the main thread goes on (the child ends with `_exit`, which clears
+# nothing).
 THREAD_BODY = """
 def body(code, namespace, slot, done, read, exec=exec, BaseException=BaseException, kind_of=type,
          to_text=str, is_text=isinstance, str_type=str, str_str=str.__str__, name_of=None,
@@ -142,6 +140,7 @@ def body(code, namespace, slot, done, read, exec=exec, BaseException=BaseExcepti
     try:
         done.release()
         read.acquire()
+        read.acquire()  # never released again: this thread never ends
     except BaseException:
         pass
 """
@@ -168,9 +167,8 @@ def run_on_own_thread(
     while_waiting=None,
     restore=None,
 ) -> tuple | None:
-    """Run `code` on a fresh thread and wait until that thread is gone; None when it ran to the
-    end, else (exception name, message, exception). The thread's end is read from the
-    interpreter's own count of threads, which student code cannot change.
+    """Run `code` on a fresh thread and wait until it has run; None when it ran to the end, else
+    (exception name, message, exception). The thread then waits for ever (see THREAD_BODY).
 
     The names of `kept` that `namespace` no longer holds (by identity) when the code has run go
     into `changed`, and `while_waiting()` runs (the check of everything else the test relies
@@ -178,16 +176,14 @@ def run_on_own_thread(
     local data being freed) can put anything back first.
 
     `restore()` puts back what student code may have changed in place in the grader's own
-    state (`Snapshot.restore_grader`); it runs as soon as the code has run and again when the
-    thread is gone, before this function looks up any other name. It was bound on entry, before
-    student code ran: what the code changes reaches the next call only if this one misses it."""
-    thread_count = _thread_count
+    state (`Snapshot.restore_grader`); it runs as soon as the code has run, before this function
+    looks up any other name. It was bound on entry, before student code ran."""
+    gc_disable = _gc_disable
     slot: list = [("RuntimeError", "the thread ended without an outcome", None)]
     body, name_of = _thread_body()
     done, read = _new_lock(), _new_lock()
     done.acquire()
     read.acquire()
-    before = _thread_count()
     _setrecursionlimit(_RECURSION_LIMIT)
     _gc_set_threshold(*_GC_THRESHOLD)  # a cell that made collections constant slows no other
     _keep(slot)
@@ -196,11 +192,12 @@ def run_on_own_thread(
         try:
             _start_thread(body, (code, namespace, slot, done, read), {"name_of": name_of})
             break
-        except RuntimeError:  # the previous thread has not quite left the kernel yet
+        except RuntimeError:  # no task left under the limit (the kernel may be slow to count)
             if attempt + 1 >= tries:
                 raise
             done.acquire(True, 0.001)
     done.acquire()
+    gc_disable()  # no collection on this thread from here on: it would run student finalizers
     if restore is not None:
         restore()
     outcome = slot[0]  # read while the thread waits: nothing it runs as it ends can change it
@@ -208,14 +205,8 @@ def run_on_own_thread(
         _sanitize(namespace)  # plain-string keys only: the lookups below run no student code
         changed += [key for key, value in kept.items() if namespace.get(key, _MISSING) is not value]
     if while_waiting is not None:
-        _gc_disable()  # no collection on this thread: it would run the student's finalizers here
         while_waiting()
-    read.release()
-    while thread_count() > before:  # allocates no container: no collection can start here
-        done.acquire(True, 0.001)  # a short sleep that needs no module student code can reach
-    if restore is not None:
-        restore()
-    _gc_disable()
+    read.release()  # the thread goes on to wait for ever, running nothing of the student's
     if outcome is not None and (_type(outcome) is not _tuple or _len(outcome) != 3):
         return ("RuntimeError", "the cell's thread ended without an outcome", None)
     return outcome
@@ -1331,11 +1322,11 @@ class Child:
         os.close(0)  # the next submission's job will come there: never for student code
         _write(self.channel, b"\n")  # ends whatever an earlier child left half-written
         os.setpgid(0, 0)
-        self.limit_tasks()
+        cells = z.cells_for(self.exercise)
+        self.limit_tasks(runs=len(cells) + 1)
         self.namespace = {"__name__": "__main__", "__builtins__": builtins, **z.setup}
         self.namespace["get_ipython"] = z.shell.get_ipython
         sources: dict = {}
-        cells = z.cells_for(self.exercise)
         self.compile_cells(cells, sources)
         self.lines = dict(_LINECACHE)  # the libraries' and these cells' sources, nothing else
         z.guard.install()
@@ -1348,10 +1339,11 @@ class Child:
         self.judge(nonce)
         _exit(0)
 
-    def limit_tasks(self) -> None:
+    def limit_tasks(self, runs: int) -> None:
         """No new threads or processes unless the lesson allows them (the kernel enforces it):
-        the limit is the lowest that lets the runner start the one thread student code runs on,
-        so that while it runs, nothing else can start."""
+        the limit is the lowest that lets the runner start the `runs` threads student code runs
+        on (each waits for ever once its code has run; see THREAD_BODY), one per cell and one
+        for the test."""
         allow = self.z.guard.allow
         if "threads" in allow or "processes" in allow:
             return
@@ -1363,7 +1355,8 @@ class Child:
                 run_on_own_thread(_compile("pass", "<probe>", "exec"), {}, tries=1)
             except RuntimeError:
                 continue  # "can't start new thread": one more task is needed
-            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+            # The probe's thread stays, waiting: `limit` tasks exist now, and each run adds one.
+            resource.setrlimit(resource.RLIMIT_NPROC, (limit + runs, limit + runs))
             return
         resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
 
@@ -1478,6 +1471,9 @@ class Child:
             during.append(f"the values its test compares ({failure[1]})")
         self.z.guard.clear_garbage()
         self.restore_streams()
+        seen = _len(snapshot.grader_changes)
+        snapshot.restore_grader()  # a thread the lesson allows may still run: a last look
+        during += snapshot.grader_changes[seen:]
         ename, evalue = ("", "") if failure is None else failure
         if failure is None and during:
             ename = "TamperingDetected"
