@@ -67,6 +67,9 @@ ALWAYS_REFUSED = frozenset(
         # A hook of the student's would see every compile and exec (the test's source) and
         # run while trusted code has the guard open.
         "sys.addaudithook",
+        # The task limit leaves no thread free for student code (runner `limit_tasks`).
+        "resource.setrlimit",
+        "resource.prlimit",
     }
 )
 # Library functions that read their caller's frame for a name or a line, and hand no frame on:
@@ -247,6 +250,7 @@ class Guard:
         self.kept: list = []  # the student's modes, popped: never freed (their __del__)
         self.frames_of = _frame_reader(self.trusted)
         self.restore_function = _function_restorer(self.trusted)
+        self.set_task_limit = _task_limiter(self.trusted)
 
     def protect(self, *classes: type) -> None:
         """Refuse any change to these classes (the grader's own) once the hook is installed."""
@@ -359,6 +363,29 @@ def _function_restorer(trusted: list):
                 enable()
 
     return restore_function
+
+
+def _task_limiter(trusted: list):
+    """`set_task_limit(n)`: let the process have `n` tasks (threads) from now on, under the hard
+    limit the runner set; the hook refuses `setrlimit` to anyone else. A closure held only by the
+    guard (see `_function_restorer`)."""
+    import gc
+
+    disable, enable, enabled = gc.disable, gc.enable, gc.isenabled
+    getrlimit, setrlimit, which = resource.getrlimit, resource.setrlimit, resource.RLIMIT_NPROC
+
+    def set_task_limit(n: int) -> None:
+        was = enabled()
+        disable()
+        trusted[0] = True
+        try:
+            setrlimit(which, (n, getrlimit(which)[1]))
+        finally:
+            trusted[0] = False
+            if was:
+                enable()
+
+    return set_task_limit
 
 
 def _frame_reader(trusted: list):

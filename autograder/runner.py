@@ -1323,11 +1323,13 @@ class Child:
         _write(self.channel, b"\n")  # ends whatever an earlier child left half-written
         os.setpgid(0, 0)
         cells = z.cells_for(self.exercise)
-        self.limit_tasks(runs=len(cells) + 1)
         self.namespace = {"__name__": "__main__", "__builtins__": builtins, **z.setup}
         self.namespace["get_ipython"] = z.shell.get_ipython
         sources: dict = {}
         self.compile_cells(cells, sources)
+        # One thread per cell that compiled (one that did not starts none), one for the test.
+        compiled = [c for c in cells if _type(self.compiled[c["index"]]) is not _tuple]
+        self.limit_tasks(runs=len(compiled) + 1)
         self.lines = dict(_LINECACHE)  # the libraries' and these cells' sources, nothing else
         z.guard.install()
         for cell in cells:
@@ -1341,9 +1343,11 @@ class Child:
 
     def limit_tasks(self, runs: int) -> None:
         """No new threads or processes unless the lesson allows them (the kernel enforces it):
-        the limit is the lowest that lets the runner start the `runs` threads student code runs
-        on (each waits for ever once its code has run; see THREAD_BODY), one per cell and one
-        for the test."""
+        find the limit at which the runner can start one thread, then let `one_more_thread()`
+        raise it by one just before each thread student code runs on (they wait for ever once
+        their code has run; see THREAD_BODY), up to `runs`: no task is ever free for student
+        code, which the guard refuses `setrlimit`."""
+        self.task_limit = None
         allow = self.z.guard.allow
         if "threads" in allow or "processes" in allow:
             return
@@ -1355,10 +1359,17 @@ class Child:
                 run_on_own_thread(_compile("pass", "<probe>", "exec"), {}, tries=1)
             except RuntimeError:
                 continue  # "can't start new thread": one more task is needed
-            # The probe's thread stays, waiting: `limit` tasks exist now, and each run adds one.
-            resource.setrlimit(resource.RLIMIT_NPROC, (limit + runs, limit + runs))
+            # The probe's thread stays, waiting: `limit` tasks exist now, none is free.
+            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit + runs))
+            self.task_limit = limit
             return
         resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
+
+    def one_more_thread(self) -> None:
+        """Room for exactly the thread about to start (no limit where the lesson allows threads)."""
+        if self.task_limit is not None:
+            self.task_limit += 1
+            self.z.guard.set_task_limit(self.task_limit)
 
     def run_student_cell(self, cell: dict, sources: dict) -> dict:
         """Run one student cell in the student's namespace; its output and error, capped."""
@@ -1369,6 +1380,7 @@ class Child:
         if _type(code) is _tuple:  # it did not compile
             failure = self.describe(code, sources)
         else:
+            self.one_more_thread()
             outcome = run_on_own_thread(
                 code, self.namespace, restore=self.z.snapshot.restore_grader
             )
@@ -1453,6 +1465,7 @@ class Child:
                 during.extend(snapshot.restore(student_only=True))
                 during.extend(self.z.guard.restore_global_hooks())
 
+            self.one_more_thread()
             outcome = run_on_own_thread(
                 code,
                 namespace,
