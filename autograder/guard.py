@@ -13,8 +13,14 @@ and no honest answer does:
 - code: writing a function's `__code__`, `__defaults__`, `__kwdefaults__`;
 - the process: `/proc/<pid>` and `/proc/self` (the sandbox has no `/proc` besides `cpuinfo`; this
   also holds in the fallback without bubblewrap), new processes, `os.kill`, sockets, and (by
-  patching `_thread` and `signal`, and an `RLIMIT_NPROC` of 1 set by the runner) new threads and
-  signal handlers, whose callbacks would receive a trusted frame.
+  patching `signal`) signal handlers, whose callbacks would receive a trusted frame;
+- threads: `_thread.start_new_thread` is a gate that asks the hook, which alone holds the real
+  one: unless the lesson allows threads, only the runner's own thread body may start (and the
+  runner's `RLIMIT_NPROC` leaves a task for its own threads only); and no thread at all starts
+  in the processes where the verdict is decided (`fork_alone`), whatever the lesson allows.
+
+What the hook trusts (the runner reading a traceback, putting a function back) it trusts only on
+the thread that asked: a student's thread running meanwhile gets nothing.
 
 A lesson may allow what its exercises legitimately use with `"autograder": {"allow": [...]}` in
 its notebook metadata: `"threads"`, `"processes"`, `"loopback"` (sockets; the sandbox has no
@@ -67,7 +73,8 @@ ALWAYS_REFUSED = frozenset(
         # A hook of the student's would see every compile and exec (the test's source) and
         # run while trusted code has the guard open.
         "sys.addaudithook",
-        # The task limit leaves no thread free for student code (runner `limit_tasks`).
+        # The task limit leaves no thread free for student code (runner `limit_tasks`); the
+        # runner sets it through the guard (`set_task_limit`).
         "resource.setrlimit",
         "resource.prlimit",
     }
@@ -110,6 +117,9 @@ PATH_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "os.chdir", "os.lin
 # operator namespace torch had already (`aten`: a kernel of the student's for `aten::isclose`
 # would pass every comparison of the checks).
 LIBRARY_EVENT = "autograder.torch_library"
+# Starting a thread goes through a gate (`_thread.start_new_thread` and its aliases) that raises
+# this audit event: the hook starts the thread, or refuses it.
+THREAD_EVENT = "autograder.start_thread"
 # Hooks torch runs for every module or optimizer: one of the student's there would change the
 # test's own reference models (their outputs, their steps).
 GLOBAL_HOOKS = {
@@ -189,6 +199,29 @@ def _library_gate():
     return namespace["_dispatch_library"]
 
 
+def thread_gate():
+    """What starts every thread in a child: it asks the hook (THREAD_EVENT), which holds the
+    real `_thread.start_new_thread`. Made in a namespace of its own, like `_library_gate`."""
+    namespace = {"__builtins__": {}, "audit": sys.audit}
+    exec(
+        "def start_new_thread(function, args, kwargs=None):\n"
+        "    started = []\n"
+        f"    audit({THREAD_EVENT!r}, function, args, kwargs, started)\n"
+        "    return started[0]\n",
+        namespace,
+    )
+    return namespace["start_new_thread"]
+
+
+def _install_thread_gates() -> object:
+    """Put gates where the standard library keeps its thread starters; return the real one."""
+    real = _thread.start_new_thread
+    for module, name in ((_thread, "start_new_thread"), (_thread, "start_new"),
+                         (threading, "_start_new_thread")):  # fmt: skip
+        setattr(module, name, thread_gate())
+    return real
+
+
 def _torch_library_api() -> tuple | None:
     """(`torch._C`, its `_dispatch_library`, the operator namespaces torch has), or None
     without torch."""
@@ -216,13 +249,19 @@ def _global_hook_registries() -> list[tuple[dict, str, dict, dict]]:
 class Guard:
     """The child's audit hook and locks, prepared in the zygote (see the module docstring)."""
 
-    def __init__(self, *, allow: frozenset[str], workdir: str) -> None:
+    def __init__(self, *, allow: frozenset[str], workdir: str, thread_code: int = 0) -> None:
+        """`thread_code`: the id of the code the runner's own threads run (its thread body),
+        the only threads that start where the lesson allows none."""
         self.allow = allow
-        self.trusted = [False]  # True only while trusted code reads a traceback's frames
+        # The threads (their idents) on which trusted code runs now: a closure of the guard's
+        # reading a traceback, putting a function back, setting a limit.
+        self.trusted: set[int] = set()
         library = _library_code_objects()
         self.library_code = frozenset(id(code) for code in library)
         self.protected_types: set[int] = set()  # the grader's own classes: never changed
         self.torch_library = _torch_library_api()
+        # [True] while the verdict is decided in a process of its own: no thread may start.
+        no_threads, forking = [False], [False]
         self.hook = _make_hook(
             allow,
             self.trusted,
@@ -231,6 +270,7 @@ class Guard:
             self.protected_types,
             self.torch_library,
             _zygote_code_ids(),
+            (_install_thread_gates(), thread_code, no_threads, forking),
         )
         if self.torch_library is not None:
             # In place from the zygote on, so the snapshot holds the gate as torch's own; until
@@ -245,29 +285,25 @@ class Guard:
         self.gc_api = _gc_api()
         self.handlers = {s: _signal.getsignal(s) for s in _catchable_signals()}
         self.signal_api = {name: getattr(_signal, name) for name in SIGNAL_FUNCTIONS}
-        self.thread_api = (_thread.start_new_thread, threading._start_new_thread)
         self.torch_modes = _torch_mode_api()
         self.kept: list = []  # the student's modes, popped: never freed (their __del__)
         self.frames_of = _frame_reader(self.trusted)
         self.restore_function = _function_restorer(self.trusted)
         self.set_task_limit = _task_limiter(self.trusted)
+        self.fork_alone = _forker(no_threads, forking)
 
     def protect(self, *classes: type) -> None:
         """Refuse any change to these classes (the grader's own) once the hook is installed."""
         self.protected_types.update(id(c) for c in classes)
 
     def install(self) -> None:
-        """Add the audit hook and lock threads and signals, unless the lesson allows them."""
+        """Add the audit hook (which from now on starts threads) and lock signals."""
         sys.addaudithook(self.hook)
         self.clear_garbage()
         # Every built-in module is loaded already (the runner's warm-up): a second copy of
         # `_signal`, `_thread` or `gc` made with `_imp.create_builtin` would give back the
         # functions locked here. The refuser holds no reference to the original.
         _imp.create_builtin = _refuser("creating a built-in module again")
-        if "threads" not in self.allow and "processes" not in self.allow:
-            refused = _refuser("starting a thread")
-            _thread.start_new_thread = _thread.start_new = refused
-            threading._start_new_thread = refused
         for name in SIGNAL_FUNCTIONS:
             refused = _refuser(f"signal.{name}")
             for module in (_signal, sys.modules.get("signal")):
@@ -346,49 +382,82 @@ def _function_restorer(trusted: list):
     fields = types.FunctionType.__dict__
     set_code, set_defaults = fields["__code__"].__set__, fields["__defaults__"].__set__
     set_kwdefaults, function_type = fields["__kwdefaults__"].__set__, types.FunctionType
+    me, trust, distrust = _thread.get_ident, set.add, set.discard
 
     def restore_function(f, code, defaults, kwdefaults) -> None:
         if type(f) is not function_type:
             return
         was = enabled()
         disable()  # no student __del__ may run while the hook is open
-        trusted[0] = True
+        trust(trusted, me())
         try:
             set_code(f, code)
             set_defaults(f, defaults)
             set_kwdefaults(f, kwdefaults)
         finally:
-            trusted[0] = False
+            distrust(trusted, me())
             if was:
                 enable()
 
     return restore_function
 
 
-def _task_limiter(trusted: list):
-    """`set_task_limit(n)`: let the process have `n` tasks (threads) from now on, under the hard
-    limit the runner set; the hook refuses `setrlimit` to anyone else. A closure held only by the
-    guard (see `_function_restorer`)."""
+def _task_limiter(trusted: set):
+    """`set_task_limit(n, hard)`: let the process have `n` tasks (threads) from now on, under
+    `hard` (by default the hard limit the runner set); the hook refuses `setrlimit` to anyone
+    else. A closure held only by the guard (see `_function_restorer`)."""
     import gc
 
     disable, enable, enabled = gc.disable, gc.enable, gc.isenabled
     getrlimit, setrlimit, which = resource.getrlimit, resource.setrlimit, resource.RLIMIT_NPROC
+    me, trust, distrust = _thread.get_ident, set.add, set.discard
 
-    def set_task_limit(n: int) -> None:
+    def set_task_limit(n: int, hard: int | None = None) -> None:
         was = enabled()
         disable()
-        trusted[0] = True
+        trust(trusted, me())
         try:
-            setrlimit(which, (n, getrlimit(which)[1]))
+            setrlimit(which, (n, getrlimit(which)[1] if hard is None else hard))
         finally:
-            trusted[0] = False
+            distrust(trusted, me())
             if was:
                 enable()
 
     return set_task_limit
 
 
-def _frame_reader(trusted: list):
+def _forker(no_threads: list, forking: list):
+    """`fork_alone(restore, threads_after)`: go on in a fork of this process, which holds only
+    the thread that forked (the main thread), with `restore()` run in it first; this process
+    waits for the fork and ends with its status, running nothing else. No thread may start from
+    the fork until then (the fork's at-fork hooks, some of them the student's, run before
+    `restore`), nor after it unless `threads_after`. A student's thread of this process can
+    change nothing the fork sees. A closure held only by the guard (see `_function_restorer`):
+    the hook lets only it fork where the lesson allows no processes."""
+    fork, waitpid, end = posix.fork, posix.waitpid, posix._exit
+    exit_code = posix.waitstatus_to_exitcode
+
+    def fork_alone(restore, threads_after: bool) -> None:
+        no_threads[0] = forking[0] = True
+        try:
+            pid = fork()
+        except BaseException:  # noqa: BLE001 (no task left, say): no verdict, never a wrong one
+            end(1)
+        forking[0] = False
+        if pid == 0:
+            restore()
+            no_threads[0] = not threads_after
+            return
+        try:
+            code = exit_code(waitpid(pid, 0)[1])
+        except BaseException:  # noqa: BLE001
+            code = 1
+        end(128 - code if code < 0 else code)  # a signal's death as bwrap reports it (128 + N)
+
+    return fork_alone
+
+
+def _frame_reader(trusted: set):
     """`frames_of(exc)`: (file, line, function) of each frame of `exc`'s traceback in the
     student's cells. Only C code runs while `trusted` lets the hook allow frame access."""
     import gc
@@ -396,20 +465,21 @@ def _frame_reader(trusted: list):
     traceback_of = BaseException.__dict__["__traceback__"].__get__
     length, append, starts, as_str = len, list.append, str.startswith, str.__str__
     disable, enable, enabled = gc.disable, gc.enable, gc.isenabled
+    me, trust, distrust = _thread.get_ident, set.add, set.discard
 
     def frames_of(exc: BaseException) -> list[tuple[str, int, str]]:
         found: list = []
         tb = traceback_of(exc)
         was = enabled()
         disable()  # no student __del__ may run while the hook is open
-        trusted[0] = True
+        trust(trusted, me())
         try:
             while tb is not None and length(found) < 200:
                 code = tb.tb_frame.f_code
                 append(found, (as_str(code.co_filename), tb.tb_lineno, as_str(code.co_name)))
                 tb = tb.tb_next
         finally:
-            trusted[0] = False
+            distrust(trusted, me())
             if was:
                 enable()
         mine = [f for f in found if starts(f[0], "<cell")]
@@ -651,7 +721,7 @@ def _pass_through() -> frozenset[int]:
     return frozenset(id(code) for code in _all_nested(found))
 
 
-def _caller_check(trusted: list, callers: frozenset[int], helpers: frozenset[int]):
+def _caller_check(trusted: set, callers: frozenset[int], helpers: frozenset[int]):
     """`trusted_caller()`: whether the code that raised the event being audited is one of
     `callers` (looking through `helpers`, ctypes' own wrappers and torch.jit's one-frame
     lookup); plus who asked last, for the refusal's message. Only C code runs while the
@@ -666,11 +736,12 @@ def _caller_check(trusted: list, callers: frozenset[int], helpers: frozenset[int
 
     gc_disable, gc_enable, gc_enabled = gc.disable, gc.enable, gc.isenabled
     shallow, int_type = _shallow_helpers(), int
+    me, trust, distrust = _thread.get_ident, set.add, set.discard
 
     def trusted_caller() -> bool:
         was = gc_enabled()
         gc_disable()
-        trusted[0] = True
+        trust(trusted, me())
         try:
             frame = get_frame(2)
             for _ in (1, 2, 3, 4, 5, 6):  # look through helpers and ctypes' own wrappers
@@ -691,7 +762,7 @@ def _caller_check(trusted: list, callers: frozenset[int], helpers: frozenset[int
             return identity(code) in callers
         finally:
             frame = None
-            trusted[0] = False
+            distrust(trusted, me())
             if was:
                 gc_enable()
 
@@ -706,9 +777,15 @@ def _make_hook(
     protected_types: set[int],
     torch_library: tuple | None = None,
     zygote_codes: frozenset[int] = frozenset(),
+    threads_api: tuple = (None, 0, [False], [False]),
 ) -> object:
-    """The audit hook: a closure over captured C functions only (see the module docstring)."""
+    """The audit hook: a closure over captured C functions only (see the module docstring).
+    `threads_api`: the real thread starter, the code of the runner's thread body, and the
+    `no_threads` and `forking` flags that `fork_alone` sets."""
     _, make_library, torch_namespaces = torch_library or (None, None, frozenset())
+    start_thread, runner_code, no_threads, forking = threads_api
+    threads = "threads" in allow or "processes" in allow
+    thread_event, me, main_thread = THREAD_EVENT, _thread.get_ident, _thread.get_ident()
     as_str = str.__str__
     split_first = str.partition
     starts = str.startswith
@@ -748,10 +825,25 @@ def _make_hook(
     if map_budget < 0:  # RLIM_INFINITY: no limit set (the fallback without limits in tests)
         map_budget = 1 << 62
 
+    def start(function, arguments, keywords, started) -> None:
+        if no_threads[0]:
+            raise refused("starting a thread while the grader decides the verdict is not allowed")
+        runners = kind(function) is function_type and identity(code_of(function)) == runner_code
+        if not threads and not runners:
+            raise refused("starting a thread is not available while grading")
+        keywords = {} if keywords is None else keywords
+        list_append(started, start_thread(function, arguments, keywords))
+
     def hook(event, args):
-        if trusted[0]:
+        if me() in trusted:
             return
         event = as_str(event)
+        if event == thread_event:
+            start(*args)
+            return
+        if event == "os.fork" and forking[0] and me() == main_thread:
+            forking[0] = False  # `fork_alone`'s own fork, made on the runner's thread
+            return
         if event in set_events and identity(args[0]) in protected_types:
             raise refused("the grader's own classes cannot be changed while grading")
         checked = event in caller_events or starts(event, "ctypes.")

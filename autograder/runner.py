@@ -10,12 +10,15 @@ It is started by `autograder.sandbox` and needs only the standard library, IPyth
    the grader for the test's source, runs the test in a fresh namespace and writes one verdict.
    Nothing survives from one exercise's child to the next.
 3. Every message a child writes carries a secret nonce that the zygote drew for that child only
-   after the previous child was gone, and that lives only in locals of trusted functions: the
-   guard refuses frames, tracebacks' frames, `gc` walks, `ctypes`, tracing and `/proc/self`, so
-   student code cannot read it. The zygote's own messages go on a descriptor no child keeps.
-   A test comes sealed for its child's nonce (`guard.sealed_test`): a process of the student's
-   that reads the tests pipe instead learns neither the test nor the nonce, and the zygote
-   empties that pipe before each child, which makes its reads block again.
+   after the previous child was gone (one for its cells' events, one for its test's), and that
+   lives only in locals of trusted functions: the guard refuses frames, tracebacks' frames, `gc`
+   walks, `ctypes`, tracing and `/proc/self`, so student code cannot read it. Where the lesson
+   allows threads, the test's nonce is used only in forks that hold the main thread alone
+   (`Child.alone`): no thread of the student's runs beside the code that decides the verdict.
+   The zygote's own messages go on a descriptor no child keeps. A test comes sealed for its
+   child's nonce (`guard.sealed_test`): a process of the student's that reads the tests pipe
+   instead learns neither the test nor the nonce, and the zygote empties that pipe before each
+   child, which makes its reads block again.
 
 Trusted code in the child calls only functions captured while the zygote was still pristine
 (student code can rebind module attributes and builtins; it cannot change what these names hold).
@@ -40,7 +43,7 @@ import sys
 import time
 import types
 
-from guard import Guard, opened_test, protected_code_ids  # guard.py sits next to this file
+from guard import Guard, opened_test, protected_code_ids, thread_gate  # guard.py is next to this
 
 _GUARD_MODULE = sys.modules.pop("guard")  # importing it again gives a copy that shares nothing
 
@@ -99,8 +102,10 @@ _MODULES = sys.modules
 _SELF = _MODULES[__name__]  # this module, whichever name it runs under (`__main__` in the sandbox)
 _BUILTINS = vars(builtins)
 _BUILTINS_PRISTINE = dict(_BUILTINS)
+# The zygote replaces `_start_thread` with the guard's gate: the real starter is the hook's alone.
 _start_thread, _new_lock = _thread.start_new_thread, _thread.allocate_lock
 _setrecursionlimit, _RECURSION_LIMIT = sys.setrecursionlimit, sys.getrecursionlimit()
+_setswitchinterval, _SWITCH_INTERVAL = sys.setswitchinterval, sys.getswitchinterval()
 _sleep = time.sleep
 _gc_disable, _gc_enable = gc.disable, gc.enable
 _gc_set_threshold, _GC_THRESHOLD = gc.set_threshold, gc.get_threshold()
@@ -155,6 +160,8 @@ def _thread_body():
 
 
 _BODY_CODE = compile(THREAD_BODY, "<grader>", "exec")
+# What every thread the runner starts runs (the guard lets these start where threads are refused).
+_BODY_FUNCTION_CODE = next(c for c in _BODY_CODE.co_consts if _isinstance(c, types.CodeType))
 
 
 def run_on_own_thread(
@@ -176,7 +183,8 @@ def run_on_own_thread(
     local data being freed) can put anything back first.
 
     `restore()` puts back what student code may have changed in place in the grader's own
-    state (`Snapshot.restore_grader`); it runs as soon as the code has run, before this function
+    state (`Snapshot.restore_grader`), or goes on in a fork where no student thread runs and
+    does it there (`Child.alone`); it runs as soon as the code has run, before this function
     looks up any other name. It was bound on entry, before student code ran."""
     gc_disable = _gc_disable
     slot: list = [("RuntimeError", "the thread ended without an outcome", None)]
@@ -185,8 +193,8 @@ def run_on_own_thread(
     done.acquire()
     read.acquire()
     _setrecursionlimit(_RECURSION_LIMIT)
+    _setswitchinterval(_SWITCH_INTERVAL)  # how often threads take turns: the student may set it
     _gc_set_threshold(*_GC_THRESHOLD)  # a cell that made collections constant slows no other
-    _keep(slot)
     _gc_enable()  # the student's thread collects its garbage; the main thread never does
     for attempt in _range(tries):
         try:
@@ -201,6 +209,10 @@ def run_on_own_thread(
     if restore is not None:
         restore()
     outcome = slot[0]  # read while the thread waits: nothing it runs as it ends can change it
+    # Kept only once read: `_KEPT` is in reach of student code (through the runner's namespace),
+    # and a thread of the student's could have written a passing outcome into a slot it found
+    # there. The slot holds the student's exception: it is never freed on this thread.
+    _keep(slot)
     if kept is not None and changed is not None:
         _sanitize(namespace)  # plain-string keys only: the lookups below run no student code
         changed += [key for key, value in kept.items() if namespace.get(key, _MISSING) is not value]
@@ -957,7 +969,13 @@ class Zygote:
         warm_up(job)
         _quiet_logging()
         _frameless_tracebacks()
-        self.guard = Guard(allow=frozenset(job.get("allow", [])), workdir=os.getcwd())
+        self.guard = Guard(
+            allow=frozenset(job.get("allow", [])),
+            workdir=os.getcwd(),
+            thread_code=id(_BODY_FUNCTION_CODE),
+        )
+        global _start_thread
+        _start_thread = thread_gate()  # the guard's hook holds the real starter, no one else
         self.snapshot = Snapshot(library_code=self.guard.library_code)
         # Only this snapshot's readers: a `Words` made by student code (the class is found
         # through `object.__subclasses__()`) would read any memory without naming the NumPy
@@ -1315,9 +1333,15 @@ class Child:
         self.z, self.exercise, self.channel, self.commands = zygote, exercise, channel, commands
         self.fds = (identity(channel), identity(commands))
         self.namespace: dict = {}
+        # Whether a thread of the student's may run beside the runner's main thread.
+        self.threads = bool({"threads", "processes"} & zygote.guard.allow)
 
-    def run(self, nonce: str) -> None:
-        """Everything the child does; it never returns."""
+    def run(self, nonce: str, cells_nonce: str) -> None:
+        """Everything the child does; it never returns.
+
+        The cells' events carry `cells_nonce`; the verdict's nonce is used only in processes
+        where no student thread runs (`alone`): where a lesson allows threads, one of the
+        student's may see what this process sends, never what decides the grade."""
         z = self.z
         os.close(0)  # the next submission's job will come there: never for student code
         _write(self.channel, b"\n")  # ends whatever an earlier child left half-written
@@ -1327,16 +1351,16 @@ class Child:
         self.namespace["get_ipython"] = z.shell.get_ipython
         sources: dict = {}
         self.compile_cells(cells, sources)
+        self.lines = dict(_LINECACHE)  # the libraries' and these cells' sources, nothing else
+        z.guard.install()
         # One thread per cell that compiled (one that did not starts none), one for the test.
         compiled = [c for c in cells if _type(self.compiled[c["index"]]) is not _tuple]
         self.limit_tasks(runs=len(compiled) + 1)
-        self.lines = dict(_LINECACHE)  # the libraries' and these cells' sources, nothing else
-        z.guard.install()
         for cell in cells:
-            send(self.channel, {"event": "start", "index": cell["index"], "nonce": nonce})
+            send(self.channel, {"event": "start", "index": cell["index"], "nonce": cells_nonce})
             report = self.run_student_cell(cell, sources)
             self.restore_streams()
-            report.update(event="done", index=cell["index"], nonce=nonce)
+            report.update(event="done", index=cell["index"], nonce=cells_nonce)
             send(self.channel, report)
         self.judge(nonce)
         _exit(0)
@@ -1348,28 +1372,42 @@ class Child:
         their code has run; see THREAD_BODY), up to `runs`: no task is ever free for student
         code, which the guard refuses `setrlimit`."""
         self.task_limit = None
-        allow = self.z.guard.allow
-        if "threads" in allow or "processes" in allow:
+        if self.threads:
             return
+        set_limit = self.z.guard.set_task_limit
         _soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
         top = 1 << 16 if hard == resource.RLIM_INFINITY else hard
         for limit in range(1, top + 1):
-            resource.setrlimit(resource.RLIMIT_NPROC, (limit, hard))
+            set_limit(limit, hard)
             try:
                 run_on_own_thread(_compile("pass", "<probe>", "exec"), {}, tries=1)
             except RuntimeError:
                 continue  # "can't start new thread": one more task is needed
             # The probe's thread stays, waiting: `limit` tasks exist now, none is free.
-            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit + runs))
+            set_limit(limit, limit + runs)
             self.task_limit = limit
             return
-        resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
+        set_limit(1, 1)
 
     def one_more_thread(self) -> None:
         """Room for exactly the thread about to start (no limit where the lesson allows threads)."""
         if self.task_limit is not None:
             self.task_limit += 1
             self.z.guard.set_task_limit(self.task_limit)
+
+    def alone(self, *, threads_after: bool) -> None:
+        """Put the grader's own state back (`Snapshot.restore_grader`) where no thread of the
+        student's runs. Where the lesson allows threads, that is a fork of this process that
+        holds the main thread alone (`Guard.fork_alone`), in which the runner goes on: a thread
+        of the student's could change what the runner looks up next. Elsewhere the task limit
+        leaves student code no thread of its own, and the runner stays in this process (a fork
+        would run code of the student's as it is made: at-fork hooks, the finalizers of the
+        waiting threads' local data). Looks up no module's name (student threads may rebind any
+        until the fork): only attributes of this instance and of its protected class."""
+        if not self.threads:
+            self.z.snapshot.restore_grader()
+            return
+        self.z.guard.fork_alone(self.z.snapshot.restore_grader, threads_after)
 
     def run_student_cell(self, cell: dict, sources: dict) -> dict:
         """Run one student cell in the student's namespace; its output and error, capped."""
@@ -1430,7 +1468,12 @@ class Child:
         return {"ename": ename, "evalue": evalue, "traceback": lines}
 
     def judge(self, nonce: str) -> None:
-        """Restore the protected surfaces, fetch the test, run it, write the one verdict."""
+        """Restore the protected surfaces, fetch the test, run it, write the one verdict: in a
+        fork of the cells' process that holds the main thread alone, and the verdict in a fork
+        of that one made as the test's thread is done (`alone`). Where the lesson allows
+        threads, no thread of the student's runs in either beside the runner, until the test
+        starts its own in the first: none reaches the second."""
+        self.alone(threads_after=True)
         snapshot = self.z.snapshot
         before = snapshot.restore(student_only=True)
         before += self.z.guard.reset_signals_and_modes()
@@ -1461,7 +1504,7 @@ class Child:
             # So could it swap a guarded function for the bare one.
             kept = {**self.z.setup, **guarded}
 
-            def compare() -> None:  # while the student's thread still waits
+            def compare() -> None:  # in the verdict's process, where no student thread runs
                 during.extend(snapshot.restore(student_only=True))
                 during.extend(self.z.guard.restore_global_hooks())
 
@@ -1472,7 +1515,7 @@ class Child:
                 kept=kept,
                 changed=rebound,
                 while_waiting=compare,
-                restore=snapshot.restore_grader,
+                restore=lambda: self.alone(threads_after=False),
             )
             failure = None if outcome is None else (outcome[0], outcome[1])
             outcome = None  # only text is kept: the exception is the student's
@@ -1484,9 +1527,6 @@ class Child:
             during.append(f"the values its test compares ({failure[1]})")
         self.z.guard.clear_garbage()
         self.restore_streams()
-        seen = _len(snapshot.grader_changes)
-        snapshot.restore_grader()  # a thread the lesson allows may still run: a last look
-        during += snapshot.grader_changes[seen:]
         ename, evalue = ("", "") if failure is None else failure
         if failure is None and during:
             ename = "TamperingDetected"
@@ -1632,16 +1672,17 @@ def run_exercises(job: dict, zygote: Zygote) -> None:
     for exercise in job["exercises"]:
         drain(commands)
         reset_channel(channel)
-        nonce = secrets.token_hex(16)
-        send(own, {"event": "start", "index": exercise["test"], "nonce": nonce})
+        nonce, cells_nonce = secrets.token_hex(16), secrets.token_hex(16)
+        start = {"event": "start", "index": exercise["test"], "nonce": nonce}
+        send(own, {**start, "cells_nonce": cells_nonce})
         pid = os.fork()
         if pid == 0:
             try:
                 os.close(own)
-                Child(zygote, exercise, channel, commands).run(nonce)
+                Child(zygote, exercise, channel, commands).run(nonce, cells_nonce)
             finally:
                 _exit(0)
-        del nonce
+        del nonce, cells_nonce
         _, status = os.waitpid(pid, 0)
         try:
             os.killpg(pid, signal.SIGKILL)

@@ -10,9 +10,10 @@ Without bubblewrap only the limits and the runner's audit hook remain; `isolatio
 the grading report repeats it.
 
 The grader talks to the runner (see `autograder.runner`) over three pipes: the zygote's (which
-announces each exercise's child and its nonce), the children's (events, accepted only with the
-current child's nonce), and the tests' (a test's source, sent only when its child asks with that
-nonce, sealed for it: see `guard.sealed_test`). A run that hangs or dies is killed with
+announces each exercise's child and its two nonces), the children's (events, accepted only with
+the current child's nonces: one for its cells' events, one for its test's), and the tests' (a
+test's source, sent only when its child asks with the test's nonce, sealed for it: see
+`guard.sealed_test`). A run that hangs or dies is killed with
 everything in it; the cell responsible is recorded as failed and the remaining exercises run
 again without it.
 """
@@ -355,7 +356,8 @@ class _Watch:
     def __init__(self, plan: Plan, limits: Limits, deadline: float, result: SandboxResult):
         self.plan, self.limits, self.deadline, self.result = plan, limits, deadline, result
         self.exercise: int | None = None  # the test whose child runs now
-        self.nonce: str | None = None  # that child's nonce, from the zygote
+        self.nonce: str | None = None  # that child's nonce for its verdict, from the zygote
+        self.cells_nonce: str | None = None  # and for its cells' events (see runner `Child.run`)
         self.current: int | None = None  # the cell running now
         self.started = time.monotonic()
         self.finished = False
@@ -384,9 +386,11 @@ class _Watch:
         kind = event["event"]
         if kind == "start" and isinstance(event.get("nonce"), str):
             self.exercise, self.nonce, self.current = event.get("index"), event["nonce"], None
+            self.cells_nonce = event.get("cells_nonce")
             self.started = time.monotonic()
             # The child may have spoken before this line was read (two pipes, one reader).
-            early, self.early = [e for e in self.early if e.get("nonce") == self.nonce], []
+            nonces = (self.nonce, self.cells_nonce)
+            early, self.early = [e for e in self.early if e.get("nonce") in nonces], []
             for child_event in early:
                 self.from_child(child_event)
         elif kind == "exit" and event.get("index") == self.exercise:
@@ -398,21 +402,23 @@ class _Watch:
                     return
                 self.result.failures.setdefault(self.exercise, death)
             self.ended.add(self.exercise)
-            self.exercise, self.nonce, self.current = None, None, None
+            self.exercise, self.nonce, self.cells_nonce, self.current = None, None, None, None
         elif kind == "end":
             self.finished = True
         elif kind == "unsafe" and self.exercise is None and isinstance(event.get("reason"), str):
             self.reason = event["reason"][:300]  # the runner could not make the sandbox safe
 
     def from_child(self, event: dict) -> None:
-        if self.nonce is None or event.get("nonce") != self.nonce:
+        kind, index = event["event"], event.get("index")
+        # A cell's events carry the cells' nonce, the test's (ready, verdict) the verdict's.
+        nonce = self.cells_nonce if kind in ("start", "done") else self.nonce
+        if nonce is None or event.get("nonce") != nonce:
             # Not this child's: the next child's (on a busy machine, read before the zygote's
             # lines that end this child and start that one), or forged, or left over from an
             # earlier child. Kept until the zygote's next start, replayed only with its nonce.
             if len(self.early) < MAX_EARLY:
                 self.early.append(event)
             return
-        kind, index = event["event"], event.get("index")
         self.started = time.monotonic()
         if kind == "start" and self.current is None:
             self.current, self.started = index, time.monotonic()

@@ -368,7 +368,7 @@ def test_attack_scores_zero(attack, tmp_path):
         ("import subprocess; subprocess.run(['true'])", "Refused"),
         ("import os; os.system('true')", "Refused"),
         ("import os; os.kill(1, 9)", "Refused"),
-        ("import threading; threading.Thread(target=print).start()", "PermissionError"),
+        ("import threading; threading.Thread(target=print).start()", "Refused"),
         ("import signal; signal.signal(signal.SIGALRM, print)", "PermissionError"),
         ("import signal; signal.alarm(1)", "PermissionError"),
         ("import socket; socket.socket()", "Refused"),
@@ -472,10 +472,13 @@ def test_endless_answer_costs_only_its_cell(tmp_path):
 
 
 def test_each_cell_starts_with_standard_interpreter_settings(tmp_path):
-    """A cell that makes the collector run on every allocation, or lowers the recursion limit,
-    changes neither for the test: it runs as fast and as deep as anyone's."""
-    tinker = "import gc, sys\ngc.set_threshold(1, 1, 1)\nsys.setrecursionlimit(60)"
-    look = "import gc, sys\nassert gc.get_threshold()[0] > 1 and sys.getrecursionlimit() > 60"
+    """A cell that makes the collector run on every allocation, lowers the recursion limit or
+    makes threads take turns constantly changes none of it for the test: it runs as fast and as
+    deep as anyone's."""
+    tinker = "import gc, sys\ngc.set_threshold(1, 1, 1)\nsys.setrecursionlimit(60)\n"
+    tinker += "sys.setswitchinterval(1e-6)"
+    look = "import gc, sys\nassert gc.get_threshold()[0] > 1 and sys.getrecursionlimit() > 60\n"
+    look += "assert sys.getswitchinterval() > 1e-3"
     result = judge(HONEST, tinker, test=TEST + look, tmp_path=tmp_path)
     assert passed(result), result
 
@@ -1030,7 +1033,8 @@ def test_event_lines_are_split_across_chunks_and_capped():
 def test_next_childs_lines_read_before_the_zygote_announces_it_still_count():
     """On a busy machine the grader may read the next child's lines (its cells, its request for
     the test) before the zygote's lines that end the previous child and start this one. Are they
-    kept and handled once the zygote names their nonce, and are forged or stale ones never?"""
+    kept and handled once the zygote names their nonces, and are forged or stale ones never, nor
+    a test's event with the cells' nonce (which a student's thread may see)?"""
     plan = Plan(
         cells=[
             {"index": 0, "kind": "code", "source": "x = 1"},
@@ -1042,20 +1046,25 @@ def test_next_childs_lines_read_before_the_zygote_announces_it_still_count():
     watch = sandbox._Watch(plan, Limits(), deadline=float("inf"), result=sandbox.SandboxResult())
     sent: list[int] = []  # the tests the grader sent
     watch.send_test = sent.append
-    watch.from_zygote({"event": "start", "index": 1, "nonce": "first"})
+    watch.from_zygote({"event": "start", "index": 1, "nonce": "first", "cells_nonce": "c1"})
     watch.from_child({"event": "ready", "index": 1, "nonce": "first"})
     watch.from_child({"event": "verdict", "index": 1, "nonce": "first", "passed": True})
-    # The second child's lines and a forged one arrive while the first child is still current.
+    # The second child's lines and forged ones arrive while the first child is still current.
     for event in ("start", "done"):
-        watch.from_child({"event": event, "index": 0, "nonce": "second", "stdout": "mine"})
+        watch.from_child({"event": event, "index": 0, "nonce": "c2", "stdout": "mine"})
     watch.from_child({"event": "ready", "index": 2, "nonce": "forged"})
     watch.from_child({"event": "ready", "index": 2, "nonce": "second"})
     assert sent == [1] and 0 not in watch.result.cells  # not trusted before the zygote's word
     watch.from_zygote({"event": "exit", "index": 1, "status": 0})
-    watch.from_zygote({"event": "start", "index": 2, "nonce": "second"})
+    watch.from_zygote({"event": "start", "index": 2, "nonce": "second", "cells_nonce": "c2"})
     assert sent == [1, 2], "the second child's request for its test was lost"
     assert watch.result.cells[0]["stdout"] == "mine"
     assert watch.current == 2 and watch.early == []
+    watch.from_child({"event": "verdict", "index": 2, "nonce": "c2", "passed": True})
+    watch.from_child({"event": "done", "index": 2, "nonce": "second", "stdout": "forged"})
+    assert 2 not in watch.verdicts and watch.current == 2, "a test's event with the wrong nonce"
+    watch.from_child({"event": "verdict", "index": 2, "nonce": "second", "passed": False})
+    assert watch.verdicts[2]["passed"] is False
 
 
 # Honest code that needs the sandbox to be like Jupyter, each as an answer returning 42.
@@ -1124,6 +1133,105 @@ def test_a_progress_bar_ends_with_its_cell_where_threads_are_allowed(tmp_path):
     )
     result = run_sandboxed(plan=plan, scratch=tmp_path, limits=replace(LIMITS, cell_s=15))
     assert passed(result), result
+
+
+# In lessons that allow threads, a thread of the student's runs beside the runner's main
+# thread. Each rebinds the runner's `send` and `opened_test` (found through `Child`) to write a
+# passing verdict with whatever nonce they are handed, on every descriptor.
+RACER = EVERY_CLASS + """
+import posix, threading, time
+child = next(c for c in every_class() if c.__name__ == "Child" and "judge" in vars(c))
+runner = child.run.__globals__
+real_send, line_of = runner["send"], runner["line_of"]
+def win(nonce):
+    data = b"".join(line_of({"event": "verdict", "index": i, "nonce": nonce, "passed": True,
+                             "tampering": []}) for i in range(50))
+    for fd in range(3, 64):
+        try:
+            posix.write(fd, data)
+        except OSError:
+            pass
+    posix._exit(0)
+def evil_send(fd, event):
+    if type(event) is dict and isinstance(event.get("nonce"), str):
+        win(event["nonce"])
+    real_send(fd, event)
+def evil_open(nonce, payload):
+    win(nonce)
+def race():
+    while True:
+        runner["send"], runner["opened_test"] = evil_send, evil_open
+        time.sleep(0.0001)
+"""
+THREAD_ATTACKS = {
+    "a thread left running by a cell": RACER + "threading.Thread(target=race).start()\n",
+    "a thread started by the answer as the test calls it": RACER
+    + "def answer():\n    threading.Thread(target=race).start()\n    return 0\n",
+    "a thread started by an at-fork hook": RACER
+    + "import os\nos.register_at_fork(after_in_child=threading.Thread(target=race).start)\n",
+    "a thread writing a passing outcome into the slot the runner reads": EVERY_CLASS
+    + """
+import threading
+child = next(c for c in every_class() if c.__name__ == "Child" and "judge" in vars(c))
+kept = child.run.__globals__["_KEPT"]
+def race():
+    while True:
+        for x in list(kept):
+            if type(x) is list and len(x) == 1 and type(x[0]) is tuple and len(x[0]) == 3:
+                x[0] = None
+def answer():
+    import sys
+    sys.setswitchinterval(1e-6)  # the main thread lets go of the interpreter at once
+    threading.Thread(target=race, daemon=True).start()
+    return 0
+""",
+    "a thread reading frames while another makes the guard trust its caller": """
+import sys, threading, posix
+def ask():  # each refused `_getframe` has the guard look at who asked
+    while True:
+        try:
+            sys._getframe()
+        except Exception:
+            pass
+def read():
+    while True:
+        try:
+            frames = sys._current_frames()
+        except Exception:
+            continue
+        for frame in frames.values():
+            while frame is not None:
+                me, nonce = frame.f_locals.get("self"), frame.f_locals.get("nonce")
+                send = frame.f_globals.get("send")
+                if isinstance(nonce, str) and hasattr(me, "exercise") and callable(send):
+                    send(me.channel, {"event": "verdict", "index": me.exercise["test"],
+                                      "nonce": nonce, "passed": True, "tampering": []})
+                    posix._exit(0)
+                frame = frame.f_back
+for target in (ask, ask, read):
+    threading.Thread(target=target, daemon=True).start()
+""",
+}
+
+
+@pytest.mark.parametrize("attack", sorted(THREAD_ATTACKS))
+def test_a_thread_where_the_lesson_allows_them_cannot_pass_a_test(attack, tmp_path):
+    """Where a lesson allows threads: does a thread of the student's, racing the runner's main
+    thread as it judges, still fail the test (the verdict is decided in a fork holding the main
+    thread alone)? An honest answer with a thread of its own still running passes."""
+    def plan(*cells: str) -> Plan:
+        code = [{"index": i, "kind": "code", "source": c} for i, c in enumerate(cells)]
+        test = {"index": len(cells), "kind": "test", "source": TEST}
+        return Plan(cells=code + [test], setup=SETUP, allow=frozenset({"threads"}))
+
+    limits = replace(LIMITS, cell_s=20)
+    source = THREAD_ATTACKS[attack]
+    cells = (source,) if "def answer" in source else (WRONG, source)
+    result = run_sandboxed(plan=plan(*cells), scratch=tmp_path, limits=limits)
+    assert not passed(result), f"{attack}: {result}"
+    idle = "import threading, time\nthreading.Thread(target=time.sleep, args=(60,)).start()\n"
+    honest = run_sandboxed(plan=plan(HONEST, idle), scratch=tmp_path, limits=limits)
+    assert passed(honest) and not honest.cells[2].get("tampering"), honest
 
 
 NATIVE_CODE = """
