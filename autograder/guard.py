@@ -371,7 +371,7 @@ def _gc_api() -> tuple:
     return gc.set_debug, gc.get_debug, gc.garbage
 
 
-def _function_restorer(trusted: list):
+def _function_restorer(trusted: set):
     """`restore_function(f, code, defaults, kwdefaults)`: put back a library function's code and
     defaults, which the hook refuses to anyone else. A closure held only by the guard and the
     snapshot, never a class: every class is found through `object.__subclasses__()`, and a

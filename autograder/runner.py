@@ -1468,11 +1468,10 @@ class Child:
         return {"ename": ename, "evalue": evalue, "traceback": lines}
 
     def judge(self, nonce: str) -> None:
-        """Restore the protected surfaces, fetch the test, run it, write the one verdict: in a
-        fork of the cells' process that holds the main thread alone, and the verdict in a fork
-        of that one made as the test's thread is done (`alone`). Where the lesson allows
-        threads, no thread of the student's runs in either beside the runner, until the test
-        starts its own in the first: none reaches the second."""
+        """Restore the protected surfaces, fetch the test, run it, write the one verdict. Where
+        the lesson allows threads, this runs in a fork of the cells' process that holds the main
+        thread alone, and the verdict is decided in a fork of that one, made as the test's
+        thread is done (`alone`): threads the test starts run in the first only."""
         self.alone(threads_after=True)
         snapshot = self.z.snapshot
         before = snapshot.restore(student_only=True)
