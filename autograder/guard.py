@@ -16,8 +16,9 @@ and no honest answer does:
   patching `signal`) signal handlers, whose callbacks would receive a trusted frame;
 - threads: `_thread.start_new_thread` is a gate that asks the hook, which alone holds the real
   one: unless the lesson allows threads, only the runner's own thread body may start (and the
-  runner's `RLIMIT_NPROC` leaves a task for its own threads only); and no thread at all starts
-  in the processes where the verdict is decided (`fork_alone`), whatever the lesson allows.
+  runner's `RLIMIT_NPROC` leaves a task for its own threads only); and no thread or process at
+  all starts in the processes where the verdict is decided (`fork_alone`), whatever the lesson
+  allows.
 
 What the hook trusts (the runner reading a traceback, putting a function back) it trusts only on
 the thread that asked: a student's thread running meanwhile gets nothing.
@@ -142,6 +143,19 @@ MAX_LINKS = 40
 
 # The test's channel: the grader writes each test sealed for the one child that may read it.
 _shake_256, _sha256, _from_bytes, _length = hashlib.shake_256, hashlib.sha256, int.from_bytes, len
+_blake2b = hashlib.blake2b
+
+
+def signed_line(nonce: str, payload: bytes) -> bytes:
+    """One line of a child's channel: a signature of the whole payload keyed with `nonce`, a
+    space, the payload (one JSON object), a newline. A line longer than the pipe's atomic size
+    may reach the grader interleaved with another writer's bytes (a thread of the student's
+    holds the same pipe); it is then no longer signed and is dropped, whatever it says."""
+    return signature(nonce, payload) + b" " + payload + b"\n"
+
+
+def signature(nonce: str, payload: bytes) -> bytes:
+    return _blake2b(payload, key=nonce.encode(), digest_size=16).hexdigest().encode()
 
 
 def sealed_test(nonce: str, source: bytes) -> bytes:
@@ -260,8 +274,9 @@ class Guard:
         self.library_code = frozenset(id(code) for code in library)
         self.protected_types: set[int] = set()  # the grader's own classes: never changed
         self.torch_library = _torch_library_api()
-        # [True] while the verdict is decided in a process of its own: no thread may start.
-        no_threads, forking = [False], [False]
+        # [True] from a fork of `fork_alone` until it has put the grader back, and for good in
+        # the verdict's: no thread or process may start there.
+        alone, forking = [False], [False]
         self.hook = _make_hook(
             allow,
             self.trusted,
@@ -270,7 +285,7 @@ class Guard:
             self.protected_types,
             self.torch_library,
             _zygote_code_ids(),
-            (_install_thread_gates(), thread_code, no_threads, forking),
+            (_install_thread_gates(), thread_code, alone, forking),
         )
         if self.torch_library is not None:
             # In place from the zygote on, so the snapshot holds the gate as torch's own; until
@@ -290,7 +305,7 @@ class Guard:
         self.frames_of = _frame_reader(self.trusted)
         self.restore_function = _function_restorer(self.trusted)
         self.set_task_limit = _task_limiter(self.trusted)
-        self.fork_alone = _forker(no_threads, forking)
+        self.fork_alone = _forker(alone, forking)
 
     def protect(self, *classes: type) -> None:
         """Refuse any change to these classes (the grader's own) once the hook is installed."""
@@ -426,19 +441,20 @@ def _task_limiter(trusted: set):
     return set_task_limit
 
 
-def _forker(no_threads: list, forking: list):
+def _forker(alone: list, forking: list):
     """`fork_alone(restore, threads_after)`: go on in a fork of this process, which holds only
     the thread that forked (the main thread), with `restore()` run in it first; this process
     waits for the fork and ends with its status, running nothing else. No thread may start from
     the fork until then (the fork's at-fork hooks, some of them the student's, run before
-    `restore`), nor after it unless `threads_after`. A student's thread of this process can
+    `restore`), nor after it unless `threads_after`; nor a process (where the lesson allows
+    them), which would copy the fork before it is restored. A student's thread of this process can
     change nothing the fork sees. A closure held only by the guard (see `_function_restorer`):
     the hook lets only it fork where the lesson allows no processes."""
     fork, waitpid, end = posix.fork, posix.waitpid, posix._exit
     exit_code = posix.waitstatus_to_exitcode
 
     def fork_alone(restore, threads_after: bool) -> None:
-        no_threads[0] = forking[0] = True
+        alone[0] = forking[0] = True
         try:
             pid = fork()
         except BaseException:  # noqa: BLE001 (no task left, say): no verdict, never a wrong one
@@ -446,7 +462,7 @@ def _forker(no_threads: list, forking: list):
         forking[0] = False
         if pid == 0:
             restore()
-            no_threads[0] = not threads_after
+            alone[0] = not threads_after
             return
         try:
             code = exit_code(waitpid(pid, 0)[1])
@@ -781,9 +797,9 @@ def _make_hook(
 ) -> object:
     """The audit hook: a closure over captured C functions only (see the module docstring).
     `threads_api`: the real thread starter, the code of the runner's thread body, and the
-    `no_threads` and `forking` flags that `fork_alone` sets."""
+    `alone` and `forking` flags that `fork_alone` sets."""
     _, make_library, torch_namespaces = torch_library or (None, None, frozenset())
-    start_thread, runner_code, no_threads, forking = threads_api
+    start_thread, runner_code, alone, forking = threads_api
     threads = "threads" in allow or "processes" in allow
     thread_event, me, main_thread = THREAD_EVENT, _thread.get_ident, _thread.get_ident()
     as_str = str.__str__
@@ -826,7 +842,7 @@ def _make_hook(
         map_budget = 1 << 62
 
     def start(function, arguments, keywords, started) -> None:
-        if no_threads[0]:
+        if alone[0]:
             raise refused("starting a thread while the grader decides the verdict is not allowed")
         runners = kind(function) is function_type and identity(code_of(function)) == runner_code
         if not threads and not runners:
@@ -907,6 +923,8 @@ def _make_hook(
         elif event in process_events:
             if not processes:
                 raise refused(f"{event} (a new process or a signal) is not allowed here")
+            if alone[0]:
+                raise refused(f"{event} while the grader decides the verdict is not allowed")
         elif starts(event, "socket.") and not loopback and event not in local_socket_events:
             raise refused(f"{event}: this lesson uses no network")
         elif event in path_events and args:

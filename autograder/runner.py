@@ -43,7 +43,13 @@ import sys
 import time
 import types
 
-from guard import Guard, opened_test, protected_code_ids, thread_gate  # guard.py is next to this
+from guard import (  # guard.py sits next to this file
+    Guard,
+    opened_test,
+    protected_code_ids,
+    signed_line,
+    thread_gate,
+)
 
 _GUARD_MODULE = sys.modules.pop("guard")  # importing it again gives a copy that shares nothing
 
@@ -224,15 +230,21 @@ def run_on_own_thread(
     return outcome
 
 
+def payload_of(event: dict) -> bytes:
+    """One event as JSON, encoded by C code only (student code cannot see the nonce)."""
+    return _join(_encode(event, 0)).encode("utf-8", "replace")
+
+
 def line_of(event: dict) -> bytes:
-    """One event as a JSON line, encoded by C code only (student code cannot see the nonce)."""
-    return (_join(_encode(event, 0)) + "\n").encode("utf-8", "replace")
+    """One event of the zygote's, as a line."""
+    return payload_of(event) + b"\n"
 
 
-def send(fd: int, event: dict) -> None:
-    """Write one event; a reader that is gone ends this process quietly (a pipe that student
-    code made non-blocking is made to block again, not taken for a reader that is gone)."""
-    data = line_of(event)
+def send(fd: int, event: dict, nonce: str | None = None) -> None:
+    """Write one event, signed with `nonce` when a child writes it (`guard.signed_line`); a
+    reader that is gone ends this process quietly (a pipe that student code made non-blocking
+    is made to block again, not taken for a reader that is gone)."""
+    data = line_of(event) if nonce is None else signed_line(nonce, payload_of(event))
     while data:
         try:
             data = data[_write(fd, data) :]
@@ -1357,11 +1369,11 @@ class Child:
         compiled = [c for c in cells if _type(self.compiled[c["index"]]) is not _tuple]
         self.limit_tasks(runs=len(compiled) + 1)
         for cell in cells:
-            send(self.channel, {"event": "start", "index": cell["index"], "nonce": cells_nonce})
+            send(self.channel, {"event": "start", "index": cell["index"]}, cells_nonce)
             report = self.run_student_cell(cell, sources)
             self.restore_streams()
-            report.update(event="done", index=cell["index"], nonce=cells_nonce)
-            send(self.channel, report)
+            report.update(event="done", index=cell["index"])
+            send(self.channel, report, cells_nonce)
         self.judge(nonce)
         _exit(0)
 
@@ -1483,7 +1495,7 @@ class Child:
         vars(_MODULES["linecache"])["cache"] = _LINECACHE
         if (identity(self.channel), identity(self.commands)) != self.fds:
             _exit(0)  # student code swapped the channel: no verdict, the test fails
-        send(self.channel, {"event": "ready", "index": self.exercise["test"], "nonce": nonce})
+        send(self.channel, {"event": "ready", "index": self.exercise["test"]}, nonce)
         source = self.read_test(nonce)
         if source is None:
             _exit(0)
@@ -1535,14 +1547,13 @@ class Child:
         verdict = {
             "event": "verdict",
             "index": self.exercise["test"],
-            "nonce": nonce,
             "passed": failure is None and not during,
             "stdout": _cap(out.getvalue()),
             "tampering": [_str(t)[:200] for t in (before + during)[:20]],
         }
         if not verdict["passed"]:
             verdict["error"] = {"ename": ename[:200], "evalue": evalue, "traceback": []}
-        send(self.channel, verdict)
+        send(self.channel, verdict, nonce)
 
     def test_namespace(self) -> dict:
         """The test's globals: the setup's names, and the student's names that shadow neither a

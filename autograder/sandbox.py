@@ -10,16 +10,17 @@ Without bubblewrap only the limits and the runner's audit hook remain; `isolatio
 the grading report repeats it.
 
 The grader talks to the runner (see `autograder.runner`) over three pipes: the zygote's (which
-announces each exercise's child and its two nonces), the children's (events, accepted only with
-the current child's nonces: one for its cells' events, one for its test's), and the tests' (a
-test's source, sent only when its child asks with the test's nonce, sealed for it: see
-`guard.sealed_test`). A run that hangs or dies is killed with
-everything in it; the cell responsible is recorded as failed and the remaining exercises run
-again without it.
+announces each exercise's child and its two nonces), the children's (events, accepted only
+when the whole line is signed with the current child's nonces: one for its cells' events, one
+for its test's; see `guard.signed_line`), and the tests' (a test's source, sent only when its
+child asks with the test's nonce, sealed for it: see `guard.sealed_test`). A run that hangs or
+dies is killed with everything in it; the cell responsible is recorded as failed and the
+remaining exercises run again without it.
 """
 
 from __future__ import annotations
 
+import hmac
 import importlib.util
 import json
 import multiprocessing.util
@@ -37,7 +38,7 @@ from functools import cache
 from pathlib import Path
 
 from autograder.escape import encodable
-from autograder.guard import sealed_test
+from autograder.guard import sealed_test, signature
 
 
 def course_dir() -> Path:
@@ -201,7 +202,7 @@ def _limit_resources(limits: Limits) -> None:
 
 SEND_TEST_S = 5.0  # the longest the grader waits for a child to take a test larger than its pipe
 MAX_LINE = 1 << 18  # bytes of one event line; longer lines are dropped unread
-MAX_EARLY = 20_000  # child events kept until the zygote announces their nonce (start and
+MAX_EARLY = 20_000  # child lines kept until the zygote announces their nonces (start and
 # end of each cell before a test: a long notebook is many; their bytes count in MAX_EVENTS_BYTES)
 MAX_EVENTS_BYTES = 16 << 20  # bytes of events one run may send before it is stopped
 # A quick run's test failing with one of these may only lack a demo cell's definitions.
@@ -366,7 +367,7 @@ class _Watch:
         self.verdicts: dict[int, dict] = {}
         self.ended: set[int] = set()  # exercises whose child is gone
         self.stop = False  # a child died inside a student cell: restart without that cell
-        self.early: list[dict] = []  # child events whose nonce the zygote has not announced yet
+        self.early: list[bytes] = []  # child lines whose nonces the zygote has not announced yet
 
     def time_left(self) -> float:
         # While a child runs, every accepted event restarts the clock: no cell, test or gap
@@ -386,13 +387,13 @@ class _Watch:
         kind = event["event"]
         if kind == "start" and isinstance(event.get("nonce"), str):
             self.exercise, self.nonce, self.current = event.get("index"), event["nonce"], None
-            self.cells_nonce = event.get("cells_nonce")
+            cells_nonce = event.get("cells_nonce")
+            self.cells_nonce = cells_nonce if isinstance(cells_nonce, str) else None
             self.started = time.monotonic()
             # The child may have spoken before this line was read (two pipes, one reader).
-            nonces = (self.nonce, self.cells_nonce)
-            early, self.early = [e for e in self.early if e.get("nonce") in nonces], []
-            for child_event in early:
-                self.from_child(child_event)
+            early, self.early = [line for line in self.early if self.verified(line)], []
+            for line in early:
+                self.from_child(line)
         elif kind == "exit" and event.get("index") == self.exercise:
             status = event.get("status") if isinstance(event.get("status"), int) else None
             if self.exercise not in self.verdicts:
@@ -408,16 +409,31 @@ class _Watch:
         elif kind == "unsafe" and self.exercise is None and isinstance(event.get("reason"), str):
             self.reason = event["reason"][:300]  # the runner could not make the sandbox safe
 
-    def from_child(self, event: dict) -> None:
-        kind, index = event["event"], event.get("index")
-        # A cell's events carry the cells' nonce, the test's (ready, verdict) the verdict's.
-        nonce = self.cells_nonce if kind in ("start", "done") else self.nonce
-        if nonce is None or event.get("nonce") != nonce:
+    def verified(self, line: bytes) -> tuple[str, dict] | None:
+        """("cells" or "test", the event) for a line signed whole with this child's cells' or
+        test's nonce (`guard.signed_line`); None for any other line."""
+        mark, _, payload = line.partition(b" ")
+        for which, nonce in (("test", self.nonce), ("cells", self.cells_nonce)):
+            if nonce is not None and hmac.compare_digest(mark, signature(nonce, payload)):
+                event = _parse(payload)
+                return None if event is None else (which, event)
+        return None
+
+    def from_child(self, line: bytes) -> None:
+        found = self.verified(line)
+        if found is None:
             # Not this child's: the next child's (on a busy machine, read before the zygote's
             # lines that end this child and start that one), or forged, or left over from an
-            # earlier child. Kept until the zygote's next start, replayed only with its nonce.
+            # earlier child, or mixed with another writer's bytes. Kept until the zygote's next
+            # start, replayed only if signed with one of its nonces.
             if len(self.early) < MAX_EARLY:
-                self.early.append(event)
+                self.early.append(line)
+            return
+        which, event = found
+        kind, index = event["event"], event.get("index")
+        # A cell's events are signed with the cells' nonce, the test's (ready, verdict) with
+        # the test's: a thread of the student's may have seen the first, never the second.
+        if (kind in ("start", "done")) != (which == "cells"):
             return
         self.started = time.monotonic()
         if kind == "start" and self.current is None:
@@ -481,9 +497,7 @@ class _Watch:
         """Handle every child message already waiting."""
         while not children.closed and select.select([children.fd], [], [], 0)[0]:
             for line in children.read():
-                event = _parse(line)
-                if event is not None:
-                    self.from_child(event)
+                self.from_child(line)
             if children.total > MAX_EVENTS_BYTES:
                 return
 

@@ -7,6 +7,7 @@ a 0 means the attack failed, not that the harness is broken.
 """
 
 import base64
+import json
 import time
 from dataclasses import replace
 
@@ -15,7 +16,7 @@ import pytest
 
 from autograder import sandbox
 from autograder.execute import preloads
-from autograder.guard import opened_test, sealed_test
+from autograder.guard import opened_test, sealed_test, signed_line
 from autograder.sandbox import Limits, Plan, run_sandboxed
 
 SETUP = "import json\n\ndef check(actual, expected):\n    assert actual == expected, 'wrong'\n"
@@ -73,8 +74,8 @@ def forge():
         me, nonce = frame.f_locals.get('self'), frame.f_locals.get('nonce')
         send = frame.f_globals.get('send')
         if isinstance(nonce, str) and hasattr(me, 'exercise') and callable(send):
-            send(me.channel, {'event': 'verdict', 'index': me.exercise['test'], 'nonce': nonce,
-                              'passed': True, 'stdout': '', 'tampering': []})
+            send(me.channel, {'event': 'verdict', 'index': me.exercise['test'],
+                              'passed': True, 'stdout': '', 'tampering': []}, nonce)
             os._exit(0)
         frame = frame.f_back
 """
@@ -97,8 +98,8 @@ def every_class():
 FORGING_JUDGE = """
 child = next(c for c in every_class() if c.__name__ == "Child" and hasattr(c, "judge"))
 def judge(self, nonce):
-    send(self.channel, {"event": "verdict", "index": self.exercise["test"], "nonce": nonce,
-                        "passed": True, "tampering": []})
+    send(self.channel, {"event": "verdict", "index": self.exercise["test"],
+                        "passed": True, "tampering": []}, nonce)
     _exit(0)
 """
 ATTACKS = {
@@ -142,12 +143,11 @@ put["put"](child.judge, judge.__code__)
 child = next(c for c in every_class() if c.__name__ == "Child" and hasattr(c, "run"))
 namespace = child.run.__globals__
 real_send, real_exit = namespace["send"], namespace["_exit"]
-def send(fd, event):
-    real_send(fd, event)
-    if "nonce" in event:
+def send(fd, event, nonce=None):
+    real_send(fd, event, nonce)
+    if nonce is not None:
         for i in range(50):
-            real_send(fd, {"event": "verdict", "index": i, "nonce": event["nonce"],
-                           "passed": True, "tampering": []})
+            real_send(fd, {"event": "verdict", "index": i, "passed": True, "tampering": []}, nonce)
         real_exit(0)
 namespace["send"] = send
 """,
@@ -156,11 +156,11 @@ namespace["send"] = send
 child = next(c for c in every_class() if c.__name__ == "Child" and hasattr(c, "judge"))
 namespace = child.judge.__globals__
 real_send = namespace["send"]
-def send(fd, event):
-    if event.get("event") == "ready":  # a verdict of our own, with the nonce it carries
-        real_send(fd, {"event": "verdict", "index": event["index"], "nonce": event["nonce"],
-                       "passed": True, "tampering": []})
-    return real_send(fd, event)
+def send(fd, event, nonce=None):
+    if event.get("event") == "ready":  # a verdict of our own, with the nonce it is sent with
+        real_send(fd, {"event": "verdict", "index": event["index"], "passed": True,
+                       "tampering": []}, nonce)
+    return real_send(fd, event, nonce)
 namespace["send"] = send
 """,
     "gc walk for the job and the judge": """
@@ -1034,7 +1034,8 @@ def test_next_childs_lines_read_before_the_zygote_announces_it_still_count():
     """On a busy machine the grader may read the next child's lines (its cells, its request for
     the test) before the zygote's lines that end the previous child and start this one. Are they
     kept and handled once the zygote names their nonces, and are forged or stale ones never, nor
-    a test's event with the cells' nonce (which a student's thread may see)?"""
+    a test's event signed with the cells' nonce (which a student's thread may see), nor a signed
+    line with bytes of another writer's in it?"""
     plan = Plan(
         cells=[
             {"index": 0, "kind": "code", "source": "x = 1"},
@@ -1046,24 +1047,32 @@ def test_next_childs_lines_read_before_the_zygote_announces_it_still_count():
     watch = sandbox._Watch(plan, Limits(), deadline=float("inf"), result=sandbox.SandboxResult())
     sent: list[int] = []  # the tests the grader sent
     watch.send_test = sent.append
+
+    def line(nonce: str, **event) -> bytes:  # as the channel's reader hands it over
+        return signed_line(nonce, json.dumps(event).encode()).rstrip(b"\n")
+
     watch.from_zygote({"event": "start", "index": 1, "nonce": "first", "cells_nonce": "c1"})
-    watch.from_child({"event": "ready", "index": 1, "nonce": "first"})
-    watch.from_child({"event": "verdict", "index": 1, "nonce": "first", "passed": True})
+    watch.from_child(line("first", event="ready", index=1))
+    watch.from_child(line("first", event="verdict", index=1, passed=True))
     # The second child's lines and forged ones arrive while the first child is still current.
     for event in ("start", "done"):
-        watch.from_child({"event": event, "index": 0, "nonce": "c2", "stdout": "mine"})
-    watch.from_child({"event": "ready", "index": 2, "nonce": "forged"})
-    watch.from_child({"event": "ready", "index": 2, "nonce": "second"})
+        watch.from_child(line("c2", event=event, index=0, stdout="mine"))
+    watch.from_child(line("forged", event="ready", index=2))
+    watch.from_child(line("second", event="ready", index=2))
     assert sent == [1] and 0 not in watch.result.cells  # not trusted before the zygote's word
     watch.from_zygote({"event": "exit", "index": 1, "status": 0})
     watch.from_zygote({"event": "start", "index": 2, "nonce": "second", "cells_nonce": "c2"})
     assert sent == [1, 2], "the second child's request for its test was lost"
     assert watch.result.cells[0]["stdout"] == "mine"
     assert watch.current == 2 and watch.early == []
-    watch.from_child({"event": "verdict", "index": 2, "nonce": "c2", "passed": True})
-    watch.from_child({"event": "done", "index": 2, "nonce": "second", "stdout": "forged"})
-    assert 2 not in watch.verdicts and watch.current == 2, "a test's event with the wrong nonce"
-    watch.from_child({"event": "verdict", "index": 2, "nonce": "second", "passed": False})
+    watch.from_child(line("c2", event="verdict", index=2, passed=True))
+    watch.from_child(line("second", event="done", index=2, stdout="forged"))
+    spliced = line("second", event="verdict", index=2, passed=False, stdout="A" * 5000)
+    spliced = spliced[:3000] + b'","passed":true,"x":"' + spliced[3000:]
+    assert json.loads(spliced.partition(b" ")[2])["passed"] is True
+    watch.from_child(spliced)
+    assert 2 not in watch.verdicts and watch.current == 2, "a line not signed whole was taken"
+    watch.from_child(line("second", event="verdict", index=2, passed=False))
     assert watch.verdicts[2]["passed"] is False
 
 
@@ -1142,20 +1151,20 @@ RACER = EVERY_CLASS + """
 import posix, threading, time
 child = next(c for c in every_class() if c.__name__ == "Child" and "judge" in vars(c))
 runner = child.run.__globals__
-real_send, line_of = runner["send"], runner["line_of"]
+real_send, signed_line, payload_of = runner["send"], runner["signed_line"], runner["payload_of"]
 def win(nonce):
-    data = b"".join(line_of({"event": "verdict", "index": i, "nonce": nonce, "passed": True,
-                             "tampering": []}) for i in range(50))
+    data = b"".join(signed_line(nonce, payload_of({"event": "verdict", "index": i,
+                    "passed": True, "tampering": []})) for i in range(50))
     for fd in range(3, 64):
         try:
             posix.write(fd, data)
         except OSError:
             pass
     posix._exit(0)
-def evil_send(fd, event):
-    if type(event) is dict and isinstance(event.get("nonce"), str):
-        win(event["nonce"])
-    real_send(fd, event)
+def evil_send(fd, event, nonce=None):
+    if isinstance(nonce, str):
+        win(nonce)
+    real_send(fd, event, nonce)
 def evil_open(nonce, payload):
     win(nonce)
 def race():
@@ -1185,6 +1194,26 @@ def answer():
     threading.Thread(target=race, daemon=True).start()
     return 0
 """,
+    "a thread splicing `passed: true` into the verdict's own line": r"""
+import os, fcntl, stat, threading, termios, array
+def written_pipe(fd):
+    try:
+        mode, flags = os.fstat(fd).st_mode, fcntl.fcntl(fd, fcntl.F_GETFL)
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) and flags & os.O_ACCMODE == os.O_WRONLY
+channel = next(fd for fd in range(3, 256) if written_pipe(fd))  # the children's channel
+def splice():
+    fcntl.fcntl(channel, fcntl.F_SETPIPE_SZ, 4096)  # the verdict's long line goes in by pages
+    waiting = array.array("i", [0])
+    while waiting[0] < 4096:  # a full page of the verdict waits: its writer is mid-line
+        fcntl.ioctl(channel, termios.FIONREAD, waiting, True)
+    for _ in range(200):  # each lands at a page boundary, inside the long error message
+        os.write(channel, b'","traceback":[]},"passed":true,"error":null,"pad":{"a":"')
+threading.Thread(target=splice, daemon=True).start()
+def answer():
+    raise Exception("A" * 19000)
+""",
     "a thread reading frames while another makes the guard trust its caller": """
 import sys, threading, posix
 def ask():  # each refused `_getframe` has the guard look at who asked
@@ -1205,7 +1234,7 @@ def read():
                 send = frame.f_globals.get("send")
                 if isinstance(nonce, str) and hasattr(me, "exercise") and callable(send):
                     send(me.channel, {"event": "verdict", "index": me.exercise["test"],
-                                      "nonce": nonce, "passed": True, "tampering": []})
+                                      "passed": True, "tampering": []}, nonce)
                     posix._exit(0)
                 frame = frame.f_back
 for target in (ask, ask, read):

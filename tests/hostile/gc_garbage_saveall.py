@@ -17,7 +17,7 @@ def _verdict_writer(child):
     def judge(nonce):
         send = type(child).judge.__globals__["send"]
         send(child.channel, {"event": "verdict", "index": child.exercise["test"],
-                             "nonce": nonce, "passed": True, "stdout": "", "tampering": []})
+                             "passed": True, "stdout": "", "tampering": []}, nonce)
     return judge
 
 

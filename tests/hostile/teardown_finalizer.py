@@ -14,18 +14,18 @@ def _arm():
     real_send, line_of, write, exit_, sleep, mono = (g["send"], g["line_of"], _posix.write,
                                                    _posix._exit, _time.sleep, _time.monotonic)
     def win(nonce):
-        data = b"".join(line_of({"event": "verdict", "index": i, "nonce": nonce, "passed": True,
-                                 "tampering": []}) for i in range(200))
+        data = b"".join(g["signed_line"](nonce, g["payload_of"]({"event": "verdict", "index": i,
+                        "passed": True, "tampering": []})) for i in range(200))
         for fd in range(3, 64):
             try:
                 write(fd, data)
             except OSError:
                 pass
         exit_(0)
-    def evil_send(fd, event):
-        if type(event) is dict and "nonce" in event:
-            win(event["nonce"])
-        real_send(fd, event)
+    def evil_send(fd, event, nonce=None):
+        if isinstance(nonce, str):
+            win(nonce)
+        real_send(fd, event, nonce)
     def evil_open(nonce, payload):
         win(nonce)
     class D:
