@@ -39,9 +39,11 @@ MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 # What only code that reads or writes raw memory names: NumPy makes an array over any address an
 # object's `__array_interface__` (or `__array_struct__`) gives, torch a storage over any address
 # its private constructors get, and no audit hook sees it, so such code can rewrite the checks
-# its own test calls (README, threat model). And what turns off torch's function handling, which
-# the tests' spies on forbidden calls rely on (torch's own code needs it, so it stays). Neither
-# can be refused from inside the process; the submission is flagged for the instructor instead.
+# its own test calls (README, threat model). And what turns off torch's function handling or
+# reaches torch's stacks of modes, where the tests' spies on forbidden calls (and the counter of
+# `assert_vectorised`) keep what they saw: code under a spy could pop it or empty it (torch's own
+# code needs all of these, so they stay). Neither can be refused from inside the process; the
+# submission is flagged for the instructor instead.
 REVIEW_NAMES = {
     "raw memory": (
         "__array_interface__",
@@ -49,7 +51,17 @@ REVIEW_NAMES = {
         "_construct_storage_from_data_pointer",
         "_new_with_weak_ptr",
     ),
-    "torch's function handling turned off": ("DisableTorchFunction",),
+    "torch's function handling turned off or its modes reached": (
+        "DisableTorchFunction",
+        "_get_current_function_mode_stack",
+        "_get_function_stack_at",
+        "_pop_torch_function_stack",
+        "_push_on_torch_function_stack",
+        "_pop_mode",
+        "_get_current_dispatch_mode_stack",
+        "_get_dispatch_stack_at",
+        "_pop_torch_dispatch_stack",
+    ),
 }
 
 

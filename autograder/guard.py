@@ -198,6 +198,16 @@ def _refuser(what: str):
     return namespace["refused"]
 
 
+def _no_tracer():
+    """What replaces `sys.gettrace` in the child: no trace function, ever. Student code cannot
+    set one (`sys.settrace` is refused), and the one a check sets to count the lines a function
+    runs (`course.checks.assert_vectorised`) would hand that function its own counts to reset.
+    The check keeps the real `sys.gettrace`, captured as the course loads."""
+    namespace: dict = {"__builtins__": {}}
+    exec("def gettrace():\n    return None\n", namespace)
+    return namespace["gettrace"]
+
+
 def _library_gate():
     """What replaces `torch._C._dispatch_library` in the child: it asks the hook (LIBRARY_EVENT),
     which holds the real one, to make the library. Made in a namespace of its own that holds
@@ -291,6 +301,7 @@ class Guard:
             # In place from the zygote on, so the snapshot holds the gate as torch's own; until
             # the hook is installed in a child, nothing can make a library (nothing tries).
             self.torch_library[0]._dispatch_library = _library_gate()
+        sys.gettrace = _no_tracer()  # before the snapshot: it is what `sys` holds from now on
         self.hook_registries = _global_hook_registries()
         self.registry_api = (collections.OrderedDict.clear, collections.OrderedDict.__setitem__)
         import gc

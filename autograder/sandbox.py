@@ -368,6 +368,8 @@ class _Watch:
         self.ended: set[int] = set()  # exercises whose child is gone
         self.stop = False  # a child died inside a student cell: restart without that cell
         self.early: list[bytes] = []  # child lines whose nonces the zygote has not announced yet
+        # A test's cell reports through its verdict only, never as a cell ("start", "done").
+        self.tests = {c["index"] for c in plan.cells if c["kind"] == "test"}
 
     def time_left(self) -> float:
         # While a child runs, every accepted event restarts the clock: no cell, test or gap
@@ -432,8 +434,11 @@ class _Watch:
         which, event = found
         kind, index = event["event"], event.get("index")
         # A cell's events are signed with the cells' nonce, the test's (ready, verdict) with
-        # the test's: a thread of the student's may have seen the first, never the second.
-        if (kind in ("start", "done")) != (which == "cells"):
+        # the test's: a thread of the student's may have seen the first, never the second, so
+        # no test cell reports with it.
+        if (kind in ("start", "done")) != (which == "cells") or (
+            which == "cells" and index in self.tests
+        ):
             return
         self.started = time.monotonic()
         if kind == "start" and self.current is None:

@@ -686,6 +686,30 @@ def test_values_made_to_fool_a_comparison_fail_and_are_flagged(case, tmp_path):
     assert "made to fool comparisons" in str(verdict.get("tampering")), verdict
 
 
+def test_a_measured_function_cannot_reset_the_lines_assert_vectorised_counts(tmp_path):
+    """`assert_vectorised` counts the lines a function runs with a trace function: can the
+    function find it (`sys.gettrace()`) and put its count back after its own loop? (A looped
+    answer passed lesson 01's checks that way: 15/15 instead of 9/15.)"""
+    looped = (
+        "import sys\n"
+        "def answer(x):\n"
+        "    tracer = sys.gettrace()\n"
+        "    cells = [c for c in getattr(tracer, '__closure__', None) or ()\n"
+        "             if type(c.cell_contents) is int]\n"
+        "    before = [c.cell_contents for c in cells]\n"
+        "    total = 0.0\n"
+        "    for v in x.tolist():\n"
+        "        total += v\n"
+        "    for c, n in zip(cells, before):\n"
+        "        c.cell_contents = n\n"
+        "    return total\n"
+    )
+    test = "checks.assert_vectorised(answer, (torch.arange(5.0),), (torch.arange(500.0),))\n"
+    result = judge(looped, test=test, setup=CHECKS_SETUP, tmp_path=tmp_path)
+    assert not passed(result), result
+    assert "loops in Python" in str(result.cells[1].get("error")), result
+
+
 def test_a_patch_undone_as_the_tests_thread_ends_is_still_seen(tmp_path):
     """A student function switches a check off while the test runs and parks an object in the
     thread's local data whose finalizer puts the check back when the thread is torn down: is the
@@ -1034,8 +1058,8 @@ def test_next_childs_lines_read_before_the_zygote_announces_it_still_count():
     """On a busy machine the grader may read the next child's lines (its cells, its request for
     the test) before the zygote's lines that end the previous child and start this one. Are they
     kept and handled once the zygote names their nonces, and are forged or stale ones never, nor
-    a test's event signed with the cells' nonce (which a student's thread may see), nor a signed
-    line with bytes of another writer's in it?"""
+    a test's event signed with the cells' nonce (which a student's thread may see) or a report
+    of the test's cell signed with it, nor a signed line with bytes of another writer's in it?"""
     plan = Plan(
         cells=[
             {"index": 0, "kind": "code", "source": "x = 1"},
@@ -1067,6 +1091,9 @@ def test_next_childs_lines_read_before_the_zygote_announces_it_still_count():
     assert watch.current == 2 and watch.early == []
     watch.from_child(line("c2", event="verdict", index=2, passed=True))
     watch.from_child(line("second", event="done", index=2, stdout="forged"))
+    for event in ("start", "done"):  # the test's cell, reported as a cell (no error, no verdict)
+        watch.from_child(line("c2", event=event, index=2, stdout="forged"))
+    assert 2 not in watch.result.cells, "a test's cell reported with the cells' nonce"
     spliced = line("second", event="verdict", index=2, passed=False, stdout="A" * 5000)
     spliced = spliced[:3000] + b'","passed":true,"x":"' + spliced[3000:]
     assert json.loads(spliced.partition(b" ")[2])["passed"] is True

@@ -107,6 +107,10 @@ class SandboxExecute(NbGraderPreprocessor):
             if cell["kind"] == "demo" and report is None and index not in result.failures:
                 nb.cells[index].outputs = []  # a demo that grading did not need to run
                 continue
+            if cell["kind"] == "test" and report is not None and report.get("passed") is not True:
+                # Only a verdict passes a test: a report without one (which a submission may
+                # have sent as its own, with no error) counts as not run.
+                report = report if report.get("error") else None
             nb.cells[index].outputs = _outputs(report, result.failures.get(index))
             limit = _limit_hit(report)
             if limit:
