@@ -282,7 +282,10 @@ class Guard:
         self.trusted: set[int] = set()
         library = _library_code_objects()
         self.library_code = frozenset(id(code) for code in library)
-        self.protected_types: set[int] = set()  # the grader's own classes: never changed
+        # The grader's own classes, and the metaclasses of the classes tests rely on: never
+        # changed (a data descriptor of the student's on a metaclass would run when the
+        # snapshot puts a class's attribute back, on the runner's main thread).
+        self.protected_types: set[int] = set()
         self.torch_library = _torch_library_api()
         # [True] from a fork of `fork_alone` until it has put the grader back, and for good in
         # the verdict's: no thread or process may start there.
@@ -316,10 +319,10 @@ class Guard:
         self.frames_of = _frame_reader(self.trusted)
         self.restore_function = _function_restorer(self.trusted)
         self.set_task_limit = _task_limiter(self.trusted)
-        self.fork_alone = _forker(alone, forking)
+        self.fork_alone, self.allow_threads = _forker(alone, forking)
 
     def protect(self, *classes: type) -> None:
-        """Refuse any change to these classes (the grader's own) once the hook is installed."""
+        """Refuse any change to these classes once the hook is installed."""
         self.protected_types.update(id(c) for c in classes)
 
     def install(self) -> None:
@@ -453,18 +456,21 @@ def _task_limiter(trusted: set):
 
 
 def _forker(alone: list, forking: list):
-    """`fork_alone(restore, threads_after)`: go on in a fork of this process, which holds only
-    the thread that forked (the main thread), with `restore()` run in it first; this process
-    waits for the fork and ends with its status, running nothing else. No thread may start from
-    the fork until then (the fork's at-fork hooks, some of them the student's, run before
-    `restore`), nor after it unless `threads_after`; nor a process (where the lesson allows
-    them), which would copy the fork before it is restored. A student's thread of this process can
-    change nothing the fork sees. A closure held only by the guard (see `_function_restorer`):
-    the hook lets only it fork where the lesson allows no processes."""
+    """`fork_alone(restore)`: go on in a fork of this process, which holds only the thread that
+    forked (the main thread), with `restore()` run in it first; this process waits for the fork
+    and ends with its status, running nothing else. No thread or process may start in the fork
+    (the fork's at-fork hooks, some of them the student's, run before `restore`) until
+    `allow_threads()`, which the runner calls as it starts the test. A student's thread of this
+    process can change nothing the fork sees. Closures held only by the guard (see
+    `_function_restorer`): the hook lets only `fork_alone` fork where the lesson allows no
+    processes."""
     fork, waitpid, end = posix.fork, posix.waitpid, posix._exit
     exit_code = posix.waitstatus_to_exitcode
 
-    def fork_alone(restore, threads_after: bool) -> None:
+    def allow_threads() -> None:
+        alone[0] = False
+
+    def fork_alone(restore) -> None:
         alone[0] = forking[0] = True
         try:
             pid = fork()
@@ -473,7 +479,6 @@ def _forker(alone: list, forking: list):
         forking[0] = False
         if pid == 0:
             restore()
-            alone[0] = not threads_after
             return
         try:
             code = exit_code(waitpid(pid, 0)[1])
@@ -481,7 +486,7 @@ def _forker(alone: list, forking: list):
             code = 1
         end(128 - code if code < 0 else code)  # a signal's death as bwrap reports it (128 + N)
 
-    return fork_alone
+    return fork_alone, allow_threads
 
 
 def _frame_reader(trusted: set):
@@ -822,6 +827,7 @@ def _make_hook(
     always, frames, code_attributes = ALWAYS_REFUSED, FRAME_ATTRIBUTES, CODE_ATTRIBUTES
     refused_imports, process_events, path_events = REFUSED_IMPORTS, PROCESS_EVENTS, PATH_EVENTS
     refused, frame_refused, kind, int_type = Refused, FrameRefused, type, int
+    is_subclass, module_type, type_type = issubclass, types.ModuleType, type
     library_event, list_append, int_of = LIBRARY_EVENT, list.append, int.__index__
     code_of = types.FunctionType.__dict__["__code__"].__get__
     caller_events = frozenset(
@@ -872,7 +878,10 @@ def _make_hook(
             forking[0] = False  # `fork_alone`'s own fork, made on the runner's thread
             return
         if event in set_events and identity(args[0]) in protected_types:
-            raise refused("the grader's own classes cannot be changed while grading")
+            raise refused(
+                "the grader's own classes, and the metaclasses of the classes tests rely on, "
+                "cannot be changed while grading"
+            )
         checked = event in caller_events or starts(event, "ctypes.")
         # Library code may read a traceback's frames for its error message (none reaches the
         # student: a library function that hands a frame back counts as its caller).
@@ -901,6 +910,11 @@ def _make_hook(
                 raise refused(f"frame access ({name}) is not available while grading")
 
         elif event in ("object.__setattr__", "object.__delattr__"):
+            if as_str(args[1]) == "__class__" and (
+                is_subclass(kind(args[0]), module_type) or is_subclass(kind(args[0]), type_type)
+            ):  # trusted code reads and writes modules and classes: their type decides how
+                raise refused("changing the class of a module or of a class is not allowed "
+                              "while grading")
             if (
                 kind(args[0]) is function_type
                 and as_str(args[1]) in code_attributes

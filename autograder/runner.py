@@ -58,6 +58,7 @@ MAX_TRACEBACK = 30  # frames of a student cell's traceback kept
 MAX_TEST_BYTES = 1 << 20
 MAX_STALE_TESTS = 8  # tests sealed for earlier children a child skips before its own
 PR_SET_DUMPABLE = 4  # prctl's option (linux/prctl.h)
+IMMUTABLE_TYPE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE: a class no one can change
 
 # Modules whose namespaces tests rely on; any module whose name starts with one of these.
 # The standard library's among them are those a check or a test calls into (clocks, tracing,
@@ -542,27 +543,43 @@ def _function_fields_work(numpy: types.ModuleType) -> bool:
     return words.read() == _function_fields(probe)
 
 
-def _grader_dicts() -> list[tuple]:
-    """(label, the dict, its keys, its values, a copy, the ids of its keys) for each dict of the
-    grader's that student code reaches through the grader's classes (`object.__subclasses__()`,
-    then a method's `__globals__` or `__kwdefaults__`) and could change in place: the runner's
-    and the guard's namespaces, the runner's copy of the builtins, each grader function's keyword
-    defaults. Taken in the zygote."""
+def _grader_dicts(metaclasses=()) -> list[tuple]:
+    """(label, the dict, its keys, its values, a copy, the ids of its keys, None or the class
+    whose namespace it is) for each dict of the grader's that student code
+    reaches (every class is found through `object.__subclasses__()`, then a method's
+    `__globals__` or `__kwdefaults__`) and could change in place: the runner's and the guard's
+    namespaces, the runner's copy of the builtins, each grader function's keyword defaults, and
+    the namespace of each of the grader's classes (an attribute set on a class raises no audit
+    event: `Child.judge = forged` was a verdict of the student's), and of `metaclasses` (those
+    of the classes tests rely on: a data descriptor set on one would run as the snapshot puts
+    a class's attribute back). Taken in the zygote, the only place where `gc` hands out a
+    class's own dict."""
+    import gc
+
     found = [
-        ("the runner's namespace", vars(_SELF)),
-        ("the guard's namespace", vars(_GUARD_MODULE)),
-        ("the runner's copy of the builtins", _BUILTINS_PRISTINE),
+        ("the runner's namespace", vars(_SELF), None),
+        ("the guard's namespace", vars(_GUARD_MODULE), None),
+        ("the runner's copy of the builtins", _BUILTINS_PRISTINE, None),
     ]
+    for meta in metaclasses:
+        if not meta.__flags__ & IMMUTABLE_TYPE:
+            (namespace,) = gc.get_referents(vars(meta))
+            found.append((f"the metaclass {meta.__qualname__}", namespace, meta))
     for module in (_SELF, _GUARD_MODULE):
         for value in list(vars(module).values()):
+            if isinstance(value, type) and vars(value).get("__module__") == module.__name__:
+                (namespace,) = gc.get_referents(vars(value))
+                found.append((f"the grader's class {value.__name__}", namespace, value))
             members = list(vars(value).values()) if isinstance(value, type) else [value]
             for member in members:
                 f = getattr(member, "__func__", member)  # a staticmethod's or classmethod's
                 if isinstance(f, types.FunctionType) and f.__globals__ is vars(module):
                     if f.__kwdefaults__:
-                        found.append((f"{f.__qualname__}'s keyword defaults", f.__kwdefaults__))
+                        label = f"{f.__qualname__}'s keyword defaults"
+                        found.append((label, f.__kwdefaults__, None))
     return [
-        (label, d, list(d), list(d.values()), dict(d), frozenset(map(id, d))) for label, d in found
+        (label, d, list(d), list(d.values()), dict(d), frozenset(map(id, d)), owner)
+        for label, d, owner in found
     ]
 
 
@@ -587,7 +604,7 @@ class Snapshot:
         self.path = (list(sys.path), list(sys.meta_path), list(sys.path_hooks))
         self.builtins = dict(_BUILTINS)
         self.restore_function = None  # set by the zygote: the guard's trusted write
-        self.grader_dicts = _grader_dicts()
+        self.grader_dicts: list[tuple] = []  # set by the zygote once the grader is complete
         self.grader_changes: list[str] = []
         self.code_ids = protected_code_ids(self.modules.values()) | library_code
         self.functions = [
@@ -632,13 +649,15 @@ class Snapshot:
         keep=_KEPT.append,
         volatile=VOLATILE_NAMES,
         record=list.append,
+        set_attribute=type.__setattr__,
+        del_attribute=type.__delattr__,
     ) -> None:
         """Put back, in place, what student code found through the grader's classes may have
         changed in the grader's own state (`_grader_dicts`), and note what had changed (the
         test then fails as tampered). Runs first when student code returns, so it looks up no
         name of a module: everything it calls is one of its defaults, a tuple no one changes;
         it compares keys and values by identity only (no student code runs)."""
-        for label, live, keys, values, pristine, key_ids in self.grader_dicts:
+        for label, live, keys, values, pristine, key_ids, owner in self.grader_dicts:
             now_keys, now_values = as_list(live), as_list(dict_values(live))
             n = length(keys)
             benign = length(now_keys) >= n
@@ -652,9 +671,13 @@ class Snapshot:
                     break
             if benign:
                 continue
-            keep(now_values)  # nothing of the student's is freed on this thread
+            keep(now_keys)  # nothing of the student's is freed on this thread
+            keep(now_values)
             clear(live)
             update(live, pristine)
+            if owner is not None:  # a class's own dict, put back behind CPython's back: setting
+                set_attribute(owner, "_changed", None)  # a name tells its method cache,
+                del_attribute(owner, "_changed")  # which would go on answering the student's
             record(self.grader_changes, label)
 
     def restore_builtins(self) -> list[str]:
@@ -993,8 +1016,10 @@ class Zygote:
         # through `object.__subclasses__()`) would read any memory without naming the NumPy
         # interface that gets raw memory flagged for review.
         del Words.__init__
+        metaclasses = _metaclasses(self.snapshot.classes.values())
+        self.snapshot.grader_dicts = _grader_dicts(metaclasses)
         self.snapshot.restore_function = self.guard.restore_function
-        self.guard.protect(Zygote, Child, Snapshot, Words, type(self.guard))
+        self.guard.protect(Zygote, Child, Snapshot, Words, type(self.guard), *metaclasses)
         self.known_classes = _known_classes()
         self.allowed_definers = _allowed_definers()  # before student code: it reads __module__
         # IPython keeps the module it found as `__main__` (this runner): forget it.
@@ -1321,6 +1346,13 @@ def _dataclass_source(name: str, fields: list[str]) -> str:
     )
 
 
+def _metaclasses(classes) -> set[type]:
+    """The metaclasses of `classes`, with their bases (`abc.ABCMeta`, `enum.EnumType`...):
+    putting a class's attribute back looks the name up on its metaclass first, where a data
+    descriptor of the student's would run on the runner's main thread."""
+    return {meta for cls in classes for meta in type(cls).__mro__ if meta not in (type, object)}
+
+
 def _known_classes() -> dict[int, tuple[type, dict]]:
     """Every class that exists now, before any student code (the libraries' and the setup's),
     by id, with the members it has under the names the return check watches: a class loaded
@@ -1407,7 +1439,7 @@ class Child:
             self.task_limit += 1
             self.z.guard.set_task_limit(self.task_limit)
 
-    def alone(self, *, threads_after: bool) -> None:
+    def alone(self) -> None:
         """Put the grader's own state back (`Snapshot.restore_grader`) where no thread of the
         student's runs. Where the lesson allows threads, that is a fork of this process that
         holds the main thread alone (`Guard.fork_alone`), in which the runner goes on: a thread
@@ -1419,7 +1451,7 @@ class Child:
         if not self.threads:
             self.z.snapshot.restore_grader()
             return
-        self.z.guard.fork_alone(self.z.snapshot.restore_grader, threads_after)
+        self.z.guard.fork_alone(self.z.snapshot.restore_grader)
 
     def run_student_cell(self, cell: dict, sources: dict) -> dict:
         """Run one student cell in the student's namespace; its output and error, capped."""
@@ -1483,8 +1515,8 @@ class Child:
         """Restore the protected surfaces, fetch the test, run it, write the one verdict. Where
         the lesson allows threads, this runs in a fork of the cells' process that holds the main
         thread alone, and the verdict is decided in a fork of that one, made as the test's
-        thread is done (`alone`): threads the test starts run in the first only."""
-        self.alone(threads_after=True)
+        thread is done (`alone`): threads start in the first only once the test does."""
+        self.alone()
         snapshot = self.z.snapshot
         before = snapshot.restore(student_only=True)
         before += self.z.guard.reset_signals_and_modes()
@@ -1495,6 +1527,9 @@ class Child:
         vars(_MODULES["linecache"])["cache"] = _LINECACHE
         if (identity(self.channel), identity(self.commands)) != self.fds:
             _exit(0)  # student code swapped the channel: no verdict, the test fails
+        # Every restore above is meant to run nothing of the student's; should one ever have,
+        # what it changed in the grader's own names is put back before the nonce is used.
+        snapshot.restore_grader()
         send(self.channel, {"event": "ready", "index": self.exercise["test"]}, nonce)
         source = self.read_test(nonce)
         if source is None:
@@ -1519,6 +1554,8 @@ class Child:
                 during.extend(snapshot.restore(student_only=True))
                 during.extend(self.z.guard.restore_global_hooks())
 
+            if self.threads:
+                self.z.guard.allow_threads()  # for the test's thread, and what the test starts
             self.one_more_thread()
             outcome = run_on_own_thread(
                 code,
@@ -1526,7 +1563,7 @@ class Child:
                 kept=kept,
                 changed=rebound,
                 while_waiting=compare,
-                restore=lambda: self.alone(threads_after=False),
+                restore=self.alone,
             )
             failure = None if outcome is None else (outcome[0], outcome[1])
             outcome = None  # only text is kept: the exception is the student's
@@ -1538,6 +1575,9 @@ class Child:
             during.append(f"the values its test compares ({failure[1]})")
         self.z.guard.clear_garbage()
         self.restore_streams()
+        seen = _len(snapshot.grader_changes)
+        snapshot.restore_grader()  # as before `ready`: a last look before the nonce is used
+        during += snapshot.grader_changes[seen:]
         ename, evalue = ("", "") if failure is None else failure
         if failure is None and during:
             ename = "TamperingDetected"

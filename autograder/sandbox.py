@@ -449,7 +449,9 @@ class _Watch:
         elif kind == "ready" and index == self.exercise and self.current is None:
             self.current, self.started = index, time.monotonic()
             self.send_test(index)
-        elif kind == "verdict" and index == self.exercise and self.exercise not in self.verdicts:
+        elif kind == "verdict" and index == self.exercise and index in self.verdicts:
+            self.verdicts[index] = _second_verdict(self.verdicts[index])
+        elif kind == "verdict" and index == self.exercise:
             self.verdicts[index] = _clean(event)
             self.current = None
 
@@ -505,6 +507,15 @@ class _Watch:
                 self.from_child(line)
             if children.total > MAX_EVENTS_BYTES:
                 return
+
+
+def _second_verdict(first: dict) -> dict:
+    """A child writes one verdict: a second, signed as well, means one of them was not the
+    grader's (the first to arrive may be the forged one). The test fails, flagged."""
+    reason = "a second verdict for this test: one of them was not the grader's"
+    error = {"ename": "TamperingDetected", "evalue": reason, "traceback": []}
+    tampering = [*first.get("tampering", []), reason]
+    return {**first, "passed": False, "error": error, "tampering": tampering}
 
 
 def _clean(event: dict) -> dict:

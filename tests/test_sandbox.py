@@ -163,6 +163,32 @@ def send(fd, event, nonce=None):
     return real_send(fd, event, nonce)
 namespace["send"] = send
 """,
+    "a grader method replaced on its class (no audit event for a class's attribute)": EVERY_CLASS
+    + """
+child = next(c for c in every_class() if c.__name__ == "Child" and "judge" in vars(c))
+runner = child.run.__globals__
+def judge(self, nonce):
+    runner["send"](self.channel, {"event": "verdict", "index": self.exercise["test"],
+                                  "passed": True, "tampering": []}, nonce)
+    runner["_exit"](0)
+child.judge = judge
+""",
+    "a data descriptor on a checked class's metaclass, run as the class is put back": EVERY_CLASS
+    + """
+import abc, os
+child = next(c for c in every_class() if c.__name__ == "Child" and "judge" in vars(c))
+runner = child.run.__globals__
+real_send = runner["send"]
+def send(fd, event, nonce=None):
+    if nonce is not None and event.get("event") == "ready":
+        real_send(fd, {"event": "verdict", "index": event["index"], "passed": True,
+                       "tampering": []}, nonce)
+    return real_send(fd, event, nonce)
+def on_main_thread(cls, value):  # runs as the snapshot sets os.PathLike.__fspath__ back
+    runner["send"] = send
+os.PathLike.__fspath__ = lambda self: "changed"
+abc.ABCMeta.__fspath__ = property(lambda cls: None, on_main_thread)
+""",
     "gc walk for the job and the judge": """
 import gc
 found = [o for o in gc.get_objects() if isinstance(o, dict) and 'nonce' in o]
@@ -381,6 +407,9 @@ def test_attack_scores_zero(attack, tmp_path):
             "PermissionError",
         ),
         ("import _imp, gc; _imp.create_builtin(gc.__spec__)", "PermissionError"),
+        # The snapshot reads and writes modules and classes: their type decides how.
+        ("import json, types\nclass M(types.ModuleType): pass\njson.__class__ = M", "Refused"),
+        ("import abc, os\nclass M(abc.ABCMeta): pass\nos.PathLike.__class__ = M", "Refused"),
         (
             "assert get_ipython()._orig_sys_modules_main_mod is None; 1 / 0",
             "ZeroDivisionError",
@@ -1099,8 +1128,11 @@ def test_next_childs_lines_read_before_the_zygote_announces_it_still_count():
     assert json.loads(spliced.partition(b" ")[2])["passed"] is True
     watch.from_child(spliced)
     assert 2 not in watch.verdicts and watch.current == 2, "a line not signed whole was taken"
+    watch.from_child(line("second", event="verdict", index=2, passed=True))
+    assert watch.verdicts[2]["passed"] is True
     watch.from_child(line("second", event="verdict", index=2, passed=False))
-    assert watch.verdicts[2]["passed"] is False
+    second = watch.verdicts[2]  # one child writes one verdict: the first may have been forged
+    assert second["passed"] is False and "second verdict" in str(second["tampering"]), second
 
 
 # Honest code that needs the sandbox to be like Jupyter, each as an answer returning 42.
