@@ -282,9 +282,9 @@ class Guard:
         self.trusted: set[int] = set()
         library = _library_code_objects()
         self.library_code = frozenset(id(code) for code in library)
-        # The grader's own classes, and the metaclasses of the classes tests rely on: never
-        # changed (a data descriptor of the student's on a metaclass would run when the
-        # snapshot puts a class's attribute back, on the runner's main thread).
+        # The grader's own classes, and the metaclasses of the classes tests rely on: their
+        # special attributes (`__bases__`, `__name__`...) never change. A plain attribute set on
+        # a class raises no audit event: the snapshot puts those back (`restore_grader`).
         self.protected_types: set[int] = set()
         self.torch_library = _torch_library_api()
         # [True] from a fork of `fork_alone` until it has put the grader back, and for good in
@@ -880,7 +880,7 @@ def _make_hook(
         if event in set_events and identity(args[0]) in protected_types:
             raise refused(
                 "the grader's own classes, and the metaclasses of the classes tests rely on, "
-                "cannot be changed while grading"
+                "keep their special attributes while grading"
             )
         checked = event in caller_events or starts(event, "ctypes.")
         # Library code may read a traceback's frames for its error message (none reaches the
