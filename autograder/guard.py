@@ -315,7 +315,9 @@ class Guard:
         self.handlers = {s: _signal.getsignal(s) for s in _catchable_signals()}
         self.signal_api = {name: getattr(_signal, name) for name in SIGNAL_FUNCTIONS}
         self.torch_modes = _torch_mode_api()
-        self.kept: list = []  # the student's modes, popped: never freed (their __del__)
+        # What of the student's the guard pops or clears (torch modes, gc.garbage, hooks):
+        # never freed, so no `__del__` of theirs runs on the runner's main thread.
+        self.kept: list = []
         self.frames_of = _frame_reader(self.trusted)
         self.restore_function = _function_restorer(self.trusted)
         self.set_task_limit = _task_limiter(self.trusted)
@@ -346,6 +348,7 @@ class Guard:
         set_debug, get_debug, garbage = self.gc_api
         changed = bool(get_debug()) or bool(garbage)
         set_debug(0)
+        self.kept.append(garbage[:])  # freed here, a `__del__` there would run on this thread
         del garbage[:]
         return changed
 
@@ -379,6 +382,7 @@ class Guard:
                 type(k) is int and k in pristine and registry[k] is pristine[k] for k in keys
             )
             if not same:
+                self.kept.append((namespace.get(name), list(registry.values())))  # never freed
                 namespace[name] = registry
                 clear(registry)
                 for key, hook in pristine.items():
@@ -388,6 +392,7 @@ class Guard:
         if len(callbacks) != len(pristine_callbacks) or not all(
             a is b for a, b in zip(callbacks, pristine_callbacks, strict=False)
         ):
+            self.kept.append(list(callbacks))  # never freed here (see above)
             clear_list(callbacks)
             extend(callbacks, pristine_callbacks)
             changed.append("gc.callbacks")

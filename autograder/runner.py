@@ -86,6 +86,7 @@ PROTECTED_CLASSES = (
     "numpy.ndarray",
     "torch.nn.modules.module.Module",
 )
+MODULE_HOOKS = ("__getattr__", "__dir__")  # what a module's namespace may add to its lookups
 SYS_HOOKS = ("excepthook", "displayhook", "breakpointhook", "unraisablehook", "stdout", "stderr")
 
 # Captured once, before any student code: trusted code never looks these names up again.
@@ -96,6 +97,9 @@ _encode = _json.make_encoder(
 )
 _join = "".join
 _StringIO = io.StringIO
+# The C method itself: student code may set `getvalue` on the stream it was handed as stdout.
+_getvalue = io.StringIO.getvalue
+_SYS = vars(sys)  # `sys`'s own dict: a module-level `__getattr__` there would run on a miss
 _ModuleType = types.ModuleType
 _FunctionType = types.FunctionType
 _exec, _compile, _isinstance, _type, _len = builtins.exec, builtins.compile, isinstance, type, len
@@ -565,11 +569,12 @@ def _grader_dicts(metaclasses=()) -> list[tuple]:
         if not meta.__flags__ & IMMUTABLE_TYPE:
             (namespace,) = gc.get_referents(vars(meta))
             found.append((f"the metaclass {meta.__qualname__}", namespace, meta))
+    for cls in _grader_classes():
+        if not cls.__flags__ & IMMUTABLE_TYPE:  # where `_freeze` could not make it so
+            (namespace,) = gc.get_referents(vars(cls))
+            found.append((f"the grader's class {cls.__name__}", namespace, cls))
     for module in (_SELF, _GUARD_MODULE):
         for value in list(vars(module).values()):
-            if isinstance(value, type) and vars(value).get("__module__") == module.__name__:
-                (namespace,) = gc.get_referents(vars(value))
-                found.append((f"the grader's class {value.__name__}", namespace, value))
             members = list(vars(value).values()) if isinstance(value, type) else [value]
             for member in members:
                 f = getattr(member, "__func__", member)  # a staticmethod's or classmethod's
@@ -718,9 +723,9 @@ class Snapshot:
             strict = name in PROTECTED_CLASSES
             changed += _restore_class(cls, self.class_dicts[name], name, self.library_made, strict)
         for name, hook in self.hooks.items():
-            if getattr(sys, name) is not hook:
-                _keep(getattr(sys, name))
-                setattr(sys, name, hook)
+            if _SYS.get(name, _MISSING) is not hook:
+                _keep(_SYS.get(name))
+                _SYS[name] = hook
                 if name not in ("stdout", "stderr"):
                     changed.append(f"sys.{name}")
         changed += self.restore_functions()
@@ -768,9 +773,14 @@ class Snapshot:
         current, pristine = vars(module), self.module_dicts[name]
         strict = name.split(".")[0] in STRICT_PREFIXES
         changed = []
-        if strict:
+        # A module's own `__getattr__` (PEP 562) runs whenever a name is missing there, for
+        # whoever asks (the snapshot included): a new one is put away in any protected module.
+        new = [k for k in current if k not in pristine and k not in VOLATILE_NAMES]
+        if not strict:
+            new = [k for k in new if k in MODULE_HOOKS]
+        if new:
             # New submodules appear when a package's lazy parts load: not tampering.
-            for key in [k for k in current if k not in pristine and k not in VOLATILE_NAMES]:
+            for key in new:
                 if _type(current[key]) is not _ModuleType:
                     changed.append(f"{name}.{key}")
                     _keep(current[key])
@@ -1016,6 +1026,7 @@ class Zygote:
         # through `object.__subclasses__()`) would read any memory without naming the NumPy
         # interface that gets raw memory flagged for review.
         del Words.__init__
+        _freeze(_grader_classes())
         metaclasses = _metaclasses(self.snapshot.classes.values())
         self.snapshot.grader_dicts = _grader_dicts(metaclasses)
         self.snapshot.restore_function = self.guard.restore_function
@@ -1346,6 +1357,37 @@ def _dataclass_source(name: str, fields: list[str]) -> str:
     )
 
 
+def _grader_classes() -> list[type]:
+    """Every class the runner and the guard define."""
+    return [
+        value
+        for module in (_SELF, _GUARD_MODULE)
+        for value in list(vars(module).values())
+        if isinstance(value, type) and vars(value).get("__module__") == module.__name__
+    ]
+
+
+def _freeze(classes: list[type]) -> None:
+    """Make `classes` immutable, as CPython's own are (`Py_TPFLAGS_IMMUTABLETYPE`): setting an
+    attribute on a class raises no audit event, and where a lesson allows threads one of the
+    student's could set a method of the grader's between two of the runner's lookups and run
+    on its main thread with the runner's objects in hand. Done in the zygote, before the audit
+    hook exists; the flags' place in a class object is the word that holds its `__flags__`
+    (checked for each class: one that does not match stays mutable, and the snapshot puts it
+    back instead, see `_grader_dicts`)."""
+    import ctypes
+
+    def flags_word(cls: type, offset: int):
+        return ctypes.c_ulong.from_address(id(cls) + offset)
+
+    probe = type("Probe", (), {})
+    offset = next(o for o in range(8, 512, 8) if flags_word(probe, o).value == probe.__flags__)
+    for cls in classes:
+        word = flags_word(cls, offset)
+        if word.value == cls.__flags__:
+            word.value = cls.__flags__ | IMMUTABLE_TYPE
+
+
 def _metaclasses(classes) -> set[type]:
     """The metaclasses of `classes`, with their bases (`abc.ABCMeta`, `enum.EnumType`...):
     putting a class's attribute back looks the name up on its metaclass first, where a data
@@ -1379,6 +1421,9 @@ class Child:
         self.namespace: dict = {}
         # Whether a thread of the student's may run beside the runner's main thread.
         self.threads = bool({"threads", "processes"} & zygote.guard.allow)
+        # Bound before student code runs: it is handed the snapshot's `restore_grader`, and a
+        # thread of the student's could rebind the module's name between two cells.
+        self.run_code = run_on_own_thread
 
     def run(self, nonce: str, cells_nonce: str) -> None:
         """Everything the child does; it never returns.
@@ -1424,7 +1469,7 @@ class Child:
         for limit in range(1, top + 1):
             set_limit(limit, hard)
             try:
-                run_on_own_thread(_compile("pass", "<probe>", "exec"), {}, tries=1)
+                self.run_code(_compile("pass", "<probe>", "exec"), {}, tries=1)
             except RuntimeError:
                 continue  # "can't start new thread": one more task is needed
             # The probe's thread stays, waiting: `limit` tasks exist now, none is free.
@@ -1463,13 +1508,13 @@ class Child:
             failure = self.describe(code, sources)
         else:
             self.one_more_thread()
-            outcome = run_on_own_thread(
+            outcome = self.run_code(
                 code, self.namespace, restore=self.z.snapshot.restore_grader
             )
             failure = None if outcome is None else self.describe(outcome, sources)
             outcome = None
         self.restore_streams()
-        report = {"stdout": _cap(out.getvalue()), "stderr": _cap(err.getvalue())}
+        report = {"stdout": _cap(_getvalue(out)), "stderr": _cap(_getvalue(err))}
         if failure is not None:
             report["error"] = failure
         return report
@@ -1557,7 +1602,7 @@ class Child:
             if self.threads:
                 self.z.guard.allow_threads()  # for the test's thread, and what the test starts
             self.one_more_thread()
-            outcome = run_on_own_thread(
+            outcome = self.run_code(
                 code,
                 namespace,
                 kept=kept,
@@ -1588,7 +1633,7 @@ class Child:
             "event": "verdict",
             "index": self.exercise["test"],
             "passed": failure is None and not during,
-            "stdout": _cap(out.getvalue()),
+            "stdout": _cap(_getvalue(out)),
             "tampering": [_str(t)[:200] for t in (before + during)[:20]],
         }
         if not verdict["passed"]:

@@ -189,6 +189,37 @@ def on_main_thread(cls, value):  # runs as the snapshot sets os.PathLike.__fspat
 os.PathLike.__fspath__ = lambda self: "changed"
 abc.ABCMeta.__fspath__ = property(lambda cls: None, on_main_thread)
 """,
+    "the test's output stream, given a `getvalue` of the student's": EVERY_CLASS
+    + """
+import sys
+child = next(c for c in every_class() if c.__name__ == "Child" and "judge" in vars(c))
+runner = child.run.__globals__
+real_send = runner["send"]
+def send(fd, event, nonce=None):  # the verdict, made to pass
+    if event.get("event") == "verdict":
+        event = {k: v for k, v in event.items() if k != "error"}
+        event.update(passed=True, tampering=[])
+    return real_send(fd, event, nonce)
+def getvalue():  # called by the runner, on its main thread, as it writes the verdict
+    runner["send"] = send
+    return ""
+def answer():
+    sys.stdout.getvalue = getvalue
+    return 0
+""",
+    "a `__getattr__` of the student's in `sys`, for a hook it deleted": EVERY_CLASS
+    + """
+import sys
+child = next(c for c in every_class() if c.__name__ == "Child" and "judge" in vars(c))
+runner = child.run.__globals__
+def on_main_thread(name):
+    runner["_cap"] = lambda text: text  # any change of the runner's, to be seen
+    raise AttributeError(name)
+def answer():
+    vars(sys)["__getattr__"] = on_main_thread
+    del sys.excepthook
+    return 42  # right: the test must fail all the same, flagged
+""",
     "gc walk for the job and the judge": """
 import gc
 found = [o for o in gc.get_objects() if isinstance(o, dict) and 'nonce' in o]
@@ -1273,6 +1304,50 @@ threading.Thread(target=splice, daemon=True).start()
 def answer():
     raise Exception("A" * 19000)
 """,
+    "a thread setting a method on the grader's class between two cells": EVERY_CLASS
+    + """
+import sys, threading, time, posix
+child = next(c for c in every_class() if c.__name__ == "Child" and "judge" in vars(c))
+real = vars(child)["run_student_cell"]
+def on_main_thread(self, cell, sources):  # `self` leads to the guard's trusted threads
+    self.z.guard.trusted.add(threading.get_ident())
+    for frame in sys._current_frames().values():
+        while frame is not None:
+            if frame.f_code.co_name == "run" and "nonce" in frame.f_locals:
+                frame.f_globals["send"](self.channel, {"event": "verdict", "passed": True,
+                    "index": self.exercise["test"], "tampering": []}, frame.f_locals["nonce"])
+                posix._exit(0)
+            frame = frame.f_back
+    return real(self, cell, sources)
+def race():
+    while True:
+        child.run_student_cell = on_main_thread
+        time.sleep(0.0001)
+threading.Thread(target=race, daemon=True).start()
+""",
+    "a thread rebinding the runner's function that is handed the snapshot": EVERY_CLASS
+    + r"""
+import threading, time
+child = next(c for c in every_class() if c.__name__ == "Child" and "judge" in vars(c))
+runner = child.run.__globals__
+real = runner["run_on_own_thread"]
+forged = {}
+exec("def judge(self, nonce):\n"
+     "    send(self.channel, {'event': 'verdict', 'index': self.exercise['test'],\n"
+     "                        'passed': True, 'tampering': []}, nonce)\n"
+     "    _exit(0)\n", forged)
+def on_main_thread(code, namespace, **options):
+    snapshot = getattr(options.get("restore"), "__self__", None)
+    if snapshot is not None:  # its trusted writer sets any function's code
+        judge = vars(child)["judge"]
+        snapshot.restore_function(judge, forged["judge"].__code__, None, None)
+    return real(code, namespace, **options)
+def race():
+    while True:
+        runner["run_on_own_thread"] = on_main_thread
+        time.sleep(0.0001)
+threading.Thread(target=race, daemon=True).start()
+""",
     "a thread reading frames while another makes the guard trust its caller": """
 import sys, threading, posix
 def ask():  # each refused `_getframe` has the guard look at who asked
@@ -1315,6 +1390,7 @@ def test_a_thread_where_the_lesson_allows_them_cannot_pass_a_test(attack, tmp_pa
     limits = replace(LIMITS, cell_s=20)
     source = THREAD_ATTACKS[attack]
     cells = (source,) if "def answer" in source else (WRONG, source)
+    cells += ("later = 1", "later += 1")  # the cells' process goes on while the thread runs
     result = run_sandboxed(plan=plan(*cells), scratch=tmp_path, limits=limits)
     assert not passed(result), f"{attack}: {result}"
     idle = "import threading, time\nthreading.Thread(target=time.sleep, args=(60,)).start()\n"
