@@ -1381,7 +1381,10 @@ def _freeze(classes: list[type]) -> None:
         return ctypes.c_ulong.from_address(id(cls) + offset)
 
     probe = type("Probe", (), {})
-    offset = next(o for o in range(8, 512, 8) if flags_word(probe, o).value == probe.__flags__)
+    found = (o for o in range(8, 512, 8) if flags_word(probe, o).value == probe.__flags__)
+    offset = next(found, None)
+    if offset is None:  # an interpreter that keeps its classes otherwise: they stay mutable
+        return
     for cls in classes:
         word = flags_word(cls, offset)
         if word.value == cls.__flags__:
