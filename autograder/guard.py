@@ -313,6 +313,10 @@ class Guard:
         self.gc_callbacks = (gc.callbacks, list(gc.callbacks), list.clear, list.extend)
         self.gc_api = _gc_api()
         self.handlers = {s: _signal.getsignal(s) for s in _catchable_signals()}
+        # Captured: `_signal` is no protected module, and its names are looked up on the
+        # runner's main thread before each test.
+        self.getsignal = _signal.getsignal
+        self.timers = (_signal.ITIMER_REAL, _signal.ITIMER_VIRTUAL, _signal.ITIMER_PROF)
         self.signal_api = {name: getattr(_signal, name) for name in SIGNAL_FUNCTIONS}
         self.torch_modes = _torch_mode_api()
         # What of the student's the guard pops or clears (torch modes, gc.garbage, hooks):
@@ -356,13 +360,13 @@ class Guard:
         """Before a test: default signal handlers, no timers, no torch function/dispatch modes."""
         changed = []
         setitimer, alarm = self.signal_api["setitimer"], self.signal_api["alarm"]
-        for which in (_signal.ITIMER_REAL, _signal.ITIMER_VIRTUAL, _signal.ITIMER_PROF):
+        for which in self.timers:
             if setitimer(which, 0)[0]:
                 changed.append("a signal timer")
         if alarm(0):
             changed.append("signal.alarm")
         for signum, handler in self.handlers.items():
-            if _signal.getsignal(signum) is not handler:
+            if self.getsignal(signum) is not handler:
                 self.signal_api["signal"](signum, handler)
                 changed.append(f"the handler of signal {signum}")
         if self.clear_garbage():
@@ -382,7 +386,7 @@ class Guard:
                 type(k) is int and k in pristine and registry[k] is pristine[k] for k in keys
             )
             if not same:
-                self.kept.append((namespace.get(name), list(registry.values())))  # never freed
+                self.kept.append((namespace.get(name), list(registry.items())))  # never freed
                 namespace[name] = registry
                 clear(registry)
                 for key, hook in pristine.items():

@@ -1572,7 +1572,9 @@ class Child:
         _keep(_list(_LINECACHE.items()))  # nothing of the student's is freed on this thread
         _dict_clear(_LINECACHE)
         _dict_update(_LINECACHE, self.lines)
-        vars(_MODULES["linecache"])["cache"] = _LINECACHE
+        linecache_names = vars(_MODULES["linecache"])
+        _keep(linecache_names.get("cache"))  # a cell's own cache is never freed on this thread
+        linecache_names["cache"] = _LINECACHE
         if (identity(self.channel), identity(self.commands)) != self.fds:
             _exit(0)  # student code swapped the channel: no verdict, the test fails
         # Every restore above is meant to run nothing of the student's; should one ever have,
