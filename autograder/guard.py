@@ -121,6 +121,11 @@ LIBRARY_EVENT = "autograder.torch_library"
 # Starting a thread goes through a gate (`_thread.start_new_thread` and its aliases) that raises
 # this audit event: the hook starts the thread, or refuses it.
 THREAD_EVENT = "autograder.start_thread"
+# Raised before each call a test makes (its code is rewritten so: see `autograder/watched.py`):
+# the hook runs the runner's check, which no student code can reach (`Guard.check_calls_with`).
+CALL_EVENT = "autograder.test_calls"
+# The constants a rewritten test calls, which the child replaces with its hooks.
+CALL_MARK, SEEN_MARK = "@call@", "@seen@"
 # Hooks torch runs for every module or optimizer: one of the student's there would change the
 # test's own reference models (their outputs, their steps).
 GLOBAL_HOOKS = {
@@ -290,6 +295,7 @@ class Guard:
         # [True] from a fork of `fork_alone` until it has put the grader back, and for good in
         # the verdict's: no thread or process may start there.
         alone, forking = [False], [False]
+        self.call_check: list = [None]
         self.hook = _make_hook(
             allow,
             self.trusted,
@@ -299,6 +305,7 @@ class Guard:
             self.torch_library,
             _zygote_code_ids(),
             (_install_thread_gates(), thread_code, alone, forking),
+            self.call_check,
         )
         if self.torch_library is not None:
             # In place from the zygote on, so the snapshot holds the gate as torch's own; until
@@ -326,6 +333,10 @@ class Guard:
         self.restore_function = _function_restorer(self.trusted)
         self.set_task_limit = _task_limiter(self.trusted)
         self.fork_alone, self.allow_threads = _forker(alone, forking)
+
+    def check_calls_with(self, check) -> None:
+        """Run `check()` whenever CALL_EVENT is raised (None: nothing). Held by the hook alone."""
+        self.call_check[0] = check
 
     def protect(self, *classes: type) -> None:
         """Refuse any change to these classes once the hook is installed."""
@@ -819,14 +830,16 @@ def _make_hook(
     torch_library: tuple | None = None,
     zygote_codes: frozenset[int] = frozenset(),
     threads_api: tuple = (None, 0, [False], [False]),
+    call_check: list | None = None,
 ) -> object:
     """The audit hook: a closure over captured C functions only (see the module docstring).
     `threads_api`: the real thread starter, the code of the runner's thread body, and the
-    `alone` and `forking` flags that `fork_alone` sets."""
+    `alone` and `forking` flags that `fork_alone` sets. `call_check`: [what CALL_EVENT runs]."""
     _, make_library, torch_namespaces = torch_library or (None, None, frozenset())
     start_thread, runner_code, alone, forking = threads_api
     threads = "threads" in allow or "processes" in allow
     thread_event, me, main_thread = THREAD_EVENT, _thread.get_ident, _thread.get_ident()
+    call_event, call_check = CALL_EVENT, [None] if call_check is None else call_check
     as_str = str.__str__
     split_first = str.partition
     starts = str.startswith
@@ -882,6 +895,11 @@ def _make_hook(
         event = as_str(event)
         if event == thread_event:
             start(*args)
+            return
+        if event == call_event:
+            check = call_check[0]
+            if check is not None:
+                check()  # untrusted: it runs no student code, and needs no more than it has
             return
         if event == "os.fork" and forking[0] and me() == main_thread:
             forking[0] = False  # `fork_alone`'s own fork, made on the runner's thread

@@ -33,6 +33,7 @@ import builtins
 import fcntl
 import gc
 import io
+import itertools
 import linecache
 import os
 import posix
@@ -44,6 +45,9 @@ import time
 import types
 
 from guard import (  # guard.py sits next to this file
+    CALL_EVENT,
+    CALL_MARK,
+    SEEN_MARK,
     Guard,
     opened_test,
     protected_code_ids,
@@ -104,8 +108,8 @@ _ModuleType = types.ModuleType
 _FunctionType = types.FunctionType
 _exec, _compile, _isinstance, _type, _len = builtins.exec, builtins.compile, isinstance, type, len
 _sorted, _list, _dict, _str, _callable, _tuple = sorted, list, dict, str, callable, tuple
-_range = range
-_all, _map, _is = all, map, _operator.is_
+_range, _zip = range, zip
+_all, _map, _is, _repeat = all, map, _operator.is_, itertools.repeat
 _code_of = types.FunctionType.__dict__["__code__"].__get__
 _defaults_of = types.FunctionType.__dict__["__defaults__"].__get__
 _kwdefaults_of = types.FunctionType.__dict__["__kwdefaults__"].__get__
@@ -118,7 +122,8 @@ _start_thread, _new_lock = _thread.start_new_thread, _thread.allocate_lock
 _setrecursionlimit, _RECURSION_LIMIT = sys.setrecursionlimit, sys.getrecursionlimit()
 _setswitchinterval, _SWITCH_INTERVAL = sys.setswitchinterval, sys.getswitchinterval()
 _sleep = time.sleep
-_gc_disable, _gc_enable = gc.disable, gc.enable
+_audit = sys.audit
+_gc_disable, _gc_enable, _gc_isenabled = gc.disable, gc.enable, gc.isenabled
 _gc_set_threshold, _GC_THRESHOLD = gc.set_threshold, gc.get_threshold()
 # Everything of the student's that trusted code replaces or holds: never freed on the main
 # thread (a `__del__` or weakref callback run there would start above a frame holding the
@@ -470,17 +475,23 @@ class Words:
         self.memory = numpy.asarray(types.SimpleNamespace(__array_interface__=interface))
         self.index = (positions - low) // 8
         self.pristine = self.read()
-        self.pristine_bytes = self.memory[self.index].tobytes()
+        self.pristine_array = self.memory[self.index].copy()
+        self.pristine_bytes = self.pristine_array.tobytes()
+        self.nonzero = numpy.flatnonzero
 
     def read(self) -> list[int]:
         return self.memory[self.index].tolist()
 
     def moved(self) -> list[int]:
         """The positions (in the addresses given) whose word differs from the first read."""
-        if self.memory[self.index].tobytes() == self.pristine_bytes:
+        now = self.memory[self.index]
+        if now.tobytes() == self.pristine_bytes:
             return []
-        now, pristine = self.read(), self.pristine
-        return [i for i in _range(_len(now)) if now[i] != pristine[i]]
+        return self.nonzero(now != self.pristine_array).tolist()
+
+    def at(self, positions: list[int]) -> list[int]:
+        """The words at these positions now."""
+        return self.memory[self.index[positions]].tolist()
 
 
 def _words(addresses: list[int | None], works) -> Words | None:
@@ -610,7 +621,9 @@ class Snapshot:
         self.builtins = dict(_BUILTINS)
         self.restore_function = None  # set by the zygote: the guard's trusted write
         self.grader_dicts: list[tuple] = []  # set by the zygote once the grader is complete
+        self.grader_words: Words | None = None  # their version tags, set with them
         self.grader_changes: list[str] = []
+        self.clean_at: dict[int, int] = {}  # `changed_now`: the version tag each was clean at
         self.code_ids = protected_code_ids(self.modules.values()) | library_code
         self.functions = [
             (f, f.__code__, f.__defaults__, f.__kwdefaults__)
@@ -661,7 +674,12 @@ class Snapshot:
         changed in the grader's own state (`_grader_dicts`), and note what had changed (the
         test then fails as tampered). Runs first when student code returns, so it looks up no
         name of a module: everything it calls is one of its defaults, a tuple no one changes;
-        it compares keys and values by identity only (no student code runs)."""
+        it compares keys and values by identity only (no student code runs). Nothing to do
+        while no dict's version tag has moved (`grader_words`, read as the grader's own words
+        were when last found as they should be)."""
+        words = self.grader_words
+        if words is not None and words.memory[words.index].tobytes() == words.pristine_bytes:
+            return
         for label, live, keys, values, pristine, key_ids, owner in self.grader_dicts:
             now_keys, now_values = as_list(live), as_list(dict_values(live))
             n = length(keys)
@@ -684,6 +702,8 @@ class Snapshot:
                 set_attribute(owner, "_changed", None)  # a name tells its method cache,
                 del_attribute(owner, "_changed")  # which would go on answering the student's
             record(self.grader_changes, label)
+        if words is not None:
+            words.pristine_bytes = words.memory[words.index].tobytes()
 
     def restore_builtins(self) -> list[str]:
         """Put back `builtins` with C operations only (before any other trusted code runs)."""
@@ -736,6 +756,51 @@ class Snapshot:
         sys.path_importer_cache = {}
         return changed
 
+    def changed_now(self, made_by_test) -> list[str]:
+        """What `restore` would put back now, less what the test put there itself (a value
+        for which `made_by_test` is true), without putting anything back: the check before
+        each call a test makes (`Child.check_before_call`). A namespace found unchanged at a
+        version tag is not looked at again until its tag moves. Identity only: nothing of the
+        student's runs."""
+        found: list[str] = []  # `builtins` is among the modules
+        moved = _list(self.moved())
+        if not moved:
+            return found
+        tags = self.versions.at(moved) if self.versions is not None else [None] * _len(moved)
+        for i, tag in _zip(moved, tags):
+            if tag is not None and self.clean_at.get(i) == tag:
+                continue
+            if i == _len(self.watched):  # `sys.modules` itself
+                problems = [
+                    f"sys.modules[{name!r}]"
+                    for name, module in self.modules.items()
+                    if name not in GRADER_MODULES and _MODULES.get(name) is not module
+                ]
+            else:
+                problems = self._changed_namespace(*self.watched[i], made_by_test)
+            if not problems and tag is not None:
+                self.clean_at[i] = tag
+            found += problems
+        return found
+
+    def _changed_namespace(self, kind: str, name: str, owner, made_by_test) -> list[str]:
+        current = vars(owner)
+        if kind == "module":
+            if _untouched(current, *self.module_items[name]):
+                return []
+            _sanitize(current)
+            changes = self._module_changes(name, owner, student_only=True)
+        else:
+            if _untouched(current, *self.class_items[name]):
+                return []
+            strict = name in PROTECTED_CLASSES
+            changes = _class_changes(owner, self.class_dicts[name], self.library_made, strict)
+        return [
+            f"{name}.{key}"
+            for key, _ in changes
+            if not made_by_test(current.get(key, _MISSING))
+        ]
+
     def moved(self) -> list[int] | range:
         """Which of `watched` (and `sys.modules`, after them) may have changed: those whose
         version moved, or all of them when versions are not read."""
@@ -770,21 +835,29 @@ class Snapshot:
         return changed
 
     def _restore_module(self, name: str, module: types.ModuleType, *, student_only: bool) -> list:
+        current, changed = vars(module), []
+        for key, pristine in self._module_changes(name, module, student_only=student_only):
+            _keep(current[key])
+            if pristine is _MISSING:
+                del current[key]
+            else:
+                current[key] = pristine
+            changed.append(f"{name}.{key}")
+        return changed
+
+    def _module_changes(self, name: str, module: types.ModuleType, *, student_only: bool) -> list:
+        """(name, the value the zygote had, or _MISSING) for each name of `module` that
+        `restore` puts back. Identity only: nothing of the student's runs."""
         current, pristine = vars(module), self.module_dicts[name]
         strict = name.split(".")[0] in STRICT_PREFIXES
-        changed = []
+        changes = []
         # A module's own `__getattr__` (PEP 562) runs whenever a name is missing there, for
         # whoever asks (the snapshot included): a new one is put away in any protected module.
         new = [k for k in current if k not in pristine and k not in VOLATILE_NAMES]
         if not strict:
             new = [k for k in new if k in MODULE_HOOKS]
-        if new:
-            # New submodules appear when a package's lazy parts load: not tampering.
-            for key in new:
-                if _type(current[key]) is not _ModuleType:
-                    changed.append(f"{name}.{key}")
-                    _keep(current[key])
-                    del current[key]
+        # New submodules appear when a package's lazy parts load: not tampering.
+        changes += [(key, _MISSING) for key in new if _type(current[key]) is not _ModuleType]
         for key, value in pristine.items():
             now = current.get(key, _MISSING)
             if now is value or key in VOLATILE_NAMES or key in ("__dict__", "__weakref__"):
@@ -797,10 +870,8 @@ class Snapshot:
                 _MODULES.get(f"{name}.{key}") is now
             ):
                 continue  # its submodule of that name, imported over an alias (torch.onnx's)
-            _keep(now)
-            current[key] = value
-            changed.append(f"{name}.{key}")
-        return changed
+            changes.append((key, value))
+        return changes
 
     def library_made(self, old: object, new: object, cls: type, key: str) -> bool:
         """Whether a class attribute `new` (in place of `old`, or of the attribute `cls`
@@ -847,7 +918,21 @@ def _untouched(namespace, keys: list, values: list) -> bool:
 def _restore_class(
     cls: type, pristine: dict, owner: str, library_made, strict: bool
 ) -> list[str]:
-    """Put back every attribute of a protected class, dunders included; remove added methods.
+    """Put back every attribute of a protected class, dunders included; remove added methods."""
+    changed = []
+    for key, value in _class_changes(cls, pristine, library_made, strict):
+        changed.append(f"{owner}.{key}")
+        _keep(vars(cls).get(key))
+        if value is _MISSING:
+            type.__delattr__(cls, key)
+        else:
+            type.__setattr__(cls, key, value)
+    return changed
+
+
+def _class_changes(cls: type, pristine: dict, library_made, strict: bool) -> list[tuple]:
+    """(name, the value the zygote had, or _MISSING) for each attribute of a protected class
+    that `_restore_class` puts back.
 
     torch's compiler wraps some methods of `nn.Module` on first use (and marks it with a flag):
     a library wrapper around the pristine method is left in place and is no change. Classes
@@ -855,19 +940,13 @@ def _restore_class(
     which libraries update as they run (counters, caches).
     """
     current = vars(cls)
-    changed = []
+    changes = []
     for key in [k for k in current if k not in pristine and k not in VOLATILE_NAMES]:
         value = current[key]
         if library_made(_MISSING, value, cls, key) or not _code_like(value):
             continue  # data a library adds (torch.jit writes `__annotations__`)
-        if _type(value) is _FunctionType or (key.startswith("__") and key.endswith("__")):
-            changed.append(f"{owner}.{key}")
-            _keep(value)
-            type.__delattr__(cls, key)
-        elif strict:
-            changed.append(f"{owner}.{key}")
-            _keep(value)
-            type.__delattr__(cls, key)
+        if strict or _type(value) is _FunctionType or (key.startswith("__") and key.endswith("__")):
+            changes.append((key, _MISSING))
     for key, value in pristine.items():
         if key in ("__dict__", "__weakref__", "__doc__") or key in VOLATILE_NAMES:
             continue
@@ -875,10 +954,8 @@ def _restore_class(
         if now is value or (not strict and not _code_like(value)):
             continue
         if not library_made(value, now, cls, key):
-            changed.append(f"{owner}.{key}")
-            _keep(now)
-            type.__setattr__(cls, key, value)
-    return changed
+            changes.append((key, value))
+    return changes
 
 
 _MISSING = object()
@@ -888,10 +965,7 @@ def _sanitize(namespace: dict) -> None:
     """Drop keys that are not plain strings (student code may put any object in a module's
     namespace; hashing or comparing it would run the student's code on the main thread).
     Only iteration, `clear` and plain-string inserts: no key of the student's is hashed."""
-    for key in namespace:
-        if _type(key) is not _str:
-            break
-    else:
+    if _all(_map(_is, _map(_type, namespace), _repeat(_str))):
         return
     _keep(_list(namespace.items()))
     kept = [(k, v) for k, v in namespace.items() if _type(k) is _str]
@@ -1025,10 +1099,17 @@ class Zygote:
         # Only this snapshot's readers: a `Words` made by student code (the class is found
         # through `object.__subclasses__()`) would read any memory without naming the NumPy
         # interface that gets raw memory flagged for review.
+        make_words = Words.__init__  # for the grader's own reader, below, and nothing else
         del Words.__init__
         _freeze(_grader_classes())
         metaclasses = _metaclasses(self.snapshot.classes.values())
         self.snapshot.grader_dicts = _grader_dicts(metaclasses)
+        if self.snapshot.versions is not None:  # version tags work here
+            words = object.__new__(Words)
+            tags = [id(d) + _DICT_VERSION for _label, d, *_rest in self.snapshot.grader_dicts]
+            make_words(words, tags, sys.modules["numpy"])
+            self.snapshot.grader_words = words
+        del make_words
         self.snapshot.restore_function = self.guard.restore_function
         self.guard.protect(Zygote, Child, Snapshot, Words, type(self.guard), *metaclasses)
         self.known_classes = _known_classes()
@@ -1127,19 +1208,39 @@ VALUE_DUNDERS = DISPATCH_DUNDERS | frozenset(
     "__abs__ __sub__ __rsub__ __round__ __array__ __getattribute__".split()
 )
 WATCHED_DUNDERS = VALUE_DUNDERS | COMPARISON_DUNDERS | {"__class__"}
+# The wrapper a function of the student's returns through. What it needs (the function, the
+# check) is a constant of its own code, put there by `_baked`: a test hands student code
+# functions it made, whose `__globals__` lead to the wrapper, and a closure's cells, a function's
+# keyword defaults and its globals can all be changed in place (rewriting a closure's cell made
+# the check a no-op: a wrong answer passed, unflagged); a code object's constants cannot.
 RETURN_GUARD = """
-def guard(function, checker):
-    def checked(*args, **kwargs):
-        result = function(*args, **kwargs)
-        checker(result, "returned")
-        checker((args, kwargs), "was handed")  # tensors the test handed in, after the call
-        return result
-    checked.__wrapped__ = function
-    checked.__name__ = function.__name__
-    checked.__qualname__ = function.__qualname__
-    checked.__doc__ = function.__doc__
-    return checked
+def checked(*args, **kwargs):
+    function, checker = "@baked state@"
+    result = function(*args, **kwargs)
+    checker(result, "returned")
+    checker((args, kwargs), "was handed")  # tensors the test handed in, after the call
+    return result
 """
+
+# What each call in a test's code goes through (`autograder/watched.py`): the audit event makes
+# the guard's hook run `Child.check_before_call`, which student code cannot reach or change.
+# Made like RETURN_GUARD: the test hands its own functions, this code in them, to student code.
+CALL_CHECK = """
+def call(function, /, *args, **kwargs):
+    audit, event = "@baked state@"
+    audit(event)
+    return function(*args, **kwargs)
+"""
+# What each top-level statement of a test ends with: the names it bound are the test's own.
+# Only in the test's top-level code, which nothing of the student's reaches.
+NAMES_SEEN = """
+def seen(names):
+    namespace, noted, missing = "@baked state@"
+    for name in names:
+        noted[name] = namespace.get(name, missing)
+"""
+# What `check_before_call` raises: no test's `except Exception` catches it.
+ChangedWhileTesting = type("ChangedWhileTesting", (BaseException,), {"__module__": "builtins"})
 
 # What the return check refuses is no mistake but a value made to fool a comparison: it is raised
 # as this, which no test's `except Exception` catches, and the verdict reports it as tampering.
@@ -1149,18 +1250,55 @@ GRADER_FILENAME = "<grader>"
 RefusedValue = type("RefusedValue", (BaseException,), {"__module__": "builtins"})
 MAX_CHECKED_VALUES, MAX_CHECKED_DEPTH = 10_000, 8
 
+# The return check, made like RETURN_GUARD: everything it uses, down to `len`, comes from the
+# tuple baked into its code (a global or builtin name would be looked up in a dict that student
+# code can reach and change), and its helpers are made afresh on each call.
 CHECKER = """
-def make(plain_bases, known, allowed, watched, always, comparisons, tools, refused, limits):
-    mro_of, dict_of, name_of, tensor, tensor_dict, dataclass_made, kind, str_type, ident = tools[:9]
-    flags_of, heap = tools[9:]
+def check(result, how):
+    plain, known, allowed, watched, always, comparisons, tools, refused, limits = (
+        "@baked state@")
+    mro_of, dict_of, name_of, tensor, tensor_dict, kind, str_type, ident = tools[:8]
+    flags_of, heap, any, len, list, tuple, dict, set, frozenset, object = tools[8:18]
+    code_of, globals_of, builtins_of, real_builtins, exec, compile, function_type = tools[18:]
     max_values, max_depth = limits
-    plain = {ident(base) for base in plain_bases}
 
     def recorded(k):
         # what a class that existed before any student code had, looked up by identity: no
         # hash or comparison of the student's runs here
         entry = known.get(ident(k))
         return entry[1] if entry is not None and entry[0] is k else None
+
+    def dataclass_made(cls, name):
+        # Whether `cls.<name>` is what `dataclasses` writes: `__eq__` equal only to an instance
+        # of the very same class, field by field; `__hash__` None or a hash of the fields. Its
+        # code is compared with that of the same method written here from the same field names,
+        # and its globals must hold no `NotImplemented` of the student's.
+        members = dict_of(cls)
+        member = members.get(name)
+        if name == "__hash__" and member is None:
+            return True  # what defining __eq__ does: unhashable, nothing to fool
+        if kind(member) is not function_type or "__dataclass_fields__" not in members:
+            return False
+        code = code_of(member)
+        fields = [n for n in code.co_names if n not in ("__class__", "NotImplemented", "hash")]
+        if any(kind(f) is not str_type or not f.isidentifier() for f in fields):
+            return False
+        mine = "(" + "".join(["self." + f + "," for f in fields]) + ")"
+        if name == "__hash__":
+            source = "def __hash__(self):\\n return hash(" + mine + ")\\n"
+        else:
+            theirs = "(" + "".join(["other." + f + "," for f in fields]) + ")"
+            source = ("def __eq__(self, other):\\n if other.__class__ is self.__class__:\\n"
+                      "  return " + mine + "==" + theirs + "\\n return NotImplemented\\n")
+        made = {"__builtins__": {}}
+        exec(compile(source, "<grader>", "exec"), made)
+        same = code_of(made[name])
+        if (code.co_code != same.co_code or code.co_names != same.co_names
+                or code.co_consts != same.co_consts or code.co_argcount != same.co_argcount):
+            return False
+        own_globals = globals_of(member)
+        return (kind(own_globals) is dict and "NotImplemented" not in own_globals
+                and builtins_of(member) is real_builtins)  # Python's own `NotImplemented`, `hash`
 
     def class_problem(cls, returned):
         if recorded(kind(cls)) is None:
@@ -1220,70 +1358,78 @@ def make(plain_bases, known, allowed, watched, always, comparisons, tools, refus
                 return list(container.__iter__(value))
         return []
 
-    def check(result, how):
-        problems, pending, count = {}, [(result, 0)], 0
-        while pending and count < max_values:
-            value, depth = pending.pop()
-            count += 1
-            cls = kind(value)
-            if ident(cls) not in problems:
-                problems[ident(cls)] = class_problem(cls, how == "returned")
-            found = problems[ident(cls)]
-            if found is None:
-                mro = mro_of(cls)
-                found = instance_problem(value, mro)
-            if found is not None:
-                raise refused("a value the answer " + how + " is made to fool comparisons: "
-                              + found + ". Return plain numbers, strings, containers and tensors")
-            if depth < max_depth:
-                pending += [(child, depth + 1) for child in children(value, mro)]
-
-    return check
+    problems, pending, count = {}, [(result, 0)], 0
+    while pending and count < max_values:
+        value, depth = pending.pop()
+        count += 1
+        cls = kind(value)
+        if ident(cls) not in problems:
+            problems[ident(cls)] = class_problem(cls, how == "returned")
+        found = problems[ident(cls)]
+        if found is None:
+            mro = mro_of(cls)
+            found = instance_problem(value, mro)
+        if found is not None:
+            raise refused("a value the answer " + how + " is made to fool comparisons: "
+                          + found + ". Return plain numbers, strings, containers and tensors")
+        if depth < max_depth:
+            pending += [(child, depth + 1) for child in children(value, mro)]
 """
+# The constant in RETURN_GUARD and CHECKER that `_baked` replaces with what they hold.
+_STATE_MARK = "@baked state@"
 
 
-def _exact_checker(plain_bases: tuple, known: dict, allowed: frozenset):
+def _baked(source: str, name: str, state: tuple) -> types.FunctionType:
+    """The function `name` that `source` defines, its constant _STATE_MARK replaced with
+    `state`. It looks up no name at all (tests/test_sandbox.py checks), so nothing it uses can
+    be swapped; its builtins are Python's own only for C code it calls that imports (which
+    asks the calling frame's builtins for `__import__`)."""
+    module = _compile(source, GRADER_FILENAME, "exec")
+    code = next(c for c in module.co_consts if _type(c) is types.CodeType and c.co_name == name)
+    consts = tuple(state if c == _STATE_MARK else c for c in code.co_consts)
+    return _FunctionType(code.replace(co_consts=consts), {"__builtins__": _BUILTINS}, name)
+
+
+def _exact_checker(plain_bases: tuple, known, allowed: frozenset):
     """A check of the values a student function returns, and of those the test handed it, made
     to trust none of them: no type that claims to be another (`__class__`), no class of the
     student's that compares, converts or answers torch or NumPy functions its own way, none
     based on a number, string, container, tensor or array that changes how it is read, no
     tensor that carries its own `detach` or `item`; inside tuples, lists, sets and dicts too.
     `known` are the classes that existed before any student code ran (by id, with the members
-    they had under the watched names; a metaclass of the student's, or a known class changed
-    since, is refused too). It runs on the
-    student's thread, so it is made in a namespace of its own: nothing of the runner is
-    reachable from it."""
-    namespace = {"__builtins__": {k: _BUILTINS_PRISTINE[k] for k in CHECKER_BUILTINS}}
-    _exec(_compile(CHECKER, GRADER_FILENAME, "exec"), namespace)
+    they had under the watched names, read-only views: `Zygote.known_classes`); a metaclass of
+    the student's, or a known class changed since, is refused too. It runs on the student's
+    thread and is reachable from student code, so it is made by `_baked`: nothing of the runner
+    is reachable from it, and nothing it holds can be changed."""
     tensor = getattr(_MODULES["torch"], "Tensor", None) if "torch" in _MODULES else None
     tensor_dict = vars(tensor)["__dict__"].__get__ if tensor is not None else None
+    pristine = _BUILTINS_PRISTINE
     tools = (
         type.__dict__["__mro__"].__get__,
         type.__dict__["__dict__"].__get__,
         type.__dict__["__qualname__"].__get__,
         tensor,
         tensor_dict,
-        _dataclass_made,
         _type,
         _str,
         id,
         type.__dict__["__flags__"].__get__,
         1 << 9,  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement, whose members can change
+        *(pristine[n] for n in ("any", "len", "list", "tuple", "dict", "set", "frozenset")),
+        object,
+        _code_of,
+        _FunctionType.__dict__["__globals__"].__get__,
+        _FunctionType.__dict__["__builtins__"].__get__,
+        _BUILTINS,
+        pristine["exec"],
+        pristine["compile"],
+        _FunctionType,
     )
-    return namespace["make"](
-        plain_bases,
-        known,
-        allowed,
-        WATCHED_DUNDERS,
-        VALUE_DUNDERS,
-        COMPARISON_DUNDERS,
-        tools,
-        RefusedValue,
-        (MAX_CHECKED_VALUES, MAX_CHECKED_DEPTH),
-    )
-
-
-CHECKER_BUILTINS = ("any", "len", "list", "tuple", "dict", "set", "frozenset", "object", "str")
+    plain = frozenset(id(base) for base in plain_bases)
+    limits = (MAX_CHECKED_VALUES, MAX_CHECKED_DEPTH)
+    state = (plain, known, allowed, WATCHED_DUNDERS, VALUE_DUNDERS, COMPARISON_DUNDERS, tools,
+             RefusedValue, limits)
+    return _baked(CHECKER, "check", state)
 
 
 def _allowed_definers() -> frozenset[int]:
@@ -1315,51 +1461,10 @@ def _allowed_definers() -> frozenset[int]:
     return frozenset(id(cls) for cls in found)
 
 
-def _dataclass_made(cls: type, name: str) -> bool:
-    """Whether `cls.<name>` is what `dataclasses` writes for a class: `__eq__` says equal only to
-    another instance of the very same class, comparing the fields; `__hash__` is None or hashes
-    the fields. Its code is compared with that of the same method written here from the same
-    field names (not with what `dataclasses` makes now: student code may have patched it), and
-    its globals must hold no `NotImplemented` of the student's."""
-    members = type.__dict__["__dict__"].__get__(cls)
-    member = members.get(name)
-    if name == "__hash__" and member is None:
-        return True  # what defining __eq__ does: unhashable, nothing to fool
-    if _type(member) is not _FunctionType or "__dataclass_fields__" not in members:
-        return False
-    code = _code_of(member)
-    fields = [n for n in code.co_names if n not in ("__class__", "NotImplemented", "hash")]
-    if not _all(_type(f) is _str and f.isidentifier() for f in fields):
-        return False
-    made: dict = {}
-    _exec(_compile(_dataclass_source(name, fields), GRADER_FILENAME, "exec"), made)
-    same = _code_of(made[name])
-    parts = ("co_code", "co_names", "co_consts", "co_argcount")
-    if any(getattr(code, part) != getattr(same, part) for part in parts):
-        return False
-    own_globals = member.__globals__
-    return (
-        _type(own_globals) is _dict
-        and "NotImplemented" not in own_globals
-        and member.__builtins__ is _BUILTINS  # `NotImplemented` and `hash` are Python's own
-    )
-
-
-def _dataclass_source(name: str, fields: list[str]) -> str:
-    """The source `dataclasses` (Python 3.11) writes for `__eq__` or `__hash__` over `fields`."""
-    mine = "(" + "".join(f"self.{f}," for f in fields) + ")"
-    if name == "__hash__":
-        return f"def __hash__(self):\n return hash({mine})\n"
-    theirs = "(" + "".join(f"other.{f}," for f in fields) + ")"
-    return (
-        "def __eq__(self, other):\n if other.__class__ is self.__class__:\n"
-        f"  return {mine}=={theirs}\n return NotImplemented\n"
-    )
-
-
 def _grader_classes() -> list[type]:
-    """Every class the runner and the guard define."""
-    return [
+    """Every class the runner and the guard define (`RefusedValue` among them: the return
+    check, in reach of student code, holds it)."""
+    return [RefusedValue, ChangedWhileTesting] + [
         value
         for module in (_SELF, _GUARD_MODULE)
         for value in list(vars(module).values())
@@ -1398,10 +1503,11 @@ def _metaclasses(classes) -> set[type]:
     return {meta for cls in classes for meta in type(cls).__mro__ if meta not in (type, object)}
 
 
-def _known_classes() -> dict[int, tuple[type, dict]]:
+def _known_classes() -> types.MappingProxyType:
     """Every class that exists now, before any student code (the libraries' and the setup's),
     by id, with the members it has under the names the return check watches: a class loaded
-    before the student's code is trusted only while those members are the ones it had."""
+    before the student's code is trusted only while those members are the ones it had. Read-only
+    views: the return check, which holds them, is in reach of student code."""
     found, pending = {id(object): object}, [object]
     while pending:
         for sub in type.__subclasses__(pending.pop()):
@@ -1411,8 +1517,9 @@ def _known_classes() -> dict[int, tuple[type, dict]]:
     known = {}
     for key, cls in found.items():
         members = vars(cls)
-        known[key] = (cls, {name: members[name] for name in WATCHED_DUNDERS if name in members})
-    return known
+        watched = {name: members[name] for name in WATCHED_DUNDERS if name in members}
+        known[key] = (cls, types.MappingProxyType(watched))
+    return types.MappingProxyType(known)
 
 
 class Child:
@@ -1427,6 +1534,7 @@ class Child:
         # Bound before student code runs: it is handed the snapshot's `restore_grader`, and a
         # thread of the student's could rebind the module's name between two cells.
         self.run_code = run_on_own_thread
+        self.call_problems: list[str] = []  # what `check_before_call` found
 
     def run(self, nonce: str, cells_nonce: str) -> None:
         """Everything the child does; it never returns.
@@ -1591,7 +1699,7 @@ class Child:
         during: list = []
         rebound: list = []
         try:
-            code = _compile(source, "<test>", "exec")
+            code = self.watch(_compile(source, "<test>", "exec"), namespace)
         except BaseException as exc:  # noqa: BLE001 (a test that does not compile fails)
             failure = _brief(exc)
         else:
@@ -1621,6 +1729,8 @@ class Child:
         during += snapshot.grader_changes  # in any cell of this child, or in the test
         during += self.z.guard.restore_global_hooks()
         during += [f"the test's {name!r}" for name in rebound]
+        self.z.guard.check_calls_with(None)
+        during += [f"{change} (changed while the test ran)" for change in self.call_problems]
         if failure is not None and failure[0] == "RefusedValue":
             during.append(f"the values its test compares ({failure[1]})")
         self.z.guard.clear_garbage()
@@ -1645,6 +1755,64 @@ class Child:
             verdict["error"] = {"ename": ename[:200], "evalue": evalue, "traceback": []}
         send(self.channel, verdict, nonce)
 
+    def watch(self, code: types.CodeType, namespace: dict) -> types.CodeType:
+        """The test's code with the hooks of `autograder/watched.py` in place of its marks; from
+        now on the guard's hook runs `check_before_call` before each call the test makes
+        (where no thread of the student's can run beside it: see `check_before_call`)."""
+        self.test_globals, self.noted, self.call_problems = namespace, _dict(namespace), []
+        hooks = {
+            CALL_MARK: _baked(CALL_CHECK, "call", (_audit, CALL_EVENT)),
+            SEEN_MARK: _baked(NAMES_SEEN, "seen", (namespace, self.noted, _MISSING)),
+        }
+        codes: list = []
+        code = _with_hooks(code, hooks, codes)
+        self.test_code = frozenset(_map(id, codes))
+        if not self.threads:
+            self.z.guard.check_calls_with(self.check_before_call)
+        return code
+
+    def check_before_call(self) -> None:
+        """What the test is about to call, and what that relies on, must be as the test left it:
+        a protected function changed since the zygote, or a name of the test's changed since
+        the test bound it, is student code's doing, unless the test put its own function there
+        (a recorder, a stopped clock). Raised as ChangedWhileTesting, and kept for the verdict
+        should student code catch it.
+
+        Runs on the test's thread, from the guard's hook, untrusted, with no garbage collected.
+        It first puts back the grader's own names (`restore_grader`, which looks up none): a
+        name of the runner's that student code rebound would run its code here. Not where the
+        lesson allows threads: one of the student's could rebind them again meanwhile."""
+        was = _gc_isenabled()
+        _gc_disable()
+        try:
+            snapshot = self.z.snapshot
+            seen = _len(snapshot.grader_changes)
+            snapshot.restore_grader()
+            problems = snapshot.grader_changes[seen:]
+            problems += snapshot.changed_now(self.made_by_test)
+            names, noted = self.test_globals, self.noted
+            _sanitize(names)
+            if not _all(_map(_is, _map(names.get, noted, _repeat(_MISSING)), noted.values())):
+                problems += [
+                    f"the test's {key!r}"
+                    for key, value in noted.items()
+                    if names.get(key, _MISSING) is not value
+                    and not self.made_by_test(names.get(key, _MISSING))
+                ]
+        finally:
+            if was:
+                _gc_enable()
+        if problems:
+            self.call_problems += [p for p in problems if p not in self.call_problems]
+            raise ChangedWhileTesting(
+                "student code changed what the test relies on while it ran: "
+                + ", ".join(problems[:5])
+            )
+
+    def made_by_test(self, value: object) -> bool:
+        """Whether `value` is a function of the test's own code."""
+        return _type(value) is _FunctionType and id(_code_of(value)) in self.test_code
+
     def test_namespace(self) -> dict:
         """The test's globals: the setup's names, and the student's names that shadow neither a
         builtin nor a setup name (a student's `abs` or `isinstance` must not steer the test)."""
@@ -1666,13 +1834,14 @@ class Child:
             if module in _MODULES:
                 plain.append(getattr(_MODULES[module], name))
         checker = _exact_checker(tuple(plain), self.z.known_classes, self.z.allowed_definers)
-        made: dict = {"__builtins__": {}}
-        # its own namespace: nothing of the runner is reachable
-        _exec(_compile(RETURN_GUARD, GRADER_FILENAME, "exec"), made)
         guarded = {}
         for key, value in list(namespace.items()):
             if _student_code(value) and key not in self.z.setup:
-                namespace[key] = guarded[key] = made["guard"](value, checker)
+                wrapper = _baked(RETURN_GUARD, "checked", (value, checker))
+                wrapper.__wrapped__ = value
+                wrapper.__name__, wrapper.__qualname__ = value.__name__, value.__qualname__
+                wrapper.__doc__ = value.__doc__
+                namespace[key] = guarded[key] = wrapper
         return guarded
 
     def read_test(self, nonce: str) -> str | None:
@@ -1708,6 +1877,21 @@ class Child:
         if not chunk or _len(data) > MAX_TEST_BYTES:
             return None
         return data + chunk
+
+
+def _with_hooks(code: types.CodeType, hooks: dict, codes: list, top: bool = True):
+    """`code` with each constant that names a hook replaced by it (the top-level mark only in
+    the top-level code); each code object made goes into `codes`."""
+    consts = []
+    for const in code.co_consts:
+        if _type(const) is types.CodeType:
+            const = _with_hooks(const, hooks, codes, top=False)
+        elif _type(const) is _str and const in hooks and (top or const != SEEN_MARK):
+            const = hooks[const]
+        consts.append(const)
+    code = code.replace(co_consts=_tuple(consts))
+    codes.append(code)
+    return code
 
 
 def _student_code(value: object) -> bool:

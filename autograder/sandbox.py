@@ -39,6 +39,7 @@ from pathlib import Path
 
 from autograder.escape import encodable
 from autograder.guard import sealed_test, signature
+from autograder.watched import watched
 
 
 def course_dir() -> Path:
@@ -458,7 +459,8 @@ class _Watch:
     def send_test(self, index: int) -> None:
         """Write the sealed test whole: a test larger than the pipe goes out as the child reads
         it (within the exercise's time); a child that reads none of it finds no test and fails."""
-        message = memoryview(sealed_test(self.nonce, self.plan.source_of(index).encode()))
+        source = watched(self.plan.source_of(index))  # each call it makes checked first
+        message = memoryview(sealed_test(self.nonce, source.encode()))
         deadline = time.monotonic() + min(self.time_left(), SEND_TEST_S)
         try:
             while message := message[os.write(self.commands, message) :]:

@@ -619,6 +619,231 @@ def test_a_function_the_test_hands_over_cannot_rebind_the_tests_names(tmp_path):
     assert passed(judge(HONEST.replace("():", "(made=None):"), test=test, tmp_path=tmp_path))
 
 
+# A test that hands student code a function of its own hands it the test's globals, and there
+# the wrappers the student's functions return through: each attack tries to switch off the
+# return check from there, then returns an object that equals anything.
+ANYTHING = (
+    "class Anything:\n"
+    "    def __eq__(self, other):\n"
+    "        return True\n"
+    "    __hash__ = object.__hash__\n"
+)
+THROUGH_THE_TESTS_GLOBALS = {
+    "the wrapper's closure cell rewritten": (
+        "def answer(made):\n"
+        "    for cell in made.__globals__['answer'].__closure__ or ():\n"
+        "        if getattr(cell.cell_contents, '__name__', '') == 'check':\n"
+        "            cell.cell_contents = lambda *args: None\n"
+        "    return Anything()\n"
+    ),
+    "the check's state, found in the wrapper's constants, changed in place": (
+        "def parts(code):\n"
+        "    for const in code.co_consts:\n"
+        "        yield const\n"
+        "        if isinstance(const, tuple):\n"
+        "            for item in const:\n"
+        "                yield item\n"
+        "                if isinstance(item, tuple):\n"
+        "                    yield from item\n"
+        "def answer(made):\n"
+        "    wrapper = made.__globals__['answer']\n"
+        "    found = list(parts(wrapper.__code__))\n"
+        "    for value in list(found):\n"
+        "        if callable(value) and hasattr(value, '__code__'):\n"
+        "            found += parts(value.__code__)\n"
+        "            value.__globals__.update(len=lambda x: 0, any=lambda x: False)\n"
+        "            for cell in value.__closure__ or ():\n"
+        "                if getattr(cell.cell_contents, '__name__', '') == 'check':\n"
+        "                    cell.cell_contents = lambda *args: None\n"
+        "    for value in found:\n"
+        "        for change in (lambda: value.clear(), lambda: value.update({})):\n"
+        "            try:\n"
+        "                change()\n"
+        "            except Exception:\n"
+        "                pass\n"
+        "        try:\n"
+        "            value[id(Anything)] = (Anything, {})\n"
+        "        except Exception:\n"
+        "            pass\n"
+        "        if isinstance(value, type) and issubclass(value, BaseException):\n"
+        "            try:\n"
+        "                value.__new__ = lambda cls, *args: ValueError()\n"
+        "            except Exception:\n"
+        "                pass\n"
+        "    return Anything()\n"
+    ),
+    "the wrapper's keyword defaults and globals filled in": (
+        "def answer(made):\n"
+        "    wrapper = made.__globals__['answer']\n"
+        "    for name in ('checker', 'function', 'STATE'):\n"
+        "        wrapper.__globals__[name] = lambda *args: None\n"
+        "    try:\n"
+        "        wrapper.__kwdefaults__ = {'checker': lambda *args: None}\n"
+        "    except Exception:\n"
+        "        pass\n"
+        "    return Anything()\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(THROUGH_THE_TESTS_GLOBALS))
+def test_the_return_check_cannot_be_switched_off_from_the_tests_globals(attack, tmp_path):
+    """Does an object that equals anything still fail, however the answer tried to switch the
+    return check off through a function the test handed it? (Rewriting the wrapper's closure
+    cell passed this test, unflagged, before the check was baked into its code.)"""
+    test = "def made():\n    return 1\nanswer(made)\ncheck(answer(made), 42)\n"
+    result = judge(ANYTHING + THROUGH_THE_TESTS_GLOBALS[attack], test=test, tmp_path=tmp_path)
+    assert not passed(result), result
+    verdict = next(r for r in result.cells.values() if "passed" in r)
+    assert verdict.get("tampering"), verdict
+
+
+def test_the_return_check_looks_up_no_name():
+    """The wrapper and the check are in reach of student code: they must look up no global or
+    builtin name (a dict anyone can change), only what is baked into their code."""
+    import ast
+    import dis
+    from pathlib import Path
+
+    def looked_up(code):
+        found = {i.argval for i in dis.get_instructions(code) if i.opname == "LOAD_GLOBAL"}
+        for const in code.co_consts:
+            if isinstance(const, type(code)):
+                found |= looked_up(const)
+        return found
+
+    tree = ast.parse((Path(sandbox.__file__).parent / "runner.py").read_text())
+    sources = {
+        node.targets[0].id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in ("RETURN_GUARD", "CHECKER")
+    }
+    assert len(sources) == 2
+    for name, source in sources.items():
+        module = compile(source, "<grader>", "exec")
+        (function,) = [c for c in module.co_consts if isinstance(c, type(module))]
+        assert looked_up(function) == set(), name
+
+
+# Changes that student code makes while the test runs and that put themselves back once used:
+# nothing is left for the checks after the test to see. Each is (the answer, the test); the
+# test must fail and be flagged, because the test's calls are checked as they are made.
+SELF_UNDOING = {
+    "a check of course.checks that puts the real one back when called": (
+        "import course.checks as C\n"
+        "real = C.assert_equal\n"
+        "def fake(*args, **kwargs):\n"
+        "    C.assert_equal = real\n"
+        "def answer():\n"
+        "    C.assert_equal = fake\n"
+        "    return 0\n",
+        "got = answer()\nchecks.assert_equal(got, 42)\n",
+    ),
+    "torch.equal, which the check calls, patched until it is used once": (
+        "import torch\n"
+        "real = torch.equal\n"
+        "def fake(*args):\n"
+        "    torch.equal = real\n"
+        "    return True\n"
+        "def answer():\n"
+        "    torch.equal = fake\n"
+        "    return torch.tensor([0])\n",
+        "checks.assert_equal(answer(), torch.tensor([42]))\n",
+    ),
+    "a builtin the test calls, patched until it is used once": (
+        "import builtins\n"
+        "real = builtins.int\n"
+        "def fake(value):\n"
+        "    builtins.int = real\n"
+        "    return 42\n"
+        "def answer():\n"
+        "    builtins.int = fake\n"
+        "    return '0'\n",
+        "check(int(answer()), 42)\n",
+    ),
+    "the test's check, rebound through a function it handed over, putting itself back": (
+        "def answer(made):\n"
+        "    names = made.__globals__\n"
+        "    real = names['check']\n"
+        "    def fake(*args):\n"
+        "        names['check'] = real\n"
+        "    names['check'] = fake\n"
+        "    return 0\n",
+        "def made():\n    return 1\ncheck(answer(made), 42)\n",
+    ),
+    "the test's expected value, rebound through a function it handed over": (
+        "def answer(made):\n"
+        "    made.__globals__['expected'] = 0\n"
+        "    return 0\n",
+        "def made():\n    return 1\nexpected = 42\ngot = answer(made)\ncheck(got, expected)\n",
+    ),
+    "the answer's own wrapper swapped for the bare function, then put back by the value": (
+        ANYTHING
+        + "class Back(Anything):\n"
+        "    def __eq__(self, other):\n"
+        "        self.names['answer'] = self.wrapper\n"
+        "        return True\n"
+        "    __hash__ = object.__hash__\n"
+        "def answer(made):\n"
+        "    names = made.__globals__\n"
+        "    if names['answer'] is not answer:\n"
+        "        answer.saved = (names, names['answer'])\n"
+        "        names['answer'] = answer\n"
+        "        return 0\n"
+        "    back = Back()\n"
+        "    back.names, back.wrapper = answer.saved\n"
+        "    return back\n",
+        "def made():\n    return 1\nanswer(made)\ncheck(answer(made), 42)\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(SELF_UNDOING))
+def test_a_change_that_puts_itself_back_is_seen_before_the_test_calls_on(attack, tmp_path):
+    """Is a change student code makes while the test runs seen at the test's next call, though
+    it puts itself back before the test ends? (The check of course.checks, the expected value
+    and the wrapper swapped passed the test, unflagged, before the test's calls were checked.)"""
+    answer, test = SELF_UNDOING[attack]
+    result = judge(answer, test=test, setup=CHECKS_SETUP, tmp_path=tmp_path)
+    assert not passed(result), result
+    verdict = next(r for r in result.cells.values() if "passed" in r)
+    assert verdict.get("tampering"), verdict
+
+
+def test_a_test_may_patch_what_it_relies_on_with_its_own_functions(tmp_path):
+    """A test that puts a recorder of its own in place of a checked function, or a stopped
+    clock, and calls on while it is there: no tampering."""
+    test = (
+        "import time\n"
+        "import course.checks as C\n"
+        "calls = []\n"
+        "def recorder(name, original):\n"
+        "    def record(*args, **kwargs):\n"
+        "        calls.append(name)\n"
+        "        return original(*args, **kwargs)\n"
+        "    return record\n"
+        "real, real_time = C.assert_equal, time.time\n"
+        "vars(C)['assert_equal'] = recorder('assert_equal', real)\n"
+        "time.time = lambda: 0.0\n"
+        "try:\n"
+        "    checks.assert_equal(torch.tensor([answer()]), torch.tensor([42]))\n"
+        "    C.assert_equal(torch.tensor(answer()), torch.tensor(42))\n"
+        "    check(time.time(), 0.0)\n"
+        "finally:\n"
+        "    vars(C)['assert_equal'] = real\n"
+        "    time.time = real_time\n"
+        "check(calls, ['assert_equal', 'assert_equal'])\n"
+        "for step in range(3):\n"
+        "    value = answer()\n"
+        "    check(value + step, 42 + step)\n"
+    )
+    result = judge(HONEST, test=test, setup=CHECKS_SETUP, tmp_path=tmp_path)
+    assert passed(result), result
+    verdict = next(r for r in result.cells.values() if "passed" in r)
+    assert not verdict.get("tampering"), verdict
+
+
 # Values made to pass a comparison, each with the test it fools on an engine that trusts them.
 CHECKS_SETUP = "import torch\nfrom course import checks\n" + SETUP
 FOOLING = {

@@ -1,0 +1,95 @@
+"""`autograder/watched.py` rewrites a test so that each call it makes is checked first, and the
+names its top level binds are noted as the test's own. The rewritten test must do what the
+test did: run here with hooks that record, it gives the same results and says which calls and
+which names it made, in order."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder.guard import CALL_MARK, SEEN_MARK
+from autograder.watched import watched
+
+
+def run(source: str) -> tuple[dict, list]:
+    """Run `watched(source)` with recording hooks; (its namespace, what the hooks saw)."""
+    events: list = []
+
+    def call(function, /, *args, **kwargs):
+        events.append(("call", getattr(function, "__name__", "?")))
+        return function(*args, **kwargs)
+
+    def seen(names):
+        events.append(("seen", names))
+
+    code = compile(watched(source), "<test>", "exec")
+    code = _hooked(code, {CALL_MARK: call, SEEN_MARK: seen})
+    namespace: dict = {}
+    exec(code, namespace)
+    return namespace, events
+
+
+def _hooked(code, hooks):
+    consts = tuple(
+        _hooked(c, hooks) if isinstance(c, type(code)) else hooks.get(c, c)
+        if isinstance(c, str) else c
+        for c in code.co_consts
+    )
+    return code.replace(co_consts=consts)
+
+
+def test_every_call_is_checked_first_and_runs_as_written():
+    namespace, events = run("def f(x):\n    return abs(x) + len([x])\nvalue = f(-2)\n")
+    assert namespace["value"] == 3
+    assert events == [
+        ("seen", ("f",)), ("call", "f"), ("call", "abs"), ("call", "len"), ("seen", ("value",)),
+    ]
+
+
+def test_names_bound_by_a_blocks_header_are_noted_before_its_first_call():
+    source = (
+        "import contextlib\n"
+        "total = 0\n"
+        "for step, (a, b) in enumerate([(1, 2)]):\n"
+        "    total += abs(a)\n"
+        "with contextlib.nullcontext(5) as first, contextlib.nullcontext(first) as second:\n"
+        "    total += abs(second)\n"
+        "try:\n"
+        "    int('x')\n"
+        "except ValueError as error:\n"
+        "    message = str(error)\n"
+    )
+    namespace, events = run(source)
+    assert namespace["total"] == 6 and "invalid literal" in namespace["message"]
+    for name, call in (("step", "abs"), ("first", "nullcontext"), ("error", "str")):
+        noted = next(i for i, e in enumerate(events) if e[0] == "seen" and name in e[1])
+        assert noted < events.index(("call", call), noted), (name, events)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "class Net:\n    def forward(self):\n        return super().__repr__()\n",
+        "def f():\n    return locals(), globals(), vars(), dir()\n",
+        "x = eval('1 + 1')\n",
+    ],
+)
+def test_class_bodies_and_calls_that_read_their_frame_are_left_as_written(source):
+    rewritten = watched(source)
+    for name in ("super()", "locals()", "globals()", "vars()", "dir()", "eval("):
+        assert (name in source) == (name in rewritten), rewritten
+    run(source)
+
+
+def test_f_strings_with_quotes_and_calls_stay_valid():
+    source = (
+        "d = {'k': 'v'}\n"
+        "a = f\"{d['k']!r:>{len('xyz')}} {str('q')}\"\n"
+        "b = f'''{str(\"x\")} \"y\"'''\n"
+    )
+    namespace, _ = run(source)
+    assert namespace["a"] == "'v' q" and namespace["b"] == 'x "y"'
+
+
+def test_a_source_that_does_not_parse_is_left_as_it_is():
+    assert watched("def broken(:\n") == "def broken(:\n"
