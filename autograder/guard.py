@@ -124,8 +124,17 @@ THREAD_EVENT = "autograder.start_thread"
 # Raised before each call a test makes (its code is rewritten so: see `autograder/watched.py`):
 # the hook runs the runner's check, which no student code can reach (`Guard.check_calls_with`).
 CALL_EVENT = "autograder.test_calls"
-# The constants a rewritten test calls, which the child replaces with its hooks.
+# The constants a rewritten test calls, which the child replaces with its hooks: a call, an
+# attribute read, a method call (each checked first), the names a top-level statement bound.
 CALL_MARK, SEEN_MARK = "@call@", "@seen@"
+ATTRIBUTE_MARK, METHOD_MARK = "@attribute@", "@method@"
+# What an operator of the test's becomes, called through CALL_MARK: the child replaces each
+# `@op:name@` with `_operator.name` (`in` and `not in` with functions of its own).
+OPERATIONS = (
+    "eq ne lt le gt ge add sub mul matmul truediv floordiv mod pow lshift rshift or_ xor and_ "
+    "neg pos invert not_ truth getitem in not_in"
+).split()
+SLICE_MARK = "@slice@"
 # Hooks torch runs for every module or optimizer: one of the student's there would change the
 # test's own reference models (their outputs, their steps).
 GLOBAL_HOOKS = {

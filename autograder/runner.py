@@ -45,9 +45,13 @@ import time
 import types
 
 from guard import (  # guard.py sits next to this file
+    ATTRIBUTE_MARK,
     CALL_EVENT,
     CALL_MARK,
+    METHOD_MARK,
+    OPERATIONS,
     SEEN_MARK,
+    SLICE_MARK,
     Guard,
     opened_test,
     protected_code_ids,
@@ -1112,6 +1116,7 @@ class Zygote:
         del make_words
         self.snapshot.restore_function = self.guard.restore_function
         self.guard.protect(Zygote, Child, Snapshot, Words, type(self.guard), *metaclasses)
+        self.test_hooks = _test_hooks()
         self.known_classes = _known_classes()
         self.allowed_definers = _allowed_definers()  # before student code: it reads __module__
         # IPython keeps the module it found as `__main__` (this runner): forget it.
@@ -1230,6 +1235,28 @@ def call(function, /, *args, **kwargs):
     audit, event = "@baked state@"
     audit(event)
     return function(*args, **kwargs)
+"""
+# An attribute the test reads: checked first, unless read from a module (which runs no code:
+# what it hands out is checked as it is called).
+ATTRIBUTE_CHECK = """
+def attribute(owner, name):
+    audit, event, kind, module_type, get = "@baked state@"
+    if kind(owner) is not module_type:
+        audit(event)
+    return get(owner, name)
+"""
+# A method the test calls: one check for reading it and calling it.
+METHOD_CHECK = """
+def method(owner, name, /, *args, **kwargs):
+    audit, event, get = "@baked state@"
+    audit(event)
+    return get(owner, name)(*args, **kwargs)
+"""
+# `in` and `not in`, called through CALL_CHECK in the order the test wrote them.
+MEMBERSHIP = """
+def contains(item, container):
+    negated = "@baked state@"
+    return (item not in container) if negated else (item in container)
 """
 # What each top-level statement of a test ends with: the names it bound are the test's own.
 # Only in the test's top-level code, which nothing of the student's reaches.
@@ -1760,10 +1787,8 @@ class Child:
         now on the guard's hook runs `check_before_call` before each call the test makes
         (where no thread of the student's can run beside it: see `check_before_call`)."""
         self.test_globals, self.noted, self.call_problems = namespace, _dict(namespace), []
-        hooks = {
-            CALL_MARK: _baked(CALL_CHECK, "call", (_audit, CALL_EVENT)),
-            SEEN_MARK: _baked(NAMES_SEEN, "seen", (namespace, self.noted, _MISSING)),
-        }
+        hooks = {**self.z.test_hooks}
+        hooks[SEEN_MARK] = _baked(NAMES_SEEN, "seen", (namespace, self.noted, _MISSING))
         codes: list = []
         code = _with_hooks(code, hooks, codes)
         self.test_code = frozenset(_map(id, codes))
@@ -1877,6 +1902,29 @@ class Child:
         if not chunk or _len(data) > MAX_TEST_BYTES:
             return None
         return data + chunk
+
+
+def _test_hooks() -> dict:
+    """What each mark of a rewritten test (`autograder/watched.py`) stands for, but the
+    top-level one (`Child.watch` adds it): made in the zygote, held by it alone."""
+    import _operator
+
+    hooks = {
+        CALL_MARK: _baked(CALL_CHECK, "call", (_audit, CALL_EVENT)),
+        ATTRIBUTE_MARK: _baked(
+            ATTRIBUTE_CHECK, "attribute", (_audit, CALL_EVENT, _type, _ModuleType, getattr)
+        ),
+        METHOD_MARK: _baked(METHOD_CHECK, "method", (_audit, CALL_EVENT, getattr)),
+        SLICE_MARK: slice,
+        "@op:in@": _baked(MEMBERSHIP, "contains", False),
+        "@op:not_in@": _baked(MEMBERSHIP, "contains", True),
+    }
+    for name in OPERATIONS:
+        hooks.setdefault(f"@op:{name}@", getattr(_operator, name, None))
+    missing = [mark for mark, hook in hooks.items() if hook is None]
+    if missing:
+        raise RuntimeError(f"no hook for {missing}")
+    return hooks
 
 
 def _with_hooks(code: types.CodeType, hooks: dict, codes: list, top: bool = True):

@@ -1,23 +1,28 @@
-"""A test's source, rewritten so that the runner looks before each call the test makes.
+"""A test's source, rewritten so that the runner looks before each step the test takes.
 
-Student code runs while a test runs (the test calls it), and can change what the test calls
-next: a function of `course.checks` or torch, or a name of the test's own. A change that puts
-itself back when it is called leaves nothing for the checks after the test to see. So every
-call in the test's code goes through a check first, made at the moment the test calls, when
-what the test relies on must be as the test itself left it (`runner.Child.check_before_call`):
+Student code runs while a test runs (the test calls it), and can change what the test uses
+next: a function of `course.checks` or torch, `torch.Tensor.__eq__` or a property, a name of
+the test's own. A change that puts itself back when it is used leaves nothing for the checks
+after the test to see. So every call, operator, subscript, attribute read and assertion in the
+test's code goes through a check first, made at that moment, when what the test relies on must
+be as the test itself left it (`runner.Child.check_before_call`):
 
     checks.assert_close(got, expected)
-    ->  '@call@'.__call__(checks.assert_close, got, expected)
+    ->  '@method@'.__call__(checks, 'assert_close', got, expected)
+    out == expected
+    ->  '@call@'.__call__('@op:eq@', out, expected)
 
 and after each statement of the test's top level, the names it bound are noted as the test's
 own (`'@seen@'.__call__(('got',))`): a name of the test's that changes otherwise was changed by
-student code. The child replaces the two string constants with its hooks in the compiled
-code. Done here, in the grader's process: in the child, student code has run and could have
-changed `ast`.
+student code. The child replaces these string constants with its hooks (and `_operator`'s
+functions) in the compiled code. Done here, in the grader's process: in the child, student
+code has run and could have changed `ast`.
 
 Not rewritten: the bodies of classes the test defines (a module's `forward` is traced and
-exported by torch, which must see the test's own code), and calls that look at the frame that
-makes them (`super()`, `locals()`, `globals()`, `vars()`, `dir()`, `eval`, `exec`).
+exported by torch, which must see the test's own code), calls that look at the frame that makes
+them (`super()`, `locals()`, `globals()`, `vars()`, `dir()`, `eval`, `exec`), chained and
+identity comparisons, and what runs implicitly: iterating, `with`, truth in `if` and `while`,
+augmented assignments, stores.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from __future__ import annotations
 import ast
 from functools import cache
 
-from autograder.guard import CALL_MARK, SEEN_MARK
+from autograder.guard import ATTRIBUTE_MARK, CALL_MARK, METHOD_MARK, SEEN_MARK, SLICE_MARK
 
 FRAME_READERS = frozenset(
     {"super", "locals", "globals", "vars", "dir", "eval", "exec", "breakpoint"}
@@ -61,7 +66,25 @@ def _hook(mark: str, args: list[ast.expr], keywords: list[ast.keyword]) -> ast.C
     return ast.Call(func=func, args=args, keywords=keywords)
 
 
+OPERATORS = {
+    ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge",
+    ast.In: "in", ast.NotIn: "not_in", ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul",
+    ast.MatMult: "matmul", ast.Div: "truediv", ast.FloorDiv: "floordiv", ast.Mod: "mod",
+    ast.Pow: "pow", ast.LShift: "lshift", ast.RShift: "rshift", ast.BitOr: "or_",
+    ast.BitXor: "xor", ast.BitAnd: "and_", ast.USub: "neg", ast.UAdd: "pos",
+    ast.Invert: "invert", ast.Not: "not_",
+}
+
+
+def _operation(name: str, *operands: ast.expr) -> ast.Call:
+    return _hook(CALL_MARK, [ast.Constant(f"@op:{name}@"), *operands], [])
+
+
 class _Calls(ast.NodeTransformer):
+    """Every call, attribute read, operator, subscript and assertion of the test's code made
+    through the hooks (each runs the check first): each may run code that student code could
+    have replaced (a function, a property, `torch.Tensor.__eq__`...)."""
+
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.ClassDef:
         # The class statement's decorators and bases are the test's code; its body is left as
         # written (see the module docstring).
@@ -71,10 +94,70 @@ class _Calls(ast.NodeTransformer):
         return node
 
     def visit_Call(self, node: ast.Call) -> ast.Call:
-        self.generic_visit(node)
-        if isinstance(node.func, ast.Name) and node.func.id in FRAME_READERS:
+        node.args = [self.visit(a) for a in node.args]
+        node.keywords = [self.visit(k) for k in node.keywords]
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in FRAME_READERS:
             return node
-        return _hook(CALL_MARK, [node.func, *node.args], node.keywords)
+        if isinstance(func, ast.Attribute):  # one check for the read and the call
+            target = self.visit(func.value)
+            return _hook(METHOD_MARK, [target, ast.Constant(func.attr), *node.args], node.keywords)
+        return _hook(CALL_MARK, [self.visit(func), *node.args], node.keywords)
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        node.value = self.visit(node.value)
+        if not isinstance(node.ctx, ast.Load):
+            return node
+        return _hook(ATTRIBUTE_MARK, [node.value, ast.Constant(node.attr)], [])
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
+        node.value = self.visit(node.value)
+        node.slice = self.visit(node.slice)
+        if not isinstance(node.ctx, ast.Load):
+            return node
+        return _operation("getitem", node.value, _as_value(node.slice))
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        self.generic_visit(node)
+        if _literal(node.left) and _literal(node.right):
+            return node  # `2 ** 10`, `-1`: constants the compiler folds, no code of anyone's
+        return _operation(OPERATORS[type(node.op)], node.left, node.right)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
+        self.generic_visit(node)
+        if _literal(node.operand):
+            return node
+        return _operation(OPERATORS[type(node.op)], node.operand)
+
+    def visit_Compare(self, node: ast.Compare) -> ast.expr:
+        self.generic_visit(node)
+        if len(node.ops) != 1 or type(node.ops[0]) not in OPERATORS:
+            return node  # `is`, `is not` (no code runs) and chains (`a < b < c`) as written
+        return _operation(OPERATORS[type(node.ops[0])], node.left, node.comparators[0])
+
+    def visit_Assert(self, node: ast.Assert) -> ast.Assert:
+        self.generic_visit(node)
+        node.test = _operation("truth", node.test)
+        return node
+
+
+def _literal(node: ast.expr) -> bool:
+    """A number, string, `None` or `True` written in the test (or an operator on such)."""
+    if isinstance(node, ast.UnaryOp):
+        return _literal(node.operand)
+    if isinstance(node, ast.BinOp):
+        return _literal(node.left) and _literal(node.right)
+    return isinstance(node, ast.Constant)
+
+
+def _as_value(index: ast.expr) -> ast.expr:
+    """A subscript's index as a value: `a[1:2, 0]` indexes with `(slice(1, 2, None), 0)`."""
+    if isinstance(index, ast.Slice):
+        parts = [index.lower, index.upper, index.step]
+        return _hook(SLICE_MARK, [p if p is not None else ast.Constant(None) for p in parts], [])
+    if isinstance(index, ast.Tuple):
+        return ast.Tuple(elts=[_as_value(e) for e in index.elts], ctx=ast.Load())
+    return index
 
 
 def _noting_bindings(body: list[ast.stmt]) -> list[ast.stmt]:

@@ -698,9 +698,16 @@ def test_the_return_check_cannot_be_switched_off_from_the_tests_globals(attack, 
     assert verdict.get("tampering"), verdict
 
 
-def test_the_return_check_looks_up_no_name():
-    """The wrapper and the check are in reach of student code: they must look up no global or
-    builtin name (a dict anyone can change), only what is baked into their code."""
+# The runner's functions that student code can reach (through a function the test hands it),
+# made by `runner._baked` from these sources.
+BAKED = ("RETURN_GUARD", "CHECKER", "CALL_CHECK", "ATTRIBUTE_CHECK", "METHOD_CHECK", "MEMBERSHIP",
+         "NAMES_SEEN")
+
+
+def test_what_student_code_can_reach_of_the_runner_looks_up_no_name():
+    """The return check, its wrapper and the hooks of a rewritten test are in reach of student
+    code: they must look up no global or builtin name (a dict anyone can change), only what is
+    baked into their code."""
     import ast
     import dis
     from pathlib import Path
@@ -717,9 +724,9 @@ def test_the_return_check_looks_up_no_name():
         node.targets[0].id: node.value.value
         for node in tree.body
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-        and node.targets[0].id in ("RETURN_GUARD", "CHECKER")
+        and node.targets[0].id in BAKED
     }
-    assert len(sources) == 2
+    assert len(sources) == len(BAKED)
     for name, source in sources.items():
         module = compile(source, "<grader>", "exec")
         (function,) = [c for c in module.co_consts if isinstance(c, type(module))]
@@ -778,6 +785,37 @@ SELF_UNDOING = {
         "    return 0\n",
         "def made():\n    return 1\nexpected = 42\ngot = answer(made)\ncheck(got, expected)\n",
     ),
+    "torch.Tensor.__eq__ patched until one comparison of the test's used it": (
+        "import torch\n"
+        "real = torch.Tensor.__eq__\n"
+        "def fake(self, other):\n"
+        "    torch.Tensor.__eq__ = real\n"
+        "    return torch.ones(self.shape, dtype=torch.bool)\n"
+        "def answer():\n"
+        "    torch.Tensor.__eq__ = fake\n"
+        "    return torch.tensor([0])\n",
+        "assert (answer() == torch.tensor([42])).all(), 'wrong'\n",
+    ),
+    "a property of torch.Tensor shadowed until the test read it": (
+        "import torch\n"
+        "def fake(self):\n"
+        "    del torch.Tensor.shape\n"
+        "    return torch.Size([42])\n"
+        "def answer():\n"
+        "    torch.Tensor.shape = property(fake)\n"
+        "    return torch.zeros(0)\n",
+        "out = answer()\nassert out.shape == (42,), 'wrong shape'\n",
+    ),
+    "torch.Tensor.__getitem__ shadowed until the test indexed": (
+        "import torch\n"
+        "def fake(self, index):\n"
+        "    del torch.Tensor.__getitem__\n"
+        "    return torch.tensor(42)\n"
+        "def answer():\n"
+        "    torch.Tensor.__getitem__ = fake\n"
+        "    return torch.tensor([0])\n",
+        "out = answer()\ncheck(out[0].item(), 42)\n",
+    ),
     "the answer's own wrapper swapped for the bare function, then put back by the value": (
         ANYTHING
         + "class Back(Anything):\n"
@@ -803,7 +841,8 @@ SELF_UNDOING = {
 def test_a_change_that_puts_itself_back_is_seen_before_the_test_calls_on(attack, tmp_path):
     """Is a change student code makes while the test runs seen at the test's next call, though
     it puts itself back before the test ends? (The check of course.checks, the expected value
-    and the wrapper swapped passed the test, unflagged, before the test's calls were checked.)"""
+    and the wrapper swapped passed the test, unflagged, before the test's calls were checked;
+    the property of torch.Tensor passed while only calls were, not attribute reads.)"""
     answer, test = SELF_UNDOING[attack]
     result = judge(answer, test=test, setup=CHECKS_SETUP, tmp_path=tmp_path)
     assert not passed(result), result

@@ -5,9 +5,18 @@ which names it made, in order."""
 
 from __future__ import annotations
 
+import operator
+
 import pytest
 
-from autograder.guard import CALL_MARK, SEEN_MARK
+from autograder.guard import (
+    ATTRIBUTE_MARK,
+    CALL_MARK,
+    METHOD_MARK,
+    OPERATIONS,
+    SEEN_MARK,
+    SLICE_MARK,
+)
 from autograder.watched import watched
 
 
@@ -22,8 +31,20 @@ def run(source: str) -> tuple[dict, list]:
     def seen(names):
         events.append(("seen", names))
 
+    def attribute(owner, name):
+        events.append(("attribute", name))
+        return getattr(owner, name)
+
+    def method(owner, name, /, *args, **kwargs):
+        events.append(("call", name))
+        return getattr(owner, name)(*args, **kwargs)
+
+    hooks = {CALL_MARK: call, SEEN_MARK: seen, ATTRIBUTE_MARK: attribute, METHOD_MARK: method}
+    hooks |= {f"@op:{name}@": getattr(operator, name, None) for name in OPERATIONS}
+    hooks |= {SLICE_MARK: slice, "@op:in@": lambda a, b: a in b}
+    hooks["@op:not_in@"] = lambda a, b: a not in b
     code = compile(watched(source), "<test>", "exec")
-    code = _hooked(code, {CALL_MARK: call, SEEN_MARK: seen})
+    code = _hooked(code, hooks)
     namespace: dict = {}
     exec(code, namespace)
     return namespace, events
@@ -42,8 +63,32 @@ def test_every_call_is_checked_first_and_runs_as_written():
     namespace, events = run("def f(x):\n    return abs(x) + len([x])\nvalue = f(-2)\n")
     assert namespace["value"] == 3
     assert events == [
-        ("seen", ("f",)), ("call", "f"), ("call", "abs"), ("call", "len"), ("seen", ("value",)),
+        ("seen", ("f",)), ("call", "f"), ("call", "abs"), ("call", "len"), ("call", "add"),
+        ("seen", ("value",)),
     ]
+
+
+def test_operators_subscripts_attributes_and_assertions_go_through_the_hooks_as_written():
+    source = (
+        "import types\n"
+        "ns = types.SimpleNamespace(items=[3, 1, 2], word='ab')\n"
+        "values = sorted(ns.items)[1:]\n"
+        "grid = [[1, 2], [3, 4]]\n"
+        "assert values == [2, 3] and 2 in values and 5 not in values, 'values'\n"
+        "total = -values[0] + values[1] ** 2 - (values[1] // 2) * (values[1] % 2) / 1 + 2 ** 3\n"
+        "flags = (not total, ~values[0], +values[0], 5 > 3, 5 <= 3, 1 < 2 < 3, ns is not None)\n"
+        "corner = grid[1][0], ns.word.upper()\n"
+    )
+    namespace, events = run(source)
+    assert namespace["values"] == [2, 3]
+    assert namespace["total"] == -2 + 9 - 1.0 + 8
+    assert namespace["flags"] == (False, -3, 2, True, False, True, True)
+    assert namespace["corner"] == (3, "AB")
+    called = [name for kind, name in events if kind == "call"]
+    for name in ("getitem", "eq", "truth", "neg", "pow", "floordiv", "mod", "not_", "invert",
+                 "upper", "sorted"):
+        assert name in called, (name, called)
+    assert ("attribute", "items") in events and ("attribute", "word") in events
 
 
 def test_names_bound_by_a_blocks_header_are_noted_before_its_first_call():
