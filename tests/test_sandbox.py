@@ -700,8 +700,8 @@ def test_the_return_check_cannot_be_switched_off_from_the_tests_globals(attack, 
 
 # The runner's functions that student code can reach (through a function the test hands it),
 # made by `runner._baked` from these sources.
-BAKED = ("RETURN_GUARD", "CHECKER", "CALL_CHECK", "ATTRIBUTE_CHECK", "METHOD_CHECK", "MEMBERSHIP",
-         "NAMES_SEEN")
+BAKED = ("RETURN_GUARD", "CHECKER", "CALL_CHECK", "RUN_CALL", "ATTRIBUTE_CHECK", "METHOD_CHECK",
+         "MEMBERSHIP", "NAMES_SEEN")
 
 
 def test_what_student_code_can_reach_of_the_runner_looks_up_no_name():
@@ -848,6 +848,27 @@ def test_a_change_that_puts_itself_back_is_seen_before_the_test_calls_on(attack,
     assert not passed(result), result
     verdict = next(r for r in result.cells.values() if "passed" in r)
     assert verdict.get("tampering"), verdict
+
+
+def test_the_course_checks_run_with_no_garbage_collected(tmp_path):
+    """A finalizer of the student's, run by the collector in the middle of a check, patched
+    `torch.testing.assert_close` for `checks.assert_close` to call next, and the patch put itself
+    back: a wrong answer passed, unflagged (126 to 129 collections after the answer returned,
+    in the session that found it). A check the test calls now runs with no collection: a
+    function the test hands one sees the collector off."""
+    test = (
+        "import gc\n"
+        "states = []\n"
+        "def doubled(x):\n"
+        "    states.append(gc.isenabled())\n"
+        "    return x * 2\n"
+        "x = torch.randn(3, dtype=torch.float64, requires_grad=True)\n"
+        "checks.assert_gradcheck(doubled, (x,))\n"
+        "check((len(states) > 0, any(states), gc.isenabled()), (True, False, True))\n"
+        "check(answer(), 42)\n"
+    )
+    result = judge(HONEST, test=test, setup=CHECKS_SETUP, tmp_path=tmp_path)
+    assert passed(result), result
 
 
 def test_a_test_may_patch_what_it_relies_on_with_its_own_functions(tmp_path):
