@@ -129,10 +129,11 @@ CALL_EVENT = "autograder.test_calls"
 CALL_MARK, SEEN_MARK = "@call@", "@seen@"
 ATTRIBUTE_MARK, METHOD_MARK = "@attribute@", "@method@"
 # What an operator of the test's becomes, called through CALL_MARK: the child replaces each
-# `@op:name@` with `_operator.name` (`in` and `not in` with functions of its own).
+# `@op:name@` with `_operator.name` (`in` and `not in` with functions of its own, `iter` with
+# Python's).
 OPERATIONS = (
     "eq ne lt le gt ge add sub mul matmul truediv floordiv mod pow lshift rshift or_ xor and_ "
-    "neg pos invert not_ truth getitem in not_in"
+    "neg pos invert not_ truth getitem in not_in iter"
 ).split()
 SLICE_MARK = "@slice@"
 # Hooks torch runs for every module or optimizer: one of the student's there would change the

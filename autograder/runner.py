@@ -1936,6 +1936,7 @@ def _test_hooks() -> dict:
         SLICE_MARK: slice,
         "@op:in@": _baked(MEMBERSHIP, "contains", False),
         "@op:not_in@": _baked(MEMBERSHIP, "contains", True),
+        "@op:iter@": iter,
     }
     for name in OPERATIONS:
         hooks.setdefault(f"@op:{name}@", getattr(_operator, name, None))

@@ -21,8 +21,8 @@ code has run and could have changed `ast`.
 Not rewritten: the bodies of classes the test defines (a module's `forward` is traced and
 exported by torch, which must see the test's own code), calls that look at the frame that makes
 them (`super()`, `locals()`, `globals()`, `vars()`, `dir()`, `eval`, `exec`), chained and
-identity comparisons, and what runs implicitly: iterating, `with`, truth in `if` and `while`,
-augmented assignments, stores.
+identity comparisons, and what runs implicitly: `with`, truth in `if` and `while`, augmented
+assignments, stores, and the steps of an iteration after its start.
 """
 
 from __future__ import annotations
@@ -134,6 +134,17 @@ class _Calls(ast.NodeTransformer):
         if len(node.ops) != 1 or type(node.ops[0]) not in OPERATORS:
             return node  # `is`, `is not` (no code runs) and chains (`a < b < c`) as written
         return _operation(OPERATORS[type(node.ops[0])], node.left, node.comparators[0])
+
+    def visit_For(self, node: ast.For) -> ast.For:
+        self.generic_visit(node)
+        node.iter = _operation("iter", node.iter)  # `__iter__` runs as the loop starts
+        return node
+
+    def visit_comprehension(self, node: ast.comprehension) -> ast.comprehension:
+        self.generic_visit(node)
+        if not node.is_async:
+            node.iter = _operation("iter", node.iter)
+        return node
 
     def visit_Assert(self, node: ast.Assert) -> ast.Assert:
         self.generic_visit(node)

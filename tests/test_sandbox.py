@@ -816,6 +816,18 @@ SELF_UNDOING = {
         "    return torch.tensor([0])\n",
         "out = answer()\ncheck(out[0].item(), 42)\n",
     ),
+    "torch.Tensor.__iter__ patched until the test's loop started": (
+        "import torch\n"
+        "real = torch.Tensor.__iter__\n"
+        "def fake(self):\n"
+        "    torch.Tensor.__iter__ = real\n"
+        "    return iter([torch.tensor(42)])\n"
+        "def answer():\n"
+        "    return torch.tensor([0])\n"
+        "def prepare():\n"
+        "    torch.Tensor.__iter__ = fake\n",
+        "out = answer()\nprepare()\nfor value in out:\n    check(value.item(), 42)\n",
+    ),
     "the answer's own wrapper swapped for the bare function, then put back by the value": (
         ANYTHING
         + "class Back(Anything):\n"

@@ -41,7 +41,7 @@ def run(source: str) -> tuple[dict, list]:
 
     hooks = {CALL_MARK: call, SEEN_MARK: seen, ATTRIBUTE_MARK: attribute, METHOD_MARK: method}
     hooks |= {f"@op:{name}@": getattr(operator, name, None) for name in OPERATIONS}
-    hooks |= {SLICE_MARK: slice, "@op:in@": lambda a, b: a in b}
+    hooks |= {SLICE_MARK: slice, "@op:in@": lambda a, b: a in b, "@op:iter@": iter}
     hooks["@op:not_in@"] = lambda a, b: a not in b
     code = compile(watched(source), "<test>", "exec")
     code = _hooked(code, hooks)
@@ -78,15 +78,19 @@ def test_operators_subscripts_attributes_and_assertions_go_through_the_hooks_as_
         "total = -values[0] + values[1] ** 2 - (values[1] // 2) * (values[1] % 2) / 1 + 2 ** 3\n"
         "flags = (not total, ~values[0], +values[0], 5 > 3, 5 <= 3, 1 < 2 < 3, ns is not None)\n"
         "corner = grid[1][0], ns.word.upper()\n"
+        "squares = [v * v for v in values if v > 2]\n"
+        "for v in values:\n"
+        "    squares.append(-v)\n"
     )
     namespace, events = run(source)
     assert namespace["values"] == [2, 3]
     assert namespace["total"] == -2 + 9 - 1.0 + 8
     assert namespace["flags"] == (False, -3, 2, True, False, True, True)
     assert namespace["corner"] == (3, "AB")
+    assert namespace["squares"] == [9, -2, -3]
     called = [name for kind, name in events if kind == "call"]
     for name in ("getitem", "eq", "truth", "neg", "pow", "floordiv", "mod", "not_", "invert",
-                 "upper", "sorted"):
+                 "upper", "sorted", "iter"):
         assert name in called, (name, called)
     assert ("attribute", "items") in events and ("attribute", "word") in events
 
