@@ -117,6 +117,11 @@ _all, _map, _is, _repeat = all, map, _operator.is_, itertools.repeat
 _code_of = types.FunctionType.__dict__["__code__"].__get__
 _defaults_of = types.FunctionType.__dict__["__defaults__"].__get__
 _kwdefaults_of = types.FunctionType.__dict__["__kwdefaults__"].__get__
+_globals_of = types.FunctionType.__dict__["__globals__"].__get__
+_builtins_of = types.FunctionType.__dict__["__builtins__"].__get__
+_closure_of = types.FunctionType.__dict__["__closure__"].__get__
+_cell_contents = types.CellType.__dict__["cell_contents"].__get__
+_bases_of, _dict_of = type.__dict__["__bases__"].__get__, type.__dict__["__dict__"].__get__
 _MODULES = sys.modules
 _SELF = _MODULES[__name__]  # this module, whichever name it runs under (`__main__` in the sandbox)
 _BUILTINS = vars(builtins)
@@ -629,6 +634,10 @@ class Snapshot:
         self.grader_changes: list[str] = []
         self.clean_at: dict[int, int] = {}  # `changed_now`: the version tag each was clean at
         self.code_ids = protected_code_ids(self.modules.values()) | library_code
+        # Every callable the protected namespaces held (a test's recorder may hold one).
+        self.library_values = frozenset(
+            id(v) for d in self.module_dicts.values() for v in d.values() if _callable(v)
+        )
         self.functions = [
             (f, f.__code__, f.__defaults__, f.__kwdefaults__)
             for d in self.module_dicts.values()
@@ -1850,9 +1859,62 @@ class Child:
                 + ", ".join(problems[:5])
             )
 
-    def made_by_test(self, value: object) -> bool:
-        """Whether `value` is a function of the test's own code."""
-        return _type(value) is _FunctionType and id(_code_of(value)) in self.test_code
+    def made_by_test(self, value: object, seen: set | None = None) -> bool:
+        """Whether `value` is a function the test made: of the test's own code, with the test's
+        globals and Python's builtins, holding in its closure and defaults nothing but data of
+        the libraries' types, the libraries' own functions and classes (the original a recorder
+        wraps), and functions and classes the test made. Student code can make a function of a
+        test's code object (found on any function the test hands it) with globals or cells of
+        its own. `seen`: what is being looked at already (a method's `__class__` cell holds
+        its class)."""
+        if _type(value) is not _FunctionType or id(_code_of(value)) not in self.test_code:
+            return False
+        if _globals_of(value) is not self.test_globals or _builtins_of(value) is not _BUILTINS:
+            return False
+        held = [*(_defaults_of(value) or ()), *(_kwdefaults_of(value) or {}).values()]
+        for cell in _closure_of(value) or ():
+            try:
+                held.append(_cell_contents(cell))
+            except ValueError:  # a cell not filled yet
+                continue
+        return self.plain_parts(held, {id(value)} if seen is None else seen | {id(value)})
+
+    def plain_parts(self, parts: list, seen: set) -> bool:
+        """Whether each of `parts` is what a function or class the test made may hold."""
+        if _len(seen) > MAX_CHECKED_DEPTH:
+            return False
+        for part in parts:
+            if part is None or id(part) in seen or id(part) in self.z.snapshot.library_values:
+                continue  # what a protected namespace held in the zygote
+            if self.known(part) or self.known(_type(part)) and not _callable(part):
+                continue  # a class, or data of a type, older than the student's code
+            if _isinstance(part, type):
+                if not self.made_class(part, seen | {id(part)}):
+                    return False
+            elif not self.made_by_test(part, seen):
+                return False
+        return True
+
+    def made_class(self, cls: type, seen: set) -> bool:
+        """Whether `cls` is a class the test made: made by a metaclass older than the student's
+        code, from bases older than it or made by the test, holding what a function of the
+        test's may hold."""
+        if not self.known(_type(cls)):
+            return False
+        parts = [*_bases_of(cls)]
+        for part in _dict_of(cls).values():
+            if _type(part) in (staticmethod, classmethod):
+                parts.append(part.__func__)
+            elif _type(part) is property:
+                parts += [part.fget, part.fset, part.fdel]
+            else:
+                parts.append(part)
+        return self.plain_parts(parts, seen)
+
+    def known(self, cls: object) -> bool:
+        """Whether `cls` is a class that existed before any student code ran."""
+        entry = self.z.known_classes.get(id(cls))
+        return entry is not None and entry[0] is cls
 
     def test_namespace(self) -> dict:
         """The test's globals: the setup's names, and the student's names that shadow neither a

@@ -828,6 +828,45 @@ SELF_UNDOING = {
         "    torch.Tensor.__iter__ = fake\n",
         "out = answer()\nprepare()\nfor value in out:\n    check(value.item(), 42)\n",
     ),
+    "a function made of the code of a lambda the test hands over, with the student's globals": (
+        "import types, builtins, torch\n"
+        "import course.checks as C\n"
+        "REAL = C._detach\n"
+        "state = {\"ours\": [], \"pending\": None}\n"
+        "\n"
+        "def fake_sin(t):\n"
+        "    # runs inside the fake _detach (the lambda's code with our globals)\n"
+        "    if any(t is o for o in state[\"ours\"]):\n"
+        "        state[\"ours\"] = [o for o in state[\"ours\"] if o is not t]\n"
+        "        state[\"pending\"] = REAL(t)\n"
+        "        return Ret(state[\"pending\"])\n"
+        "    if state[\"pending\"] is not None:\n"
+        "        out, state[\"pending\"] = state[\"pending\"], None\n"
+        "        if not state[\"ours\"]:\n"
+        "            C._detach = REAL  # put back: nothing left for the checks after the test\n"
+        "        return Ret(out)\n"
+        "    return Ret(REAL(t))\n"
+        "\n"
+        "class Ret:\n"
+        "    def __init__(self, v): self.v = v\n"
+        "    def __mul__(self, other): return Ret(self.v)\n"
+        "    def sum(self): return self.v\n"
+        "\n"
+        "class FakeTorch:\n"
+        "    sin = staticmethod(fake_sin)\n"
+        "\n"
+        "def grad_of(f, x):\n"
+        "    fake_globals = {\"torch\": FakeTorch(), \"__builtins__\": builtins}\n"
+        "    fake = types.FunctionType(f.__code__, fake_globals)\n"
+        "    C._detach = fake\n"
+        "    out = torch.zeros_like(x).detach()\n"
+        "    state[\"ours\"].append(out)\n"
+        "    return out\n",
+        "x = torch.tensor([1.0, -2.0, 3.0])\n"
+        "g = grad_of(lambda t: (torch.sin(t) * t).sum(), x)\n"
+        "checks.assert_close(g, torch.cos(x) * x + torch.sin(x), name=\"grad_of\")\n"
+        "checks.assert_requires_grad(g, False, name=\"g\")\n",
+    ),
     "the answer's own wrapper swapped for the bare function, then put back by the value": (
         ANYTHING
         + "class Back(Anything):\n"
@@ -854,7 +893,9 @@ def test_a_change_that_puts_itself_back_is_seen_before_the_test_calls_on(attack,
     """Is a change student code makes while the test runs seen at the test's next call, though
     it puts itself back before the test ends? (The check of course.checks, the expected value
     and the wrapper swapped passed the test, unflagged, before the test's calls were checked;
-    the property of torch.Tensor passed while only calls were, not attribute reads.)"""
+    the property of torch.Tensor passed while only calls were, not attribute reads; the
+    function made of the test's lambda while a function of the test's code was trusted
+    whatever its globals.)"""
     answer, test = SELF_UNDOING[attack]
     result = judge(answer, test=test, setup=CHECKS_SETUP, tmp_path=tmp_path)
     assert not passed(result), result
