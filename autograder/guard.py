@@ -301,6 +301,9 @@ class Guard:
         # special attributes (`__bases__`, `__name__`...) never change. A plain attribute set on
         # a class raises no audit event: the snapshot puts those back (`restore_grader`).
         self.protected_types: set[int] = set()
+        # Every class loaded before student code (`Guard.know`): their `__bases__`, and the
+        # class of their instances, stay as they are.
+        self.known_types: set[int] = set()
         self.torch_library = _torch_library_api()
         # [True] from a fork of `fork_alone` until it has put the grader back, and for good in
         # the verdict's: no thread or process may start there.
@@ -316,6 +319,7 @@ class Guard:
             _zygote_code_ids(),
             (_install_thread_gates(), thread_code, alone, forking),
             self.call_check,
+            self.known_types,
         )
         if self.torch_library is not None:
             # In place from the zygote on, so the snapshot holds the gate as torch's own; until
@@ -347,6 +351,11 @@ class Guard:
     def check_calls_with(self, check) -> None:
         """Run `check()` whenever CALL_EVENT is raised (None: nothing). Held by the hook alone."""
         self.call_check[0] = check
+
+    def know(self, classes) -> None:
+        """Refuse, once the hook is installed, new bases for these classes, and another class
+        for their instances (their code would change with no namespace changing)."""
+        self.known_types.update(id(c) for c in classes)
 
     def protect(self, *classes: type) -> None:
         """Refuse any change to these classes once the hook is installed."""
@@ -841,6 +850,7 @@ def _make_hook(
     zygote_codes: frozenset[int] = frozenset(),
     threads_api: tuple = (None, 0, [False], [False]),
     call_check: list | None = None,
+    known_types: set | None = None,
 ) -> object:
     """The audit hook: a closure over captured C functions only (see the module docstring).
     `threads_api`: the real thread starter, the code of the runner's thread body, and the
@@ -850,6 +860,7 @@ def _make_hook(
     threads = "threads" in allow or "processes" in allow
     thread_event, me, main_thread = THREAD_EVENT, _thread.get_ident, _thread.get_ident()
     call_event, call_check = CALL_EVENT, [None] if call_check is None else call_check
+    known_types = set() if known_types is None else known_types
     as_str = str.__str__
     split_first = str.partition
     starts = str.startswith
@@ -951,6 +962,12 @@ def _make_hook(
                 is_subclass(kind(args[0]), module_type) or is_subclass(kind(args[0]), type_type)
             ):  # trusted code reads and writes modules and classes: their type decides how
                 raise refused("changing the class of a module or of a class is not allowed "
+                              "while grading")
+            if as_str(args[1]) == "__bases__" and identity(args[0]) in known_types:
+                raise refused("changing the bases of a library's class is not allowed while "
+                              "grading")
+            if as_str(args[1]) == "__class__" and identity(kind(args[0])) in known_types:
+                raise refused("changing the class of a library class's object is not allowed "
                               "while grading")
             if (
                 kind(args[0]) is function_type

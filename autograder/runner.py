@@ -121,6 +121,7 @@ _globals_of = types.FunctionType.__dict__["__globals__"].__get__
 _builtins_of = types.FunctionType.__dict__["__builtins__"].__get__
 _closure_of = types.FunctionType.__dict__["__closure__"].__get__
 _cell_contents = types.CellType.__dict__["cell_contents"].__get__
+_set_cell_contents = types.CellType.__dict__["cell_contents"].__set__
 _bases_of, _dict_of = type.__dict__["__bases__"].__get__, type.__dict__["__dict__"].__get__
 _MODULES = sys.modules
 _SELF = _MODULES[__name__]  # this module, whichever name it runs under (`__main__` in the sandbox)
@@ -542,6 +543,48 @@ def _dict_versions_work(numpy: types.ModuleType) -> bool:
     return True
 
 
+# Where CPython keeps a closure cell's contents: after the object header.
+_CELL_CONTENTS = 16
+
+
+def _protected_cells(values: list) -> list[tuple]:
+    """(label, cell, its contents) for each closure cell of these functions (of staticmethods',
+    classmethods' and properties' too, and one level into the functions the cells hold) that
+    holds a function or a class."""
+    found, pending, seen = [], [(v, 0) for v in values], set()
+    while pending:
+        value, depth = pending.pop()
+        if _type(value) in (staticmethod, classmethod):
+            value = value.__func__
+        if _type(value) is property:
+            pending += [(f, depth) for f in (value.fget, value.fset, value.fdel) if f]
+            continue
+        if _type(value) is not _FunctionType or id(value) in seen:
+            continue
+        seen.add(id(value))
+        for cell in value.__closure__ or ():
+            try:
+                content = cell.cell_contents
+            except ValueError:
+                continue
+            if _callable(content):
+                label = f"{value.__module__}.{value.__qualname__}'s closure"
+                found.append((label, cell, content))
+                if depth < 1:
+                    pending.append((content, depth + 1))
+    return found
+
+
+def _cell_contents_work(numpy: types.ModuleType) -> bool:
+    """Whether the word read is a cell's contents, before and after they are replaced."""
+    cell = types.CellType(print)
+    words = Words([id(cell) + _CELL_CONTENTS], numpy)
+    if words.read() != [id(print)]:
+        return False
+    cell.cell_contents = len
+    return words.read() == [id(len)]
+
+
 def _function_addresses(function) -> list[int]:
     return [id(function) + offset for offset in _FUNCTION_FIELDS]
 
@@ -665,6 +708,16 @@ class Snapshot:
             i for f, *_ in self.functions for i in _function_fields(f)
         ]:
             self.function_words = None
+        # The closure cells of those functions, and of the protected classes' methods, that
+        # hold a function or class: torch's operators (`Tensor.__pow__`...) call the function
+        # they wrap from a cell, and a cell's contents change with no audit event and no
+        # namespace changing.
+        self.cells = _protected_cells(
+            [f for f, *_ in self.functions]
+            + [v for d in self.class_dicts.values() for v in d.values()]
+        )
+        self.cell_words = _words([id(cell) + _CELL_CONTENTS for _l, cell, _c in self.cells],
+                                 _cell_contents_work)
 
     def restore_grader(
         self,
@@ -762,6 +815,7 @@ class Snapshot:
                 if name not in ("stdout", "stderr"):
                     changed.append(f"sys.{name}")
         changed += self.restore_functions()
+        changed += self.restore_cells()
         # New lists, not slice assignments: student code may have put objects of its own
         # there, whose methods must not run here.
         _keep((sys.path, sys.meta_path, sys.path_hooks, sys.path_importer_cache))
@@ -775,7 +829,7 @@ class Snapshot:
         each call a test makes (`Child.check_before_call`). A namespace found unchanged at a
         version tag is not looked at again until its tag moves. Identity only: nothing of the
         student's runs."""
-        found: list[str] = []  # `builtins` is among the modules
+        found = [label for label, *_ in self.changed_cells()]  # `builtins` is a module here
         moved = _list(self.moved())
         if not moved:
             return found
@@ -820,6 +874,28 @@ class Snapshot:
         if self.versions is None:
             return _range(_len(self.watched) + 1)
         return self.versions.moved()
+
+    def changed_cells(self) -> list[tuple]:
+        """The protected closure cells whose contents are not what they were, with what was."""
+        if self.cell_words is not None and not self.cell_words.moved():
+            return []
+        changed = []
+        for label, cell, content in self.cells:
+            try:
+                now = _cell_contents(cell)
+            except ValueError:  # emptied
+                now = _MISSING
+            if now is not content:
+                changed.append((label, cell, content, now))
+        return changed
+
+    def restore_cells(self) -> list[str]:
+        """Put back the contents of every protected closure cell; name those that had changed."""
+        changed = self.changed_cells()
+        for _label, cell, content, now in changed:
+            _keep(now)
+            _set_cell_contents(cell, content)
+        return [label for label, *_ in changed]
 
     def restore_functions(self) -> list[str]:
         """Put back the code and defaults of every protected function (identity alone would
@@ -1127,6 +1203,7 @@ class Zygote:
         self.guard.protect(Zygote, Child, Snapshot, Words, type(self.guard), *metaclasses)
         self.test_hooks = _test_hooks()
         self.known_classes = _known_classes()
+        self.guard.know(cls for cls, _members in self.known_classes.values())
         self.allowed_definers = _allowed_definers()  # before student code: it reads __module__
         # IPython keeps the module it found as `__main__` (this runner): forget it.
         self.shell._orig_sys_modules_main_mod = None
@@ -1842,11 +1919,15 @@ class Child:
             problems += snapshot.changed_now(self.made_by_test)
             names, noted = self.test_globals, self.noted
             _sanitize(names)
-            if not _all(_map(_is, _map(names.get, noted, _repeat(_MISSING)), noted.values())):
+            if _len(names) != _len(noted) or not _all(
+                _map(_is, _map(names.get, noted, _repeat(_MISSING)), noted.values())
+            ):
+                # a name the test did not bind (`abs`, `any`: they shadow the builtins) too
                 problems += [
                     f"the test's {key!r}"
-                    for key, value in noted.items()
-                    if names.get(key, _MISSING) is not value
+                    for key in {**noted, **names}
+                    if key not in VOLATILE_NAMES  # `__warningregistry__`: a warning's doing
+                    and names.get(key, _MISSING) is not noted.get(key, _MISSING)
                     and not self.made_by_test(names.get(key, _MISSING))
                 ]
         finally:

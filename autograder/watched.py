@@ -200,7 +200,9 @@ def _noting_bindings(body: list[ast.stmt]) -> list[ast.stmt]:
             if handler.name:
                 handler.body.insert(0, _note([handler.name]))
         result.append(statement)
-        names = _bound_names(statement)
+        # What its blocks bound is noted inside them; what is bound by an `except ... as`
+        # is deleted as the block ends.
+        names = [h.name for h in getattr(statement, "handlers", []) if h.name]
         if names:
             result.append(_note(names))
     return result

@@ -903,6 +903,58 @@ def test_a_change_that_puts_itself_back_is_seen_before_the_test_calls_on(attack,
     assert verdict.get("tampering"), verdict
 
 
+# Changes that touch no namespace and no function's code (tester 16): a class's bases, a closure
+# cell behind torch's operators, a name added to the test's namespace, a name rebound inside a
+# block of the test. Each passed its test with a wrong answer, unflagged.
+UNSEEN_CHANGES = {
+    "the bases of torch's comparison pair swapped for one that never fails": (
+        "from torch.testing._comparison import Pair, TensorLikePair\n"
+        "class Lenient(Pair):\n"
+        "    def _fail(self, *args, **kwargs):\n"
+        "        return None\n"
+        "TensorLikePair.__bases__ = (Lenient,)\n"
+        "def answer():\n"
+        "    return torch.zeros(3)\n",
+        "checks.assert_close(answer(), torch.tensor([1.0, 2.0, 3.0]))\n",
+    ),
+    "the closure cell behind torch.Tensor.__pow__ rewritten": (
+        "import torch\n"
+        "def answer(x):\n"
+        "    cell = torch.Tensor.__pow__.__closure__[0]\n"
+        "    real = cell.cell_contents\n"
+        "    cell.cell_contents = lambda a, b: torch.zeros(3) if a is x else real(a, b)\n"
+        "    return torch.zeros(3)\n",
+        "x = torch.tensor([1.0, 2.0, 3.0])\ngot = answer(x)\nchecks.assert_close(got, x ** 2)\n",
+    ),
+    "a builtin shadowed by a name added to the test's namespace": (
+        "def answer(made):\n"
+        "    made.__globals__['abs'] = lambda value: 0.0\n"
+        "    return 0.0\n",
+        "def made():\n    return 1\ngot = answer(made)\nassert abs(got - 42.0) < 1e-6\n",
+    ),
+    "the test's expected value rebound inside one of its blocks": (
+        "def answer(made):\n"
+        "    made.__globals__['expected'] = 0\n"
+        "    return 0\n",
+        "import contextlib\n"
+        "def made():\n    return 1\n"
+        "with contextlib.nullcontext():\n"
+        "    expected = 42\n"
+        "    got = answer(made)\n"
+        "check(got, expected)\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(UNSEEN_CHANGES))
+def test_a_change_that_touches_no_namespace_still_fails_the_test(attack, tmp_path):
+    """Is a wrong answer that changed a class's bases, a closure cell or the test's namespace
+    still wrong?"""
+    answer, test = UNSEEN_CHANGES[attack]
+    result = judge(answer, test=test, setup=CHECKS_SETUP, tmp_path=tmp_path)
+    assert not passed(result), result
+
+
 def test_the_course_checks_run_with_no_garbage_collected(tmp_path):
     """A finalizer of the student's, run by the collector in the middle of a check, patched
     `torch.testing.assert_close` for `checks.assert_close` to call next, and the patch put itself
