@@ -676,6 +676,7 @@ class Snapshot:
         self.grader_words: Words | None = None  # their version tags, set with them
         self.grader_changes: list[str] = []
         self.clean_at: dict[int, int] = {}  # `changed_now`: the version tag each was clean at
+        self.clean_state = b""  # `changed_now`: every version tag when all were last clean
         self.code_ids = protected_code_ids(self.modules.values()) | library_code
         # Every callable the protected namespaces held (a test's recorder may hold one).
         self.library_values = frozenset(
@@ -830,10 +831,14 @@ class Snapshot:
         version tag is not looked at again until its tag moves. Identity only: nothing of the
         student's runs."""
         found = [label for label, *_ in self.changed_cells()]  # `builtins` is a module here
+        words = self.versions
+        if words is not None:  # nothing written since the last check found all as it should be
+            state = words.memory[words.index].tobytes()
+            if state == self.clean_state:
+                return found
         moved = _list(self.moved())
-        if not moved:
-            return found
-        tags = self.versions.at(moved) if self.versions is not None else [None] * _len(moved)
+        tags = words.at(moved) if words is not None else [None] * _len(moved)
+        clean = True
         for i, tag in _zip(moved, tags):
             if tag is not None and self.clean_at.get(i) == tag:
                 continue
@@ -847,7 +852,10 @@ class Snapshot:
                 problems = self._changed_namespace(*self.watched[i], made_by_test)
             if not problems and tag is not None:
                 self.clean_at[i] = tag
+            clean = clean and not problems
             found += problems
+        if clean and words is not None:
+            self.clean_state = state
         return found
 
     def _changed_namespace(self, kind: str, name: str, owner, made_by_test) -> list[str]:
@@ -1202,6 +1210,11 @@ class Zygote:
         self.snapshot.restore_function = self.guard.restore_function
         self.guard.protect(Zygote, Child, Snapshot, Words, type(self.guard), *metaclasses)
         self.test_hooks = _test_hooks()
+        torch_c = getattr(_MODULES.get("torch"), "_C", None)
+        self.mode_stacks = {} if torch_c is None else {
+            "function": (torch_c._len_torch_function_stack, torch_c._get_function_stack_at),
+            "dispatch": (torch_c._len_torch_dispatch_stack, torch_c._get_dispatch_stack_at),
+        }
         self.known_classes = _known_classes()
         self.guard.know(cls for cls, _members in self.known_classes.values())
         self.allowed_definers = _allowed_definers()  # before student code: it reads __module__
@@ -1318,7 +1331,13 @@ def checked(*args, **kwargs):
 # Made like RETURN_GUARD: the test hands its own functions, this code in them, to student code.
 CALL_CHECK = """
 def call(function, /, *args, **kwargs):
-    audit, event, run = "@baked state@"
+    audit, event, run, plain_functions, plain_types, kind, ident = "@baked state@"
+    if not kwargs and ident(function) in plain_functions:
+        for arg in args:
+            if kind(arg) not in plain_types:
+                break
+        else:  # `i + 1`, `n < 3`, `abs(x)` on plain numbers and strings: only C code runs
+            return function(*args)
     audit(event)
     return run(function, args, kwargs)
 """
@@ -1338,12 +1357,12 @@ def run(function, args, kwargs):
         if was:
             gc_enable()
 """
-# An attribute the test reads: checked first, unless read from a module (which runs no code:
-# what it hands out is checked as it is called).
+# An attribute the test reads: checked first, unless read from a module or a plain number,
+# string or container (which runs no code: what it hands out is checked as it is called).
 ATTRIBUTE_CHECK = """
 def attribute(owner, name):
-    audit, event, kind, module_type, get = "@baked state@"
-    if kind(owner) is not module_type:
+    audit, event, kind, plain_owners, get = "@baked state@"
+    if kind(owner) not in plain_owners:
         audit(event)
     return get(owner, name)
 """
@@ -1917,6 +1936,7 @@ class Child:
             snapshot.restore_grader()
             problems = snapshot.grader_changes[seen:]
             problems += snapshot.changed_now(self.made_by_test)
+            problems += self.foreign_modes()
             names, noted = self.test_globals, self.noted
             _sanitize(names)
             if _len(names) != _len(noted) or not _all(
@@ -1939,6 +1959,17 @@ class Child:
                 "student code changed what the test relies on while it ran: "
                 + ", ".join(problems[:5])
             )
+
+    def foreign_modes(self) -> list[str]:
+        """The torch function and dispatch modes active now that the test did not make: a
+        mode of the student's left on the stack answers every torch call the test makes."""
+        found = []
+        for kind, (length, at) in self.z.mode_stacks.items():
+            for i in _range(length()):
+                mode = at(i)
+                if not self.known(_type(mode)) and not self.made_class(_type(mode), set()):
+                    found.append(f"a torch {kind} mode of the student's")
+        return found
 
     def made_by_test(self, value: object, seen: set | None = None) -> bool:
         """Whether `value` is a function the test made: of the test's own code, with the test's
@@ -2070,10 +2101,19 @@ def _test_hooks() -> dict:
 
     quiet = frozenset(id(f) for f in _course_checks())
     run = _baked(RUN_CALL, "run", (quiet, id, _gc_isenabled, _gc_disable, _gc_enable))
+    # Built-in functions, and `_operator`'s, that on plain numbers and strings run only C code.
+    plain_functions = frozenset(
+        id(f)
+        for f in [abs, len, min, max, round, int, float, str, bool, range, divmod]
+        + [getattr(_operator, name) for name in OPERATIONS if hasattr(_operator, name)]
+    )
+    plain_types = frozenset({int, float, bool, complex, str, bytes, type(None)})
+    plain_owners = frozenset({_ModuleType, tuple, list, dict, set, frozenset}) | plain_types
+    call_state = (_audit, CALL_EVENT, run, plain_functions, plain_types, _type, id)
     hooks = {
-        CALL_MARK: _baked(CALL_CHECK, "call", (_audit, CALL_EVENT, run)),
+        CALL_MARK: _baked(CALL_CHECK, "call", call_state),
         ATTRIBUTE_MARK: _baked(
-            ATTRIBUTE_CHECK, "attribute", (_audit, CALL_EVENT, _type, _ModuleType, getattr)
+            ATTRIBUTE_CHECK, "attribute", (_audit, CALL_EVENT, _type, plain_owners, getattr)
         ),
         METHOD_MARK: _baked(METHOD_CHECK, "method", (_audit, CALL_EVENT, getattr, run)),
         SLICE_MARK: slice,

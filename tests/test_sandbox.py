@@ -867,6 +867,28 @@ SELF_UNDOING = {
         "checks.assert_close(g, torch.cos(x) * x + torch.sin(x), name=\"grad_of\")\n"
         "checks.assert_requires_grad(g, False, name=\"g\")\n",
     ),
+    "a torch function mode of the student's, left on the stack between two calls": (
+        "import torch\n"
+        "from torch.overrides import TorchFunctionMode\n"
+        "class Liar(TorchFunctionMode):\n"
+        "    def __torch_function__(self, func, types, args=(), kwargs=None):\n"
+        "        if func is torch.Tensor.mul or func is torch.Tensor.__mul__:\n"
+        "            return torch.zeros(3)\n"
+        "        return func(*args, **(kwargs or {}))\n"
+        "modes = []\n"
+        "def answer(x, last=False):\n"
+        "    while modes:\n"
+        "        modes.pop().__exit__(None, None, None)\n"
+        "    if not last:\n"
+        "        modes.append(Liar())\n"
+        "        modes[-1].__enter__()\n"
+        "    return torch.zeros(3)\n",
+        "for k in range(2):\n"
+        "    x = torch.tensor([1.0, 2.0, 3.0]) + k\n"
+        "    got = answer(x)\n"
+        "    checks.assert_close(got, x * 2)\n"
+        "answer(x, last=True)\n",
+    ),
     "the answer's own wrapper swapped for the bare function, then put back by the value": (
         ANYTHING
         + "class Back(Anything):\n"
@@ -895,7 +917,8 @@ def test_a_change_that_puts_itself_back_is_seen_before_the_test_calls_on(attack,
     and the wrapper swapped passed the test, unflagged, before the test's calls were checked;
     the property of torch.Tensor passed while only calls were, not attribute reads; the
     function made of the test's lambda while a function of the test's code was trusted
-    whatever its globals.)"""
+    whatever its globals; the mode while modes were looked at only before and after the
+    test.)"""
     answer, test = SELF_UNDOING[attack]
     result = judge(answer, test=test, setup=CHECKS_SETUP, tmp_path=tmp_path)
     assert not passed(result), result
