@@ -1939,14 +1939,16 @@ class Child:
             problems += self.foreign_modes()
             names, noted = self.test_globals, self.noted
             _sanitize(names)
-            if _len(names) != _len(noted) or not _all(
+            # `__warningregistry__` and the like come and go: a warning's doing
+            volatile = [k for k in VOLATILE_NAMES if k in names and k not in noted]
+            if _len(names) != _len(noted) + _len(volatile) or not _all(
                 _map(_is, _map(names.get, noted, _repeat(_MISSING)), noted.values())
             ):
                 # a name the test did not bind (`abs`, `any`: they shadow the builtins) too
                 problems += [
                     f"the test's {key!r}"
                     for key in {**noted, **names}
-                    if key not in VOLATILE_NAMES  # `__warningregistry__`: a warning's doing
+                    if key not in VOLATILE_NAMES
                     and names.get(key, _MISSING) is not noted.get(key, _MISSING)
                     and not self.made_by_test(names.get(key, _MISSING))
                 ]
