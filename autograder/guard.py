@@ -121,8 +121,9 @@ LIBRARY_EVENT = "autograder.torch_library"
 # Starting a thread goes through a gate (`_thread.start_new_thread` and its aliases) that raises
 # this audit event: the hook starts the thread, or refuses it.
 THREAD_EVENT = "autograder.start_thread"
-# Raised before each call a test makes (its code is rewritten so: see `autograder/watched.py`):
-# the hook runs the runner's check, which no student code can reach (`Guard.check_calls_with`).
+# Raised before each step a test takes (a call, an operator, a subscript, an attribute read...:
+# its code is rewritten so, see `autograder/watched.py`): the hook runs the runner's check,
+# which no student code can reach (`Guard.check_calls_with`).
 CALL_EVENT = "autograder.test_calls"
 # The constants a rewritten test calls, which the child replaces with its hooks: a call, an
 # attribute read, a method call (each checked first), the names a top-level statement bound.
