@@ -490,7 +490,7 @@ def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(
 
     submitted = tmp_path / "submitted"
     # Enough students that the run is still going when the first one is journaled.
-    students = {f"student_{i}": ("good", "blank")[i % 2] for i in range(12)}
+    students = {f"student_{i}": ("good", "blank")[i % 2] for i in range(24)}
     small_class(tiny, submitted, students)
     whole, cut = tmp_path / "whole", tmp_path / "cut"
     command = [
@@ -523,7 +523,8 @@ def test_ctrl_c_keeps_finished_work_and_a_rerun_matches_an_uninterrupted_run(
     else:
         run.send_signal(signal.SIGTERM)  # what `kill` does: the workers get nothing
     _, err = run.communicate(timeout=120)
-    assert run.returncode == 130
+    journaled = journal.read_text().count("\n") if journal.exists() else 0
+    assert run.returncode == 130, (run.returncode, journaled, err[-2000:])
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert err.strip().splitlines()[-1].startswith("interrupted: ")
     kept = journal.read_text().count("\n")
