@@ -1905,7 +1905,7 @@ class Child:
 
     def watch(self, code: types.CodeType, namespace: dict) -> types.CodeType:
         """The test's code with the hooks of `autograder/watched.py` in place of its marks; from
-        now on the guard's hook runs `check_before_call` before each call the test makes
+        now on the guard's hook runs `check_before_call` before each step the test takes
         (where no thread of the student's can run beside it: see `check_before_call`)."""
         self.test_globals, self.noted, self.call_problems = namespace, _dict(namespace), []
         hooks = {**self.z.test_hooks}
@@ -1918,11 +1918,11 @@ class Child:
         return code
 
     def check_before_call(self) -> None:
-        """What the test is about to call, and what that relies on, must be as the test left it:
-        a protected function changed since the zygote, or a name of the test's changed since
-        the test bound it, is student code's doing, unless the test put its own function there
-        (a recorder, a stopped clock). Raised as ChangedWhileTesting, and kept for the verdict
-        should student code catch it.
+        """What the test is about to use, and what that relies on, must be as the test left it:
+        a protected namespace or closure cell changed since the zygote, a name of the test's
+        changed since the test bound it (or added), a torch mode of the student's, is student
+        code's doing, unless the test put its own function there (a recorder, a stopped clock).
+        Raised as ChangedWhileTesting, and kept for the verdict should student code catch it.
 
         Runs on the test's thread, from the guard's hook, untrusted, with no garbage collected.
         It first puts back the grader's own names (`restore_grader`, which looks up none): a
