@@ -827,7 +827,7 @@ class Snapshot:
     def changed_now(self, made_by_test) -> list[str]:
         """What `restore` would put back now, less what the test put there itself (a value
         for which `made_by_test` is true), without putting anything back: the check before
-        each call a test makes (`Child.check_before_call`). A namespace found unchanged at a
+        each step a test takes (`Child.check_before_call`). A namespace found unchanged at a
         version tag is not looked at again until its tag moves. Identity only: nothing of the
         student's runs."""
         found = [label for label, *_ in self.changed_cells()]  # `builtins` is a module here

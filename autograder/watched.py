@@ -223,7 +223,7 @@ def _header_names(statement: ast.stmt) -> list[str]:
 
 
 def _bound_names(statement: ast.stmt) -> list[str]:
-    """The top-level names a statement binds or deletes, blocks inside it included (not what
+    """The top-level names a simple statement (or a `def`, `class`) binds or deletes (not what
     functions and classes it defines bind inside themselves)."""
     names: list[str] = []
     pending: list[ast.AST] = [statement]
@@ -239,8 +239,6 @@ def _bound_names(statement: ast.stmt) -> list[str]:
             names.append(node.id)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names += [(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"]
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.append(node.name)  # bound, then deleted as the block ends
         pending += ast.iter_child_nodes(node)
     return names
 
