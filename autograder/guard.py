@@ -126,8 +126,10 @@ THREAD_EVENT = "autograder.start_thread"
 # which no student code can reach (`Guard.check_calls_with`).
 CALL_EVENT = "autograder.test_calls"
 # The constants a rewritten test calls, which the child replaces with its hooks: a call, an
-# attribute read, a method call (each checked first), the names a top-level statement bound.
-CALL_MARK, SEEN_MARK = "@call@", "@seen@"
+# attribute read, a method call (each checked first), the names a statement of the test bound,
+# the test's cells (these two only in TEST_FUNCTION, the function that holds the test's body).
+CALL_MARK, SEEN_MARK, CELLS_MARK = "@call@", "@seen@", "@cells@"
+TEST_FUNCTION = "__test__"
 ATTRIBUTE_MARK, METHOD_MARK = "@attribute@", "@method@"
 # What an operator of the test's becomes, called through CALL_MARK: the child replaces each
 # `@op:name@` with `_operator.name` (`in` and `not in` with functions of its own, `iter` with

@@ -48,10 +48,12 @@ from guard import (  # guard.py sits next to this file
     ATTRIBUTE_MARK,
     CALL_EVENT,
     CALL_MARK,
+    CELLS_MARK,
     METHOD_MARK,
     OPERATIONS,
     SEEN_MARK,
     SLICE_MARK,
+    TEST_FUNCTION,
     Guard,
     opened_test,
     protected_code_ids,
@@ -121,6 +123,7 @@ _globals_of = types.FunctionType.__dict__["__globals__"].__get__
 _builtins_of = types.FunctionType.__dict__["__builtins__"].__get__
 _closure_of = types.FunctionType.__dict__["__closure__"].__get__
 _cell_contents = types.CellType.__dict__["cell_contents"].__get__
+_freevars_of = types.CodeType.__dict__["co_freevars"].__get__
 _set_cell_contents = types.CellType.__dict__["cell_contents"].__set__
 _bases_of, _dict_of = type.__dict__["__bases__"].__get__, type.__dict__["__dict__"].__get__
 _MODULES = sys.modules
@@ -1210,6 +1213,9 @@ class Zygote:
         self.snapshot.restore_function = self.guard.restore_function
         self.guard.protect(Zygote, Child, Snapshot, Words, type(self.guard), *metaclasses)
         self.test_hooks = _test_hooks()
+        self.cell_contents = _baked(
+            CELL_CONTENTS, "contents", (_cell_contents, ValueError, _MISSING)
+        )
         torch_c = getattr(_MODULES.get("torch"), "_C", None)
         self.mode_stacks = {} if torch_c is None else {
             "function": (torch_c._len_torch_function_stack, torch_c._get_function_stack_at),
@@ -1379,13 +1385,31 @@ def contains(item, container):
     negated = "@baked state@"
     return (item not in container) if negated else (item in container)
 """
-# What each top-level statement of a test ends with: the names it bound are the test's own.
-# Only in the test's top-level code, which nothing of the student's reaches.
+# What each statement of a test ends with: what the names it bound hold now is the test's own
+# (where they are cells: what functions of the test's close over, which student code reaches).
+# Only in the code of the function that holds the test, which nothing of the student's reaches.
 NAMES_SEEN = """
 def seen(names):
-    namespace, noted, missing = "@baked state@"
+    cells, noted, contents = "@baked state@"
     for name in names:
-        noted[name] = namespace.get(name, missing)
+        cell = cells.get(name)
+        if cell is not None:
+            noted[name] = contents(cell)
+"""
+# How that function hands the runner its cells, as it starts: a function that closes over each.
+CELLS_FOUND = """
+def found(reader):
+    cells, names_of, code_of, closure_of, zip = "@baked state@"
+    cells.update(zip(names_of(code_of(reader)), closure_of(reader)))
+"""
+# What a cell holds, or the mark of an empty one (a name not bound yet, or deleted).
+CELL_CONTENTS = """
+def contents(cell):
+    get, empty, missing = "@baked state@"
+    try:
+        return get(cell)
+    except empty:
+        return missing
 """
 # What `check_before_call` raises: no test's `except Exception` catches it.
 ChangedWhileTesting = type("ChangedWhileTesting", (BaseException,), {"__module__": "builtins"})
@@ -1908,10 +1932,17 @@ class Child:
         now on the guard's hook runs `check_before_call` before each step the test takes
         (where no thread of the student's can run beside it: see `check_before_call`)."""
         self.test_globals, self.noted, self.call_problems = namespace, _dict(namespace), []
-        hooks = {**self.z.test_hooks}
-        hooks[SEEN_MARK] = _baked(NAMES_SEEN, "seen", (namespace, self.noted, _MISSING))
+        self.cells, self.noted_cells = {}, {}
+        own = {
+            SEEN_MARK: _baked(
+                NAMES_SEEN, "seen", (self.cells, self.noted_cells, self.z.cell_contents)
+            ),
+            CELLS_MARK: _baked(
+                CELLS_FOUND, "found", (self.cells, _freevars_of, _code_of, _closure_of, _zip)
+            ),
+        }
         codes: list = []
-        code = _with_hooks(code, hooks, codes)
+        code = _with_hooks(code, self.z.test_hooks, codes, own)
         self.test_code = frozenset(_map(id, codes))
         if not self.threads:
             self.z.guard.check_calls_with(self.check_before_call)
@@ -1937,6 +1968,7 @@ class Child:
             problems = snapshot.grader_changes[seen:]
             problems += snapshot.changed_now(self.made_by_test)
             problems += self.foreign_modes()
+            problems += self.changed_cells()
             names, noted = self.test_globals, self.noted
             _sanitize(names)
             # `__warningregistry__` and the like come and go: a warning's doing
@@ -1961,6 +1993,17 @@ class Child:
                 "student code changed what the test relies on while it ran: "
                 + ", ".join(problems[:5])
             )
+
+    def changed_cells(self) -> list[str]:
+        """The test's cells (what its functions close over) that hold what the test did not
+        put there."""
+        contents, noted = self.z.cell_contents, self.noted_cells
+        return [
+            f"the test's {name!r}"
+            for name, cell in self.cells.items()
+            if contents(cell) is not noted.get(name, _MISSING)
+            and not self.made_by_test(contents(cell))
+        ]
 
     def foreign_modes(self) -> list[str]:
         """The torch function and dispatch modes active now that the test did not make: a
@@ -2141,14 +2184,16 @@ def _course_checks() -> list:
     return found
 
 
-def _with_hooks(code: types.CodeType, hooks: dict, codes: list, top: bool = True):
-    """`code` with each constant that names a hook replaced by it (the top-level mark only in
-    the top-level code); each code object made goes into `codes`."""
+def _with_hooks(code: types.CodeType, hooks: dict, codes: list, own: dict | None = None):
+    """`code` with each constant that names a hook replaced by it, and in the code of the
+    function that holds the test (a constant of the top-level code) those of `own` too; each
+    code object made goes into `codes`."""
     consts = []
     for const in code.co_consts:
         if _type(const) is types.CodeType:
-            const = _with_hooks(const, hooks, codes, top=False)
-        elif _type(const) is _str and const in hooks and (top or const != SEEN_MARK):
+            test = own is not None and const.co_name == TEST_FUNCTION
+            const = _with_hooks(const, {**hooks, **own} if test else hooks, codes)
+        elif _type(const) is _str and const in hooks:
             const = hooks[const]
         consts.append(const)
     code = code.replace(co_consts=_tuple(consts))

@@ -1,4 +1,11 @@
-"""A test's source, rewritten so that the runner looks before each step the test takes.
+"""A test's source, rewritten so that its values are out of student code's reach and the runner
+looks before each step the test takes.
+
+The test's own values (the reference it computed, its spies' records, its inputs) live in the
+locals of one function that holds the whole test: no code of the student's can read a frame, so
+no function or class the test hands over (or that `object.__subclasses__()` finds) leads to them
+through its globals. What a function of the test's closes over is a cell it can reach; those
+names are noted as the test binds them (below), and checked like the rest.
 
 Student code runs while a test runs (the test calls it), and can change what the test uses
 next: a function of `course.checks` or torch, `torch.Tensor.__eq__` or a property, a name of
@@ -12,11 +19,21 @@ be as the test itself left it (`runner.Child.check_before_call`):
     out == expected
     ->  '@call@'.__call__('@op:eq@', out, expected)
 
-and after each statement of the test's top level, the names it bound are noted as the test's
-own (`'@seen@'.__call__(('got',))`): a name of the test's that changes otherwise was changed by
-student code. The child replaces these string constants with its hooks (and `_operator`'s
-functions) in the compiled code. Done here, in the grader's process: in the child, student
-code has run and could have changed `ast`.
+and after each statement, the names it bound are noted as the test's own
+(`'@seen@'.__call__(('got',))`): a cell of the test's that changes otherwise was changed by
+student code. The whole test becomes
+
+    @'@call@'.__call__
+    def __test__():
+        '@cells@'.__call__(lambda: (got, ...))   # the cells, for the runner to read
+        ...the test, rewritten...
+    del __test__
+
+(the decorator runs it; the function is never bound while it runs). The child replaces these
+string constants with its hooks (and `_operator`'s functions) in the compiled code, `@seen@` and
+`@cells@` only in `__test__`'s own code, which nothing of the student's reaches. Done here, in
+the grader's process: in the child, student code has run and could have changed `ast`. A test
+therefore has no `global` statement and no `import *`.
 
 Not rewritten: the bodies of classes the test defines (a module's `forward` is traced and
 exported by torch, which must see the test's own code), calls that look at the frame that makes
@@ -30,33 +47,70 @@ from __future__ import annotations
 import ast
 from functools import cache
 
-from autograder.guard import ATTRIBUTE_MARK, CALL_MARK, METHOD_MARK, SEEN_MARK, SLICE_MARK
+from autograder.guard import (
+    ATTRIBUTE_MARK,
+    CALL_MARK,
+    CELLS_MARK,
+    METHOD_MARK,
+    SEEN_MARK,
+    SLICE_MARK,
+    TEST_FUNCTION,
+)
 
 FRAME_READERS = frozenset(
     {"super", "locals", "globals", "vars", "dir", "eval", "exec", "breakpoint"}
 )
 # Expressions whose names are their own (comprehensions bind in a scope of their own).
 SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-# Statements whose blocks run in the test's top-level scope.
+# Statements whose blocks run in the test's own scope.
 BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar)
 
 
 @cache
 def watched(source: str) -> str:
-    """`source` with every call checked first and its top-level bindings noted; a source that
-    does not parse is left as it is (the child reports the syntax error)."""
+    """`source` as the body of a function the runner calls, with every call checked first and
+    its bindings noted; a source that does not compile is left as it is (the child reports the
+    error)."""
     try:
-        tree = ast.parse(source)
+        compile(source, "<test>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return source
+    tree = ast.parse(source)
+    future = [s for s in tree.body if isinstance(s, ast.ImportFrom) and s.module == "__future__"]
+    tree = _Calls().visit(ast.Module(body=tree.body[len(future):], type_ignores=[]))
+    test = ast.FunctionDef(
+        name=TEST_FUNCTION,
+        args=_no_arguments(),
+        body=_noting_bindings(tree.body) or [ast.Pass()],
+        decorator_list=[ast.Attribute(value=ast.Constant(CALL_MARK), attr="__call__",
+                                      ctx=ast.Load())],
+        returns=None,
+    )
+    module = ast.Module(
+        body=[*future, test, ast.Delete(targets=[ast.Name(TEST_FUNCTION, ctx=ast.Del())])],
+        type_ignores=[],
+    )
+    cells = _cell_names(module)
+    if cells:
+        every_cell = ast.Tuple(elts=[ast.Name(n, ctx=ast.Load()) for n in cells], ctx=ast.Load())
+        reader = ast.Lambda(args=_no_arguments(), body=every_cell)
+        test.body.insert(0, ast.Expr(_hook(CELLS_MARK, [reader], [])))
+    # A test that cannot be a function's body (`import *`) fails in the child with the reason.
+    return ast.unparse(ast.fix_missing_locations(module))
+
+
+def _no_arguments() -> ast.arguments:
+    return ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
+
+
+def _cell_names(module: ast.Module) -> tuple[str, ...]:
+    """The names of the test's that a function, class or comprehension inside it closes over."""
+    try:
+        code = compile(ast.fix_missing_locations(module), "<test>", "exec", dont_inherit=True)
     except SyntaxError:
-        return source
-    tree = _Calls().visit(tree)
-    tree.body = _noting_bindings(tree.body)
-    rewritten = ast.unparse(ast.fix_missing_locations(tree))
-    try:
-        compile(rewritten, "<test>", "exec", dont_inherit=True)
-    except SyntaxError:  # never seen: `ast.unparse` writes valid Python; then it runs unwatched
-        return source
-    return rewritten
+        return ()
+    test = next(c for c in code.co_consts if isinstance(c, type(code)))
+    return test.co_cellvars
 
 
 def _hook(mark: str, args: list[ast.expr], keywords: list[ast.keyword]) -> ast.Call:
@@ -172,7 +226,7 @@ def _as_value(index: ast.expr) -> ast.expr:
 
 
 def _noting_bindings(body: list[ast.stmt]) -> list[ast.stmt]:
-    """The statements of the test's top level (and of the blocks inside them), each followed
+    """The statements of the test (and of the blocks inside them), each followed
     by a note of the names it binds; the names a block's header binds (a `for` target, a
     `with ... as`, an `except ... as`) are noted as the block starts."""
     result = []
@@ -223,7 +277,7 @@ def _header_names(statement: ast.stmt) -> list[str]:
 
 
 def _bound_names(statement: ast.stmt) -> list[str]:
-    """The top-level names a simple statement (or a `def`, `class`) binds or deletes (not what
+    """The names a simple statement of the test (or a `def`, `class`) binds or deletes (not what
     functions and classes it defines bind inside themselves)."""
     names: list[str] = []
     pending: list[ast.AST] = [statement]

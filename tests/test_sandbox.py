@@ -701,7 +701,7 @@ def test_the_return_check_cannot_be_switched_off_from_the_tests_globals(attack, 
 # The runner's functions that student code can reach (through a function the test hands it),
 # made by `runner._baked` from these sources.
 BAKED = ("RETURN_GUARD", "CHECKER", "CALL_CHECK", "RUN_CALL", "ATTRIBUTE_CHECK", "METHOD_CHECK",
-         "MEMBERSHIP", "NAMES_SEEN")
+         "MEMBERSHIP", "NAMES_SEEN", "CELLS_FOUND", "CELL_CONTENTS")
 
 
 def test_what_student_code_can_reach_of_the_runner_looks_up_no_name():
@@ -976,6 +976,41 @@ def test_a_change_that_touches_no_namespace_still_fails_the_test(attack, tmp_pat
     answer, test = UNSEEN_CHANGES[attack]
     result = judge(answer, test=test, setup=CHECKS_SETUP, tmp_path=tmp_path)
     assert not passed(result), result
+
+
+# The test's own values, reached through what it made (tester 16 read lesson 02's expected
+# gradients this way, and zeroed its tensors in place): each wrong answer passed, unflagged.
+THE_TESTS_VALUES = {
+    "the expected value, read through a method of a class the test defined": (
+        "def answer():\n"
+        "    for cls in object.__subclasses__():\n"
+        "        if cls.__name__ == 'Spy':\n"
+        "            return cls.note.__globals__.get('expected', 0)\n"
+        "    return 0\n",
+        "class Spy:\n    def note(self):\n        return 1\n"
+        "expected = 41 + 1\ncheck(answer(), expected)\n",
+    ),
+    "the expected value, rebound in the cell of a function the test hands over": (
+        "def answer(hint):\n"
+        "    hint.__closure__[0].cell_contents = 7\n"
+        "    return 7\n",
+        "expected = 41 + 1\ndef hint():\n    return expected\n"
+        "check(answer(hint), expected)\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(THE_TESTS_VALUES))
+def test_the_tests_values_are_out_of_reach_or_watched(attack, tmp_path):
+    """Does a wrong answer that read or rebound a value of the test's still fail, and is a
+    rebound one flagged? (The test's values live in its function's locals; what its functions
+    close over is checked at each step.)"""
+    answer, test = THE_TESTS_VALUES[attack]
+    result = judge(answer, test=test, tmp_path=tmp_path)
+    assert not passed(result), result
+    if "rebound" in attack:
+        verdict = next(r for r in result.cells.values() if "passed" in r)
+        assert "the test's 'expected'" in str(verdict.get("tampering")), verdict
 
 
 def test_the_course_checks_run_with_no_garbage_collected(tmp_path):

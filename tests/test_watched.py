@@ -1,17 +1,19 @@
-"""`autograder/watched.py` rewrites a test so that each call it makes is checked first, and the
-names its top level binds are noted as the test's own. The rewritten test must do what the
-test did: run here with hooks that record, it gives the same results and says which calls and
-which names it made, in order."""
+"""`autograder/watched.py` rewrites a test into the body of a function, so that its values are
+locals no student code reaches, each call it makes is checked first, and the names it binds are
+noted as the test's own. The rewritten test must do what the test did: run here with hooks that
+record, it gives the same results and says which calls and which names it made, in order."""
 
 from __future__ import annotations
 
 import operator
+import sys
 
 import pytest
 
 from autograder.guard import (
     ATTRIBUTE_MARK,
     CALL_MARK,
+    CELLS_MARK,
     METHOD_MARK,
     OPERATIONS,
     SEEN_MARK,
@@ -21,8 +23,10 @@ from autograder.watched import watched
 
 
 def run(source: str) -> tuple[dict, list]:
-    """Run `watched(source)` with recording hooks; (its namespace, what the hooks saw)."""
+    """Run `watched(source)` with recording hooks; (the values the test's names were given,
+    what the hooks saw)."""
     events: list = []
+    values: dict = {}
 
     def call(function, /, *args, **kwargs):
         events.append(("call", getattr(function, "__name__", "?")))
@@ -30,6 +34,11 @@ def run(source: str) -> tuple[dict, list]:
 
     def seen(names):
         events.append(("seen", names))
+        bound = sys._getframe(1).f_locals  # the test's function
+        values.update({name: bound[name] for name in names if name in bound})
+
+    def cells(reader):
+        events.append(("cells", reader.__code__.co_freevars))
 
     def attribute(owner, name):
         events.append(("attribute", name))
@@ -40,6 +49,7 @@ def run(source: str) -> tuple[dict, list]:
         return getattr(owner, name)(*args, **kwargs)
 
     hooks = {CALL_MARK: call, SEEN_MARK: seen, ATTRIBUTE_MARK: attribute, METHOD_MARK: method}
+    hooks[CELLS_MARK] = cells
     hooks |= {f"@op:{name}@": getattr(operator, name, None) for name in OPERATIONS}
     hooks |= {SLICE_MARK: slice, "@op:in@": lambda a, b: a in b, "@op:iter@": iter}
     hooks["@op:not_in@"] = lambda a, b: a not in b
@@ -47,7 +57,8 @@ def run(source: str) -> tuple[dict, list]:
     code = _hooked(code, hooks)
     namespace: dict = {}
     exec(code, namespace)
-    return namespace, events
+    assert list(namespace) == ["__builtins__"], "the test bound a name outside its function"
+    return values, events
 
 
 def _hooked(code, hooks):
@@ -63,8 +74,8 @@ def test_every_call_is_checked_first_and_runs_as_written():
     namespace, events = run("def f(x):\n    return abs(x) + len([x])\nvalue = f(-2)\n")
     assert namespace["value"] == 3
     assert events == [
-        ("seen", ("f",)), ("call", "f"), ("call", "abs"), ("call", "len"), ("call", "add"),
-        ("seen", ("value",)),
+        ("call", "__test__"), ("seen", ("f",)), ("call", "f"), ("call", "abs"),
+        ("call", "len"), ("call", "add"), ("seen", ("value",)),
     ]
 
 
@@ -142,3 +153,36 @@ def test_f_strings_with_quotes_and_calls_stay_valid():
 
 def test_a_source_that_does_not_parse_is_left_as_it_is():
     assert watched("def broken(:\n") == "def broken(:\n"
+
+
+def test_the_tests_values_are_locals_and_its_cells_are_handed_over_first():
+    """A class or function the test defines leads through its globals to none of the test's
+    values; what they close over is handed to the runner before the test's first step."""
+    source = (
+        "expected = 40 + 2\n"
+        "class Spy:\n"
+        "    def note(self):\n"
+        "        return expected\n"
+        "helper = lambda: Spy\n"
+        "found = helper().note.__globals__.get('expected')\n"
+    )
+    values, events = run(source)
+    assert values["expected"] == 42 and values["found"] is None
+    assert events[:2] == [("call", "__test__"), ("cells", ("Spy", "expected"))], events
+
+
+def test_no_lesson_test_needs_the_test_namespace():
+    """A test runs as a function's body: `global` would bind outside it, `import *` cannot."""
+    import ast
+
+    from autograder.submissions import exercises
+    from conftest import LESSONS, read_source_notebook
+
+    for lesson in LESSONS:
+        notebook = read_source_notebook(lesson)
+        cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in notebook.cells}
+        for test_id, _ in exercises(notebook).values():
+            tree = ast.parse(cells[test_id])
+            for node in ast.walk(tree):
+                star = isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
+                assert not (isinstance(node, ast.Global) or star), f"{lesson} {test_id}"
