@@ -15,7 +15,7 @@ from nbgrader.preprocessors import ClearOutput, DeduplicateIds, OverwriteCells, 
 from autograder.coursedir import RELEASE_DIRECTORY, SOURCE_DIRECTORY, read_course_notebook
 from autograder.preprocessors import SandboxExecute
 from autograder.repair import repair
-from autograder.sandbox import Limits
+from autograder.sandbox import SETUP_FAILED, Limits
 from autograder.submissions import grade_id
 
 if TYPE_CHECKING:
@@ -140,6 +140,9 @@ def execute(course: Path, submission: Submission, limits: Limits) -> tuple[Submi
         nb, resources = runner.preprocess(nb, resources)
         story = resources["autograder"]
         submission.isolation = story["isolation"]
+        if story["setup_failed"]:
+            submission.error = f"could not be graded: {SETUP_FAILED} ({story['setup_failed']})"
+            return submission, None
         submission.notes += [f"{cell}: {why}" for cell, why in story["failures"].items()]
         submission.notes += story["notes"]
         submission.flags += [f"tampering in {what}" for what in story["tampering"]]

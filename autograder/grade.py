@@ -458,10 +458,15 @@ def _grade_found(
         except OSError as exc:  # this student's notebook only: graded 0 with the reason
             s.path, s.error = None, f"the notebook could not be read ({exc.strerror or exc})"
             s.digest = _digest(s, lesson_hash[s.lesson])
+    from autograder.sandbox import SETUP_FAILED
+
     todo = [
         s
         for s in found
-        if students is not None or s.key not in done or done[s.key].digest != s.digest
+        if students is not None
+        or s.key not in done
+        or done[s.key].digest != s.digest
+        or SETUP_FAILED in (done[s.key].error or "")  # no grade yet: the machine failed
     ]
     private.mkdir(parents=True, exist_ok=True)
     interrupted = None

@@ -70,6 +70,11 @@ class Limits:
     tmp_mb: int = 64  # size of each of its private home, /tmp and /dev/shm
 
 
+# A submission's error when its sandbox died twice before any of its code ran: not a grade, so
+# the next `grade` run tries it again.
+SETUP_FAILED = "the sandbox died while it loaded the lesson, before any of the student's code ran"
+
+
 @dataclass
 class SandboxResult:
     """What came back from running one submission."""
@@ -77,6 +82,9 @@ class SandboxResult:
     cells: dict[int, dict] = field(default_factory=dict)  # cell index -> the runner's report
     failures: dict[int, str] = field(default_factory=dict)  # cell index -> why it has no report
     isolation: str = ""  # how the submission was isolated
+    # Why the sandbox never reached the first exercise, twice: the lesson's own setup failed
+    # (a machine out of memory killed it) before any code of the student's ran.
+    setup_failed: str = ""
 
 
 @cache
@@ -687,17 +695,21 @@ def _attempt(
 ) -> _Watch:
     """Run the zygote over `exercises` (in a kept box when there is one); return what it saw.
 
-    A kept box that ends before this submission's first exercise failed on what the previous
-    submission left (a folder it cannot empty): no code of this student's ran, so the
-    submission runs again in a fresh box instead of being charged for it.
+    A box that ends before this submission's first exercise ran no code of this student's (a
+    kept box failed on what the previous submission left, a folder it cannot empty; a fresh
+    one on the machine: killed while it loaded the lesson's setup), so the submission runs
+    again in a fresh box instead of being charged for it.
     """
     box = _box_for(plan, limits)
-    kept = box.jobs > 0
     watch = _run_in(box, plan, exercises, scratch, _Watch(plan, limits, deadline, result))
-    if kept and watch.exercise is None and not watch.finished:
+    if _never_started(watch):
         fresh = _Box(box.key, limits)
         watch = _run_in(fresh, plan, exercises, scratch, _Watch(plan, limits, deadline, result))
     return watch
+
+
+def _never_started(watch: _Watch) -> bool:
+    return watch.exercise is None and not (watch.finished or watch.verdicts or watch.ended)
 
 
 def _run_in(box: _Box, plan: Plan, exercises: list[dict], scratch: Path, watch: _Watch) -> _Watch:
@@ -792,6 +804,8 @@ def _run_pass(
             break
         if watch.reason and watch.exercise is None and not done:
             # It never reached an exercise (its setup failed or took all the time): say so.
+            if _never_started(watch) and not (result.cells or result.failures):
+                result.setup_failed = watch.reason  # nothing of this submission ran anywhere
             for exercise in pending:
                 result.failures.setdefault(exercise["test"], f"not run: {watch.reason}")
             break

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import json
 import os
 import runpy
 import shutil
@@ -20,8 +21,8 @@ import nbformat
 import pytest
 from tiny_lesson import POINTS, TINY, make_course, source_notebook, submissions
 
-from autograder.grade import grade
-from autograder.sandbox import Limits, isolation
+from autograder.grade import JOURNAL, PRIVATE, grade
+from autograder.sandbox import SETUP_FAILED, Limits, isolation
 from autograder.submissions import (
     answered,
     answers_of,
@@ -376,6 +377,26 @@ def test_regrading_gives_the_same_grades(tiny, tmp_path):
 
 
 # --- resuming, merging, interrupting, dead workers -------------------------------------------
+
+
+def test_a_submission_whose_sandbox_never_loaded_the_lesson_is_graded_on_the_next_run(
+    tiny, tmp_path
+):
+    """A sandbox that died twice while it loaded the lesson ran nothing of the student's: the
+    submission is reported as not graded, and the next run grades it (the others stay)."""
+    submitted, out = tmp_path / "submitted", tmp_path / "out"
+    small_class(tiny, submitted, {"good": "good", "blank": "blank"})
+    grade(submissions=submitted, out=out, root=tiny, workers=1, limits=LIMITS, progress=False)
+    journal = out / PRIVATE / JOURNAL
+    lines = journal.read_text().splitlines()
+    good = json.loads(next(line for line in lines if '"student": "good"' in line))
+    good.update(score=0.0, error=f"could not be graded: {SETUP_FAILED} (killed)")
+    journal.write_text("\n".join([*lines, json.dumps(good)]) + "\n")
+    batch = grade(submissions=submitted, out=out, root=tiny, workers=1, limits=LIMITS,
+                  progress=False)
+    assert batch.graded_now == 1, "only the submission that was never graded runs again"
+    regraded = next(s for s in batch.submissions if s.student == "good")
+    assert (regraded.error, regraded.score) == (None, sum(POINTS.values()))
 
 
 def csvs(out: Path) -> list[str]:

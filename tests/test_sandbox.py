@@ -1966,3 +1966,20 @@ def test_a_runner_that_cannot_make_its_sandbox_safe_says_why():
     reason = "the grading sandbox cannot mount /tmp noexec (EPERM): nothing is graded"
     watch.from_zygote({"event": "unsafe", "reason": reason})
     assert watch.reason == reason
+
+
+def test_a_sandbox_that_dies_loading_the_lesson_is_tried_again_then_reported(tmp_path, monkeypatch):
+    """A sandbox that dies before the first exercise (a busy machine killed it while it loaded
+    the lesson) ran no code of the student's: is the submission run again in a fresh one, and
+    when that dies too, reported as not graded rather than as a submission that scores 0?"""
+    made = []
+    real_box = sandbox._Box
+    monkeypatch.setattr(sandbox, "_Box", lambda *args: made.append(args) or real_box(*args))
+    dies = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"
+    result = judge(HONEST, setup=dies, tmp_path=tmp_path)
+    assert len(made) == 2, f"{len(made)} sandboxes started, expected the first and one more"
+    assert "killed" in result.setup_failed and not passed(result), result
+    made.clear()
+    result = judge(HONEST, tmp_path=tmp_path)
+    assert passed(result) and result.setup_failed == "", result
+    assert len(made) <= 1, "a sandbox that reached its exercises was started again"

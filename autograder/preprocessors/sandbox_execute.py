@@ -84,8 +84,9 @@ class SandboxExecute(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         """Run `nb` in the sandbox; put outputs on its cells and the run's story in resources.
 
-        `resources["autograder"]` receives `isolation`, `failures` (cell index -> reason) and
-        `tampering` (descriptions) and `notes` (limits hit by cells, worth reporting).
+        `resources["autograder"]` receives `isolation`, `failures` (cell index -> reason),
+        `tampering` (descriptions), `notes` (limits hit by cells, worth reporting) and
+        `setup_failed` (why no exercise could start, twice; empty when one did).
         """
         cells = _jobs(nb, set(s.strip() for s in self.demo_sources))
         plan = Plan(
@@ -123,6 +124,7 @@ class SandboxExecute(NbGraderPreprocessor):
             failures={_name(nb, i): why for i, why in result.failures.items()},
             tampering=tampering,
             notes=notes,
+            setup_failed=result.setup_failed,
         )
         return nb, resources
 
