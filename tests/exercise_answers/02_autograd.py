@@ -579,6 +579,23 @@ def numerical_grad(f, x, eps=1e-6):
 """,
     },
     "softplus": {
+        "a forward that forgets to divide by beta": """
+class SoftplusFn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, beta):
+        ctx.save_for_backward(x)
+        ctx.beta = beta
+        return torch.logaddexp(beta * x, torch.zeros_like(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * torch.sigmoid(ctx.beta * x), None
+
+
+def softplus(x, beta=1.0):
+    return SoftplusFn.apply(x, beta)
+""",
         "naive forward (overflows)": """
 class SoftplusFn(torch.autograd.Function):
     @staticmethod
@@ -704,6 +721,23 @@ def softplus(x, beta=1.0):
 """,
     },
     "train_linear": {
+        "a frozen bias that still requires grad (it gets a gradient)": """
+def train_linear(X, y, *, lr, num_steps, fit_bias=True):
+    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
+    b = torch.zeros((), dtype=X.dtype, device=X.device, requires_grad=True)
+    losses = []
+    for _ in range(num_steps):
+        loss = ((X @ w + b - y) ** 2).mean()
+        losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+            w.grad = None
+            if fit_bias:
+                b -= lr * b.grad
+                b.grad = None
+    return w.detach(), b.detach(), losses
+""",
         "forgets to clear the gradients": """
 def train_linear(X, y, *, lr, num_steps, fit_bias=True):
     w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)

@@ -844,3 +844,28 @@ class DigitCNN(nn.Module):
         self.train(was_training)
         return out
 ''')
+MISTAKES["digit_cnn"]["a BatchNorm2d with its own momentum"] = _code('''
+class DigitCNN(nn.Module):
+    def __init__(self, c1=8, c2=16, dropout=0.25):
+        super().__init__()
+        self.features = nn.ModuleDict({
+            "conv1": nn.Conv2d(1, c1, kernel_size=3, padding=1),
+            "bn1": nn.BatchNorm2d(c1, momentum=0.01),
+            "pool": nn.MaxPool2d(2),
+            "conv2": nn.Conv2d(c1, c2, kernel_size=3),
+        })
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(c2 * 4, 10))
+
+    def forward(self, x):
+        f = self.features
+        x = f["pool"](torch.relu(f["bn1"](f["conv1"](x))))
+        return self.head(torch.relu(f["conv2"](x)))
+
+    def predict(self, x):
+        was = self.training
+        self.eval()
+        with torch.no_grad():
+            out = self(x).argmax(1)
+        self.train(was)
+        return out
+''')

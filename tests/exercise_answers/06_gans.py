@@ -1233,3 +1233,12 @@ MISTAKES['generator_step']['freezes D, then sets all its flags to True'] = (
     "        p.requires_grad_(True)\n"
     "    return loss.item()\n"
 )
+MISTAKES['make_generator']['the tanh before the last Linear'] = """
+def make_generator(z_dim, widths):
+    layers, prev = [], z_dim
+    for w in widths:
+        layers += [nn.Linear(prev, w), nn.LeakyReLU(0.2)]
+        prev = w
+    layers += [nn.Tanh(), nn.Linear(prev, 64), nn.Unflatten(1, (1, 8, 8))]
+    return nn.Sequential(*layers)
+"""
