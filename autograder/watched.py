@@ -33,7 +33,8 @@ student code. The whole test becomes
 string constants with its hooks (and `_operator`'s functions) in the compiled code, `@seen@` and
 `@cells@` only in `__test__`'s own code, which nothing of the student's reaches. Done here, in
 the grader's process: in the child, student code has run and could have changed `ast`. A test
-therefore has no `global` statement and no `import *`.
+therefore has no `global`, no `nonlocal` (a value its own function rebinds would look like
+student code's doing) and no `import *`.
 
 Not rewritten: the bodies of classes the test defines (a module's `forward` is traced and
 exported by torch, which must see the test's own code), calls that look at the frame that makes

@@ -172,7 +172,8 @@ def test_the_tests_values_are_locals_and_its_cells_are_handed_over_first():
 
 
 def test_no_lesson_test_needs_the_test_namespace():
-    """A test runs as a function's body: `global` would bind outside it, `import *` cannot."""
+    """A test runs as a function's body: `global` would bind outside it, `import *` cannot, and
+    a `nonlocal` rebinding its values from a function of its own looks like student code's."""
     import ast
 
     from autograder.submissions import exercises
@@ -185,4 +186,5 @@ def test_no_lesson_test_needs_the_test_namespace():
             tree = ast.parse(cells[test_id])
             for node in ast.walk(tree):
                 star = isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
-                assert not (isinstance(node, ast.Global) or star), f"{lesson} {test_id}"
+                rebinds = isinstance(node, (ast.Global, ast.Nonlocal))
+                assert not (rebinds or star), f"{lesson} {test_id}"
