@@ -7,7 +7,10 @@ and no honest answer does:
 - frames: `sys._getframe`, `sys._current_frames`, the `tb_frame`, `gi_frame`, `cr_frame` and
   `ag_frame` of tracebacks, generators and coroutines (the verdict's nonce is a local of a
   trusted frame), tracing and profiling hooks (`sys.settrace`, `sys.setprofile`); torch and sympy
-  may read frames for themselves, but a function of theirs that returns one counts as its caller;
+  may read frames for themselves, but a function of theirs that returns one counts as its caller,
+  and a frame counts as theirs only with their code *and* their globals (student code can make a
+  function of a library's code object with globals of its own, whose names then hand it the
+  frames), and only while `inspect` and `traceback`, through which they walk frames, are whole;
 - memory: `gc.get_objects`, `gc.get_referrers`, `gc.get_referents`, `ctypes` (its import and
   every `ctypes.*` event) and other modules that read raw memory or make sub-interpreters;
 - code: writing a function's `__code__`, `__defaults__`, `__kwdefaults__`;
@@ -84,12 +87,10 @@ ALWAYS_REFUSED = frozenset(
 # `sys._getframe`, `sys.settrace` and `sys.setprofile` are allowed when one of these calls them.
 TRUSTED_CALLERS = (
     "torch.library:Library.__init__",
-    "torch._library.utils:get_source",
     "typing:_caller",
     "collections:namedtuple",
     "enum:EnumType._create_",
     "enum:Enum._create_",
-    "logging:Logger.findCaller",
     # absl names the module that defines a flag (a module object, never a frame).
     "absl.flags._helpers:get_calling_module_object_and_name",
     "course.checks:_count_work",
@@ -298,8 +299,12 @@ class Guard:
         # The threads (their idents) on which trusted code runs now: a closure of the guard's
         # reading a traceback, putting a function back, setting a limit.
         self.trusted: set[int] = set()
-        library = _library_code_objects()
-        self.library_code = frozenset(id(code) for code in library)
+        functions, ctypes_functions = _library_functions()
+        library = _genuine(functions)
+        self.library_code = frozenset(library)
+        helpers = _genuine(_pass_through() + ctypes_functions)
+        returners = _frame_returners(_all_nested([f.__code__ for f in functions]))
+        helpers.update({code: library[code] for code in returners})
         # The grader's own classes, and the metaclasses of the classes tests rely on: their
         # special attributes (`__bases__`, `__name__`...) never change. A plain attribute set on
         # a class raises no audit event: the snapshot puts those back (`restore_grader`).
@@ -315,8 +320,8 @@ class Guard:
         self.hook = _make_hook(
             allow,
             self.trusted,
-            _trusted_callers() | self.library_code,
-            _pass_through() | _frame_returners(library),
+            _genuine(_trusted_callers() + functions),
+            helpers,
             self.protected_types,
             self.torch_library,
             _zygote_code_ids(),
@@ -632,18 +637,37 @@ def _module_codes(modules) -> list:
     return stack
 
 
-def _trusted_callers() -> frozenset[int]:
-    """The ids of the code objects of TRUSTED_CALLERS (their modules are loaded already)."""
-    found = set()
-    for dotted in TRUSTED_CALLERS:
+def _trusted_callers() -> list[types.FunctionType]:
+    """The functions of TRUSTED_CALLERS (their modules are loaded already)."""
+    return _functions_named(TRUSTED_CALLERS)
+
+
+def _functions_named(dotted_names) -> list[types.FunctionType]:
+    """The functions `module:qualname` names, where their modules are loaded."""
+    found = []
+    for dotted in dotted_names:
         module_name, _, qualname = dotted.partition(":")
         value = sys.modules.get(module_name)
         for part in qualname.split("."):
             value = getattr(value, part, None)
-        value = getattr(value, "__func__", value)
+        value = getattr(value, "__func__", value)  # a classmethod's function
         if isinstance(value, types.FunctionType):
-            found.add(value.__code__)
-    return frozenset(id(c) for c in found) if found else frozenset()
+            found.append(value)
+    return found
+
+
+def _genuine(functions: list[types.FunctionType]) -> dict[int, tuple[int, ...]]:
+    """{id of a code object, nested ones included: the ids of the globals its functions run
+    with}. A frame is one of these functions' only with both: student code can make a function
+    of a library's code object with globals of its own (`logging.Logger.findCaller`'s, whose
+    `currentframe` and `_is_internal_frame` would then be the student's)."""
+    table: dict[int, set[int]] = {}
+    for function in functions:
+        for code in _all_nested([function.__code__]):
+            table.setdefault(id(code), set()).add(id(function.__globals__))
+    return {code: tuple(ids) for code, ids in table.items()}
+
+
 
 
 # torch functions that hand a frame's variables back to their caller: never trusted callers.
@@ -679,19 +703,22 @@ def _zygote_code_ids() -> frozenset[int]:
     return frozenset(id(code) for code in _all_nested(codes))
 
 
-def _library_code_objects() -> list[types.CodeType]:
-    """Every function's code of FRAME_LIBRARIES that the zygote holds, nested code included
-    (before any student code; student code cannot make one of these, only call it)."""
+def _library_functions() -> tuple[list, list]:
+    """Every function of FRAME_LIBRARIES, and every function of `ctypes`, that the zygote holds
+    (before any student code)."""
     import gc
 
-    roots = [os_path_dir(sys.modules[name]) for name in FRAME_LIBRARIES if name in sys.modules]
-    codes = []
+    roots = tuple(os_path_dir(sys.modules[n]) for n in FRAME_LIBRARIES if n in sys.modules)
+    ctypes_root = _package_dir("ctypes")
+    library, ctypes_functions = [], []
     for obj in gc.get_objects():
-        if type(obj) is types.FunctionType and obj.__name__ not in FRAME_LEAKS:
+        if type(obj) is types.FunctionType:
             filename = obj.__code__.co_filename
-            if any(filename.startswith(root) for root in roots):
-                codes.append(obj.__code__)
-    return _all_nested(codes)
+            if filename.startswith(roots) and obj.__name__ not in FRAME_LEAKS:
+                library.append(obj)
+            elif filename.startswith(ctypes_root):
+                ctypes_functions.append(obj)
+    return library, ctypes_functions
 
 
 # What library code calls or reads to get a frame, and what of a frame hands on its variables.
@@ -774,43 +801,62 @@ def os_path_dir(module: types.ModuleType) -> str:
     return os.path.dirname(module.__file__) + os.sep
 
 
-def _shallow_helpers() -> frozenset[int]:
+def _shallow_helpers() -> dict[int, tuple[int, ...]]:
     """FRAME_LEAKS: helpers allowed to look at most one frame above the torch code calling them."""
-    jit = sys.modules.get("torch._jit_internal")
-    found = {getattr(jit, name, None) for name in FRAME_LEAKS}
-    return frozenset(id(f.__code__) for f in found if isinstance(f, types.FunctionType))
+    return _genuine(_functions_named(f"torch._jit_internal:{name}" for name in FRAME_LEAKS))
 
 
-def _pass_through() -> frozenset[int]:
-    """The code of PASS_THROUGH's functions, and of the generators nested in them."""
-    found = []
-    for dotted in PASS_THROUGH:
-        module_name, _, qualname = dotted.partition(":")
-        value = sys.modules.get(module_name)
-        for part in qualname.split("."):
-            value = getattr(value, part, None)
-        value = getattr(value, "__func__", value)  # a classmethod's function
-        if isinstance(value, types.FunctionType):
-            found.append(value.__code__)
-    return frozenset(id(code) for code in _all_nested(found))
+def _pass_through() -> list[types.FunctionType]:
+    """PASS_THROUGH's functions (their nested generators go with them, see `_genuine`)."""
+    return _functions_named(PASS_THROUGH)
 
 
-def _caller_check(trusted: set, callers: frozenset[int], helpers: frozenset[int]):
-    """`trusted_caller()`: whether the code that raised the event being audited is one of
-    `callers` (looking through `helpers`, ctypes' own wrappers and torch.jit's one-frame
-    lookup); plus who asked last, for the refusal's message. Only C code runs while the
-    hook is open, and no garbage collection."""
+# The modules through which library code walks frames: a function of theirs that student code
+# replaced (`traceback.walk_stack`, `inspect.getframeinfo`, a method of `StackSummary`) would be
+# handed the frames a trusted caller asked for, so while one is replaced none is handed out.
+FRAME_WALKERS = ("inspect", "traceback", "linecache")
+
+
+def _pinned() -> list[tuple]:
+    """(namespace, name, value) for the functions and classes of FRAME_WALKERS, and what the
+    classes they define hold (their data, such as `linecache.cache`, may change)."""
+    pins = []
+    for name in FRAME_WALKERS:
+        module = sys.modules.get(name)
+        for key, value in list(vars(module).items()) if module is not None else ():
+            if callable(value):
+                pins.append((vars(module), key, value))
+            if isinstance(value, type) and value.__module__ == name:
+                pins += [(vars(value), k, v) for k, v in list(vars(value).items())]
+    return pins
+
+
+def _caller_check(trusted: set, callers: dict, helpers: dict):
+    """`trusted_caller()`: whether the function that raised the event being audited is one of
+    `callers` (looking through `helpers`, ctypes' own wrappers among them, and torch.jit's
+    one-frame lookup), each table `{code id: ids of its globals}` (`_genuine`), while the
+    frame walkers are whole (`_pinned`); plus who asked last, for the refusal's message. Only
+    C code runs while the hook is open, and no garbage collection."""
     import gc
 
-    as_str, starts, kind, identity = str.__str__, str.startswith, type, id
+    as_str, kind, identity = str.__str__, type, id
     get_frame = sys._getframe
     asker, asker_file = [""], [""]  # who asked last, for the refusal's message
 
-    ctypes_dir = _package_dir("ctypes")
-
     gc_disable, gc_enable, gc_enabled = gc.disable, gc.enable, gc.isenabled
-    shallow, int_type = _shallow_helpers(), int
+    shallow, int_type, empty = _shallow_helpers(), int, ()
     me, trust, distrust = _thread.get_ident, set.add, set.discard
+    pins = _pinned()
+
+    def genuine(frame, table: dict) -> bool:
+        """Whether `frame` runs a function of `table`: its code, with that function's globals."""
+        return identity(frame.f_globals) in table.get(identity(frame.f_code), empty)
+
+    def walkers_whole() -> bool:
+        for namespace, key, value in pins:
+            if namespace.get(key, pins) is not value:
+                return False
+        return True
 
     def trusted_caller() -> bool:
         was = gc_enabled()
@@ -819,21 +865,19 @@ def _caller_check(trusted: set, callers: frozenset[int], helpers: frozenset[int]
         try:
             frame = get_frame(2)
             for _ in (1, 2, 3, 4, 5, 6):  # look through helpers and ctypes' own wrappers
-                code = frame.f_code
-                if identity(code) in shallow:
+                leak = genuine(frame, shallow)
+                if leak:
                     # torch.jit resolves names one frame up; deeper would reach the runner.
                     depth = frame.f_locals.get("frames_up")
                     if kind(depth) is not int_type or depth > 1:
                         return False
-                inside = identity(code) in helpers or starts(as_str(code.co_filename), ctypes_dir)
-                inside = inside or identity(code) in shallow
-                if not inside or frame.f_back is None:
+                if not (leak or genuine(frame, helpers)) or frame.f_back is None:
                     break
                 frame = frame.f_back
             code = frame.f_code
             asker[0] = as_str(code.co_name) + " in " + as_str(code.co_filename)
             asker_file[0] = as_str(code.co_filename)
-            return identity(code) in callers
+            return genuine(frame, callers) and walkers_whole()
         finally:
             frame = None
             distrust(trusted, me())
@@ -846,8 +890,8 @@ def _caller_check(trusted: set, callers: frozenset[int], helpers: frozenset[int]
 def _make_hook(
     allow: frozenset[str],
     trusted: list,
-    callers: frozenset[int],
-    helpers: frozenset[int],
+    callers: dict,
+    helpers: dict,
     protected_types: set[int],
     torch_library: tuple | None = None,
     zygote_codes: frozenset[int] = frozenset(),

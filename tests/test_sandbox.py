@@ -1000,6 +1000,43 @@ THE_TESTS_VALUES = {
 }
 
 
+# A library's frame-reading code run for the student (tester 17): every frame of the test's
+# thread, and with them the test's values and the slot the runner reads its outcome from
+# (full marks, clean, on every lesson).
+THE_TESTS_VALUES |= {
+    "the test's frame, through findCaller's code with globals of the student's": (
+        "import logging, sys, types\n"
+        "def answer():\n"
+        "    frames = []\n"
+        "    g = {'currentframe': sys._getframe, '__builtins__': __builtins__,\n"
+        "         '_is_internal_frame': lambda frame: frames.append(frame)}\n"
+        "    types.FunctionType(logging.Logger.findCaller.__code__, g)(None, False, 40)\n"
+        "    for frame in frames:\n"
+        "        if frame.f_code.co_name == '__test__':\n"
+        "            return frame.f_locals['expected']\n"
+        "    return 0\n",
+        "expected = 41 + 1\ncheck(answer(), expected)\n",
+    ),
+    "the test's frame, through logging's own findCaller with its helpers replaced": (
+        "import logging, sys\n"
+        "def answer():\n"
+        "    frames, real = [], (logging.currentframe, logging._is_internal_frame)\n"
+        "    logging.currentframe = sys._getframe\n"
+        "    logging._is_internal_frame = lambda frame: frames.append(frame)\n"
+        "    try:\n"
+        "        logging.getLogger('x').findCaller(False, 40)\n"
+        "    except ValueError:\n"
+        "        pass\n"
+        "    logging.currentframe, logging._is_internal_frame = real\n"
+        "    for frame in frames:\n"
+        "        if frame.f_code.co_name == '__test__':\n"
+        "            return frame.f_locals['expected']\n"
+        "    return 0\n",
+        "expected = 41 + 1\ncheck(answer(), expected)\n",
+    ),
+}
+
+
 @pytest.mark.parametrize("attack", sorted(THE_TESTS_VALUES))
 def test_the_tests_values_are_out_of_reach_or_watched(attack, tmp_path):
     """Does a wrong answer that read or rebound a value of the test's still fail, and is a

@@ -605,3 +605,21 @@ MISTAKES["bf16_forward"]["runs a bfloat16 copy of the model"] = (
     "    import copy\n"
     "    return copy.deepcopy(model).bfloat16()(X.bfloat16()).float()"
 )
+MISTAKES["time_call"]["time.monotonic instead of time.perf_counter"] = """
+def time_call(fn, *, warmup=1, repeat=5):
+    for _ in range(warmup):
+        fn()
+    durations = []
+    for _ in range(repeat):
+        start = time.monotonic()
+        fn()
+        durations.append(time.monotonic() - start)
+    return float(min(durations))
+"""
+MISTAKES["bf16_forward"]["weights cast by hand, no autocast"] = """
+def bf16_forward(model, X):
+    params = {k: v.to(torch.bfloat16) for k, v in model.named_parameters()}
+    buffers = {k: v for k, v in model.named_buffers()}
+    out = torch.func.functional_call(model, {**params, **buffers}, (X.to(torch.bfloat16),))
+    return out.float()
+"""
