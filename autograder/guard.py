@@ -352,6 +352,7 @@ class Guard:
         # never freed, so no `__del__` of theirs runs on the runner's main thread.
         self.kept: list = []
         self.frames_of = _frame_reader(self.trusted)
+        self.outcome_of = _outcome_reader(self.trusted)
         self.restore_function = _function_restorer(self.trusted)
         self.set_task_limit = _task_limiter(self.trusted)
         self.fork_alone, self.allow_threads = _forker(alone, forking)
@@ -445,6 +446,37 @@ def _gc_api() -> tuple:
     import gc
 
     return gc.set_debug, gc.get_debug, gc.garbage
+
+
+def _outcome_reader(trusted: set):
+    """`outcome_of(ident, code)`: (True, the `outcome` local of thread `ident`'s frame) when
+    that frame runs `code` and is the thread's first (the runner's thread body, parked once its
+    code has run), else (False, None). Student code that reached the body's frame could write
+    the slot the body reports through, and release the lock the runner waits on, while its own
+    code still ran; a frame's locals it cannot write, nor can it be the first frame of a thread
+    the runner started. Only C code runs while `trusted` lets the hook allow frame access."""
+    import gc
+
+    current_frames = sys._current_frames
+    disable, enable, enabled = gc.disable, gc.enable, gc.isenabled
+    me, trust, distrust = _thread.get_ident, set.add, set.discard
+
+    def outcome_of(ident: int, code: types.CodeType) -> tuple:
+        was = enabled()
+        disable()  # no student __del__ may run while the hook is open
+        trust(trusted, me())
+        try:
+            frame = current_frames().get(ident)
+            if frame is None or frame.f_code is not code or frame.f_back is not None:
+                return False, None
+            return True, frame.f_locals.get("outcome")
+        finally:
+            frame = None
+            distrust(trusted, me())
+            if was:
+                enable()
+
+    return outcome_of
 
 
 def _function_restorer(trusted: set):

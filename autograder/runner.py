@@ -132,6 +132,8 @@ _BUILTINS = vars(builtins)
 _BUILTINS_PRISTINE = dict(_BUILTINS)
 # The zygote replaces `_start_thread` with the guard's gate: the real starter is the hook's alone.
 _start_thread, _new_lock = _thread.start_new_thread, _thread.allocate_lock
+# The zygote sets this to the guard's reader of the outcome a thread body holds.
+_outcome_of = None
 _setrecursionlimit, _RECURSION_LIMIT = sys.setrecursionlimit, sys.getrecursionlimit()
 _setswitchinterval, _SWITCH_INTERVAL = sys.setswitchinterval, sys.getswitchinterval()
 _sleep = time.sleep
@@ -215,7 +217,7 @@ def run_on_own_thread(
     state (`Snapshot.restore_grader`), or goes on in a fork where no student thread runs and
     does it there (`Child.alone`); it runs as soon as the code has run, before this function
     looks up any other name. It was bound on entry, before student code ran."""
-    gc_disable = _gc_disable
+    gc_disable, outcome_of, body_code = _gc_disable, _outcome_of, _BODY_FUNCTION_CODE
     slot: list = [("RuntimeError", "the thread ended without an outcome", None)]
     body, name_of = _thread_body()
     done, read = _new_lock(), _new_lock()
@@ -227,7 +229,7 @@ def run_on_own_thread(
     _gc_enable()  # the student's thread collects its garbage; the main thread never does
     for attempt in _range(tries):
         try:
-            _start_thread(body, (code, namespace, slot, done, read), {"name_of": name_of})
+            ident = _start_thread(body, (code, namespace, slot, done, read), {"name_of": name_of})
             break
         except RuntimeError:  # no task left under the limit (the kernel may be slow to count)
             if attempt + 1 >= tries:
@@ -235,9 +237,13 @@ def run_on_own_thread(
             done.acquire(True, 0.001)
     done.acquire()
     gc_disable()  # no collection on this thread from here on: it would run student finalizers
+    # The body's own local, while the thread waits in it (nothing it runs as it ends can change
+    # it), read before `restore` may fork without that thread.
+    parked, outcome = (True, slot[0]) if outcome_of is None else outcome_of(ident, body_code)
     if restore is not None:
         restore()
-    outcome = slot[0]  # read while the thread waits: nothing it runs as it ends can change it
+    if not parked:
+        outcome = ("OutcomeForged", "the thread said it was done while its code still ran", None)
     # Kept only once read: `_KEPT` is in reach of student code (through the runner's namespace),
     # and a thread of the student's could have written a passing outcome into a slot it found
     # there. The slot holds the student's exception: it is never freed on this thread.
@@ -1193,8 +1199,9 @@ class Zygote:
             workdir=os.getcwd(),
             thread_code=id(_BODY_FUNCTION_CODE),
         )
-        global _start_thread
+        global _start_thread, _outcome_of
         _start_thread = thread_gate()  # the guard's hook holds the real starter, no one else
+        _outcome_of = self.guard.outcome_of
         self.snapshot = Snapshot(library_code=self.guard.library_code)
         # Only this snapshot's readers: a `Words` made by student code (the class is found
         # through `object.__subclasses__()`) would read any memory without naming the NumPy
@@ -1903,6 +1910,8 @@ class Child:
         during += [f"the test's {name!r}" for name in rebound]
         self.z.guard.check_calls_with(None)
         during += [f"{change} (changed while the test ran)" for change in self.call_problems]
+        if failure is not None and failure[0] == "OutcomeForged":
+            during.append("the outcome of the test (reported while it still ran)")
         if failure is not None and failure[0] == "RefusedValue":
             during.append(f"the values its test compares ({failure[1]})")
         self.z.guard.clear_garbage()

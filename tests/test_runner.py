@@ -190,6 +190,39 @@ def test_an_outcome_is_read_before_its_thread_ends():
     assert done.stdout.strip() == "('AssertionError', 'wrong answer')", done.stdout + done.stderr
 
 
+# Student code that reached the runner's thread body (a frame a library handed out) writes a
+# passing outcome into its slot, tells the runner it is done, and stops its own thread there.
+EARLY_FORGERY = '''
+import sys, threading
+frame = sys._getframe()  # the grader refuses this; here it stands for a frame torch handed out
+while frame.f_code.co_filename != "<grader>":
+    frame = frame.f_back
+frame.f_locals["slot"][0] = None  # "passed"
+frame.f_locals["done"].release()
+threading.Event().wait()  # the wrong answer below is never reached
+raise AssertionError("wrong answer")
+'''
+
+
+def test_an_outcome_counts_only_once_its_code_has_run():
+    """Does an outcome written into the body's slot, reported while the student's code still
+    runs on that thread, count as forged rather than passed?"""
+    import subprocess
+
+    script = (
+        f"import sys; sys.path.insert(0, {str(AUTOGRADER)!r}); import guard, runner\n"
+        "runner._outcome_of = guard._outcome_reader(set())\n"
+        f"code = compile({EARLY_FORGERY!r}, '<cell>', 'exec')\n"
+        "namespace = {'__name__': '__main__', '__builtins__': __builtins__}\n"
+        "print(runner.run_on_own_thread(code, namespace)[0])\n"
+        "print(runner.run_on_own_thread(compile('x = 1', '<cell>', 'exec'), namespace))\n"
+        "import os; os._exit(0)  # the first cell's thread waits for ever\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.split() == ["OutcomeForged", "None"], done.stdout + done.stderr
+
+
 def test_emptying_a_flat_folder_reads_the_clock_as_it_goes(tmp_path, monkeypatch):
     """A sandbox left holding a folder of many empty files: does emptying it look at its
     deadline every few entries, instead of listing and examining them all first (which a
