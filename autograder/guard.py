@@ -10,7 +10,8 @@ and no honest answer does:
   may read frames for themselves, but a function of theirs that returns one counts as its caller,
   and a frame counts as theirs only with their code *and* their globals (student code can make a
   function of a library's code object with globals of its own, whose names then hand it the
-  frames), and only while `inspect` and `traceback`, through which they walk frames, are whole;
+  frames), and only while `inspect`, `traceback` and `linecache`, through which they walk
+  frames, hold their own functions;
 - memory: `gc.get_objects`, `gc.get_referrers`, `gc.get_referents`, `ctypes` (its import and
   every `ctypes.*` event) and other modules that read raw memory or make sub-interpreters;
 - code: writing a function's `__code__`, `__defaults__`, `__kwdefaults__`;
@@ -302,7 +303,7 @@ class Guard:
         functions, ctypes_functions = _library_functions()
         library = _genuine(functions)
         self.library_code = frozenset(library)
-        helpers = _genuine(_pass_through() + ctypes_functions)
+        helpers = _genuine(_functions_named(PASS_THROUGH) + ctypes_functions)
         returners = _frame_returners(_all_nested([f.__code__ for f in functions]))
         helpers.update({code: library[code] for code in returners})
         # The grader's own classes, and the metaclasses of the classes tests rely on: their
@@ -320,7 +321,7 @@ class Guard:
         self.hook = _make_hook(
             allow,
             self.trusted,
-            _genuine(_trusted_callers() + functions),
+            _genuine(_functions_named(TRUSTED_CALLERS) + functions),
             helpers,
             self.protected_types,
             self.torch_library,
@@ -669,11 +670,6 @@ def _module_codes(modules) -> list:
     return stack
 
 
-def _trusted_callers() -> list[types.FunctionType]:
-    """The functions of TRUSTED_CALLERS (their modules are loaded already)."""
-    return _functions_named(TRUSTED_CALLERS)
-
-
 def _functions_named(dotted_names) -> list[types.FunctionType]:
     """The functions `module:qualname` names, where their modules are loaded."""
     found = []
@@ -836,11 +832,6 @@ def os_path_dir(module: types.ModuleType) -> str:
 def _shallow_helpers() -> dict[int, tuple[int, ...]]:
     """FRAME_LEAKS: helpers allowed to look at most one frame above the torch code calling them."""
     return _genuine(_functions_named(f"torch._jit_internal:{name}" for name in FRAME_LEAKS))
-
-
-def _pass_through() -> list[types.FunctionType]:
-    """PASS_THROUGH's functions (their nested generators go with them, see `_genuine`)."""
-    return _functions_named(PASS_THROUGH)
 
 
 # The modules through which library code walks frames: a function of theirs that student code

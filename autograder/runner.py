@@ -1960,7 +1960,8 @@ class Child:
     def check_before_call(self) -> None:
         """What the test is about to use, and what that relies on, must be as the test left it:
         a protected namespace or closure cell changed since the zygote, a name of the test's
-        changed since the test bound it (or added), a torch mode of the student's, is student
+        globals changed since it started (or added), a cell of the test's (what its functions
+        close over) changed since the test bound it, a torch mode of the student's, is student
         code's doing, unless the test put its own function there (a recorder, a stopped clock).
         Raised as ChangedWhileTesting, and kept for the verdict should student code catch it.
 
