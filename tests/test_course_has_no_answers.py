@@ -18,6 +18,7 @@ import inspect
 import pkgutil
 import signal
 import socket
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -136,6 +137,7 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 def passes(test_code: Any, namespace: dict) -> bool:
     """Does the test cell run to the end in a copy of `namespace`?"""
+    loaded = set(sys.modules)
     try:
         with (
             time_limit(TRIAL_SECONDS),
@@ -145,7 +147,16 @@ def passes(test_code: Any, namespace: dict) -> bool:
         ):
             warnings.simplefilter("ignore")  # a helper called the wrong way may well complain
             exec(test_code, dict(namespace))
-    except (Exception, TrialTimeout):  # noqa: BLE001 (any failure means the wrapper is no answer)
+    except TrialTimeout:
+        # The time limit may have stopped an import half way (`course` loads sklearn on first
+        # use): its package would stay broken for every later test of this worker (scipy's
+        # `ndimage` then raised NameError on each import). What the trial loaded is forgotten,
+        # but compiled extensions, which load once per process.
+        for name in set(sys.modules) - loaded:
+            if not str(getattr(sys.modules[name], "__file__", None) or "").endswith(".so"):
+                del sys.modules[name]
+        return False
+    except Exception:  # noqa: BLE001 (any failure means the wrapper is no answer)
         return False
     finally:
         plt.close("all")
