@@ -51,6 +51,7 @@ REVIEW_NAMES = {
         "_construct_storage_from_data_pointer",
         "_new_with_weak_ptr",
     ),
+    "a frame evaluator installed": ("set_eval_frame",),
     "torch's function handling turned off or its modes reached": (
         "DisableTorchFunction",
         "_get_current_function_mode_stack",

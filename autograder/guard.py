@@ -123,6 +123,10 @@ LIBRARY_EVENT = "autograder.torch_library"
 # Starting a thread goes through a gate (`_thread.start_new_thread` and its aliases) that raises
 # this audit event: the hook starts the thread, or refuses it.
 THREAD_EVENT = "autograder.start_thread"
+# Installing a frame evaluator (PEP 523, torch's `set_eval_frame`) goes through a gate that raises
+# this: the callback is handed every frame the thread starts from then on (the guard's own hook
+# and the test's included), so the hook installs the callbacks torch's compiler makes only.
+EVAL_FRAME_EVENT = "autograder.set_eval_frame"
 # Raised before each step a test takes (a call, an operator, a subscript, an attribute read...:
 # its code is rewritten so, see `autograder/watched.py`): the hook runs the runner's check,
 # which no student code can reach (`Guard.check_calls_with`).
@@ -266,6 +270,44 @@ def _install_thread_gates() -> object:
     return real
 
 
+def _eval_frame_gate():
+    """What stands in for torch's `set_eval_frame` in a child: it asks the hook
+    (EVAL_FRAME_EVENT), which holds the real one. Made like `thread_gate`."""
+    namespace = {"__builtins__": {}, "audit": sys.audit}
+    exec(
+        "def set_eval_frame(callback):\n"
+        "    result = []\n"
+        f"    audit({EVAL_FRAME_EVENT!r}, callback, result)\n"
+        "    return result[0]\n",
+        namespace,
+    )
+    return namespace["set_eval_frame"]
+
+
+def _install_eval_frame_gates() -> tuple:
+    """Put gates wherever a loaded module holds torch's `set_eval_frame` (torch's compiler keeps
+    copies under other names); return (the real one, the class of the callback torch's compiler
+    installs, the classes of the frame converters it wraps), or (None, None, ()) without torch.
+    Student code that installed a callback of its own was handed every frame of its thread:
+    through the guard's own hook it turned the guard off (tester 18: full marks on all nine
+    lessons)."""
+    api = sys.modules.get("torch._C._dynamo.eval_frame")
+    real = getattr(api, "set_eval_frame", None)
+    if real is None:
+        return None, None, ()
+    gate = _eval_frame_gate()
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None)
+        if type(namespace) is dict:
+            for key, value in list(namespace.items()):
+                if value is real:
+                    namespace[key] = gate
+    convert = sys.modules.get("torch._dynamo.convert_frame")
+    wrapper = getattr(convert, "CatchErrorsWrapper", None)
+    converters = {getattr(convert, name, None) for name in ("ConvertFrame", "ConvertFrameAssert")}
+    return real, wrapper, tuple(c for c in converters if isinstance(c, type))
+
+
 def _torch_library_api() -> tuple | None:
     """(`torch._C`, its `_dispatch_library`, the operator namespaces torch has), or None
     without torch."""
@@ -329,6 +371,7 @@ class Guard:
             (_install_thread_gates(), thread_code, alone, forking),
             self.call_check,
             self.known_types,
+            _install_eval_frame_gates(),
         )
         if self.torch_library is not None:
             # In place from the zygote on, so the snapshot holds the gate as torch's own; until
@@ -455,7 +498,8 @@ def _outcome_reader(trusted: set):
     code has run), else (False, None). Student code that reached the body's frame could write
     the slot the body reports through, and release the lock the runner waits on, while its own
     code still ran; a frame's locals it cannot write, nor can it be the first frame of a thread
-    the runner started. Only C code runs while `trusted` lets the hook allow frame access."""
+    the runner started, nor make it jump without a trace function on it. Only C code runs while
+    `trusted` lets the hook allow frame access."""
     import gc
 
     current_frames = sys._current_frames
@@ -469,6 +513,8 @@ def _outcome_reader(trusted: set):
         try:
             frame = current_frames().get(ident)
             if frame is None or frame.f_code is not code or frame.f_back is not None:
+                return False, None
+            if frame.f_trace is not None:  # a trace function can make it jump to any line
                 return False, None
             return True, frame.f_locals.get("outcome")
         finally:
@@ -921,10 +967,15 @@ def _make_hook(
     threads_api: tuple = (None, 0, [False], [False]),
     call_check: list | None = None,
     known_types: set | None = None,
+    eval_frame_api: tuple = (None, None, ()),
 ) -> object:
     """The audit hook: a closure over captured C functions only (see the module docstring).
     `threads_api`: the real thread starter, the code of the runner's thread body, and the
-    `alone` and `forking` flags that `fork_alone` sets. `call_check`: [what CALL_EVENT runs]."""
+    `alone` and `forking` flags that `fork_alone` sets. `call_check`: [what CALL_EVENT runs].
+    `eval_frame_api`: see `_install_eval_frame_gates`."""
+    set_eval_frame, compiler_callback, compiler_converters = eval_frame_api
+    eval_frame_event, attribute_of, dict_get = EVAL_FRAME_EVENT, object.__getattribute__, dict.get
+    bool_type, dict_type = bool, dict
     _, make_library, torch_namespaces = torch_library or (None, None, frozenset())
     start_thread, runner_code, alone, forking = threads_api
     threads = "threads" in allow or "processes" in allow
@@ -980,12 +1031,32 @@ def _make_hook(
         keywords = {} if keywords is None else keywords
         list_append(started, start_thread(function, arguments, keywords))
 
+    def set_frame_evaluator(callback):
+        """torch's `set_eval_frame`, for no callback or the one its compiler makes only."""
+        if callback is None or kind(callback) is bool_type:
+            return set_eval_frame(callback)
+        if compiler_callback is not None and kind(callback) is compiler_callback:
+            held = attribute_of(callback, "__dict__")
+            held = held if kind(held) is dict_type else {}
+            converter = dict_get(held, "_torchdynamo_orig_backend")
+            for known in compiler_converters:  # by identity: no code of the student's runs here
+                if kind(converter) is known:
+                    return set_eval_frame(callback)
+        raise refused(
+            "installing a frame evaluator is not available while grading (torch.compile, "
+            "torch.cond and torch.export install their own)"
+        )
+
     def hook(event, args):
         if me() in trusted:
             return
         event = as_str(event)
         if event == thread_event:
             start(*args)
+            return
+        if event == eval_frame_event:
+            callback, result = args
+            list_append(result, set_frame_evaluator(callback))
             return
         if event == call_event:
             check = call_check[0]

@@ -1017,6 +1017,17 @@ THE_TESTS_VALUES |= {
         "    return 0\n",
         "expected = 41 + 1\ncheck(answer(), expected)\n",
     ),
+    "the test's frame, handed to a frame evaluator of the student's (torch's set_eval_frame)": (
+        "import torch\n"
+        "frames = []\n"
+        "def seen(frame, cache_entry, frame_state):\n"
+        "    frames.append(frame)\n"
+        "    return None\n"
+        "def answer():\n"
+        "    getattr(torch._C, '_dyn' + 'amo').eval_frame.set_eval_frame(seen)\n"
+        "    return 0\n",
+        "expected = 41 + 1\ncheck(answer(), expected)\n",
+    ),
     "the test's frame, through logging's own findCaller with its helpers replaced": (
         "import logging, sys\n"
         "def answer():\n"
