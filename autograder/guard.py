@@ -127,6 +127,10 @@ THREAD_EVENT = "autograder.start_thread"
 # this: the callback is handed every frame the thread starts from then on (the guard's own hook
 # and the test's included), so the hook installs the callbacks torch's compiler makes only.
 EVAL_FRAME_EVENT = "autograder.set_eval_frame"
+# A lesson whose code mentions one of these gets torch's compiler loaded by the zygote: it
+# patches torch functions and reads frames as it loads, which must happen before student code,
+# and the guard installs the frame evaluators of a compiler it has seen loaded only.
+COMPILER_WORDS = ("torch.export", "torch.compile", "torch.cond", "torch._dynamo", "torch.jit")
 # Raised before each step a test takes (a call, an operator, a subscript, an attribute read...:
 # its code is rewritten so, see `autograder/watched.py`): the hook runs the runner's check,
 # which no student code can reach (`Guard.check_calls_with`).

@@ -49,6 +49,7 @@ from guard import (  # guard.py sits next to this file
     CALL_EVENT,
     CALL_MARK,
     CELLS_MARK,
+    COMPILER_WORDS,
     METHOD_MARK,
     OPERATIONS,
     SEEN_MARK,
@@ -1125,10 +1126,6 @@ def protected_classes() -> dict[str, type]:
             found[dotted] = getattr(module, attr)
     return found
 
-
-# A lesson whose code mentions one of these gets torch's compiler loaded by the zygote: it
-# patches torch functions and reads frames as it loads, which must happen before student code.
-COMPILER_WORDS = ("torch.export", "torch.compile", "torch._dynamo", "torch.jit")
 
 
 def _import_if_installed(names) -> None:

@@ -38,7 +38,7 @@ from functools import cache
 from pathlib import Path
 
 from autograder.escape import encodable
-from autograder.guard import sealed_test, signature
+from autograder.guard import COMPILER_WORDS, sealed_test, signature
 from autograder.watched import watched
 
 
@@ -660,9 +660,8 @@ def _reusable() -> bool:
 
 
 def _compiler_words(plan: Plan) -> bool:
-    words = ("torch.export", "torch.compile", "torch._dynamo", "torch.jit")
     text = plan.setup + "\n".join(c["source"] or "" for c in plan.cells if c["kind"] != "test")
-    return any(word in text for word in words)
+    return any(word in text for word in COMPILER_WORDS)
 
 
 _closing_registered_in: int | None = None  # the process whose exit closes the kept boxes

@@ -1673,6 +1673,20 @@ LIKE_JUPYTER = {
         "    (x * 21).sum().backward()\n"
         "    return int(x.grad.sum())\n"
     ),
+    # torch.cond runs its branches through torch's compiler, whose frame evaluator the guard
+    # installs only for a compiler the zygote loaded (the word in a cell has it loaded)
+    "torch.cond and torch.compile in an answer": (
+        "def times_14(t):\n"
+        "    return t * 14\n"
+        "def same(t):\n"
+        "    return t.clone()\n"
+        "def total(t):\n"
+        "    return t.sum()\n"
+        "def answer():\n"
+        "    x = torch.ones(3)\n"
+        "    y = torch.cond(x.sum() > 0, times_14, same, (x,))\n"
+        "    return int(torch.compile(total, backend='eager')(y))\n"
+    ),
     # TorchScript compiles a function from its source, which Jupyter keeps for every cell
     "torch.jit.script on a function of the student's cell": (
         "@torch.jit.script\n"
