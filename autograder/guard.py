@@ -127,6 +127,7 @@ THREAD_EVENT = "autograder.start_thread"
 # this: the callback is handed every frame the thread starts from then on (the guard's own hook
 # and the test's included), so the hook installs the callbacks torch's compiler makes only.
 EVAL_FRAME_EVENT = "autograder.set_eval_frame"
+CURRENT_CALLBACK = "@current callback@"  # what the gate of `get_eval_frame_callback` asks for
 # A lesson whose code mentions one of these gets torch's compiler loaded by the zygote: it
 # patches torch functions and reads frames as it loads, which must happen before student code,
 # and the guard installs the frame evaluators of a compiler it has seen loaded only.
@@ -274,42 +275,62 @@ def _install_thread_gates() -> object:
     return real
 
 
-def _eval_frame_gate():
-    """What stands in for torch's `set_eval_frame` in a child: it asks the hook
-    (EVAL_FRAME_EVENT), which holds the real one. Made like `thread_gate`."""
-    namespace = {"__builtins__": {}, "audit": sys.audit}
+def _eval_frame_gates() -> dict[str, object]:
+    """What stands in for torch's frame evaluator API in a child, by name: `set_eval_frame` and
+    `get_eval_frame_callback` ask the hook (EVAL_FRAME_EVENT), which holds the real ones (made
+    like `thread_gate`); REFUSED_EVAL_FRAME_HOOKS are refused."""
+    namespace = {"__builtins__": {}, "audit": sys.audit, "refused": Refused}
     exec(
         "def set_eval_frame(callback):\n"
         "    result = []\n"
         f"    audit({EVAL_FRAME_EVENT!r}, callback, result)\n"
-        "    return result[0]\n",
+        "    return result[0]\n"
+        "def get_eval_frame_callback():\n"
+        "    result = []\n"
+        f"    audit({EVAL_FRAME_EVENT!r}, {CURRENT_CALLBACK!r}, result)\n"
+        "    return result[0]\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise refused('torch\\'s frame evaluator hooks are not available while grading')\n",
         namespace,
     )
-    return namespace["set_eval_frame"]
+    refuse = namespace["refuse"]
+    return {
+        "set_eval_frame": namespace["set_eval_frame"],
+        "get_eval_frame_callback": namespace["get_eval_frame_callback"],
+        **dict.fromkeys(REFUSED_EVAL_FRAME_HOOKS, refuse),
+    }
+
+
+# What of torch's frame evaluator API hands frames, or what a frame holds, to a callable or its
+# caller: only torch's bytecode debugger uses them. (The guards' hooks, which torch's compiler
+# installs as it loads, see the variables of the frames it compiled only.)
+REFUSED_EVAL_FRAME_HOOKS = ("set_bytecode_debugger_callback", "_get_frame_value_stack_with_depth")
 
 
 def _install_eval_frame_gates() -> tuple:
-    """Put gates wherever a loaded module holds torch's `set_eval_frame` (torch's compiler keeps
-    copies under other names); return (the real one, the class of the callback torch's compiler
-    installs, the classes of the frame converters it wraps), or (None, None, ()) without torch.
+    """Put gates wherever a loaded module holds a function of torch's frame evaluator API
+    (torch's compiler keeps copies under other names); return (the real `set_eval_frame` and
+    `get_eval_frame_callback`, the class of the callback torch's compiler installs, the classes
+    of the frame converters it wraps), or (None, None, ()) without torch.
     Student code that installed a callback of its own was handed every frame of its thread:
     through the guard's own hook it turned the guard off (tester 18: full marks on all nine
     lessons)."""
     api = sys.modules.get("torch._C._dynamo.eval_frame")
-    real = getattr(api, "set_eval_frame", None)
-    if real is None:
+    if getattr(api, "set_eval_frame", None) is None:
         return None, None, ()
-    gate = _eval_frame_gate()
+    gates = _eval_frame_gates()
+    real = {id(getattr(api, name)): gate for name, gate in gates.items() if hasattr(api, name)}
+    held = (api.set_eval_frame, api.get_eval_frame_callback)
     for module in list(sys.modules.values()):
         namespace = getattr(module, "__dict__", None)
         if type(namespace) is dict:
             for key, value in list(namespace.items()):
-                if value is real:
-                    namespace[key] = gate
+                if id(value) in real:
+                    namespace[key] = real[id(value)]
     convert = sys.modules.get("torch._dynamo.convert_frame")
     wrapper = getattr(convert, "CatchErrorsWrapper", None)
     converters = {getattr(convert, name, None) for name in ("ConvertFrame", "ConvertFrameAssert")}
-    return real, wrapper, tuple(c for c in converters if isinstance(c, type))
+    return held, wrapper, tuple(c for c in converters if isinstance(c, type))
 
 
 def _torch_library_api() -> tuple | None:
@@ -977,9 +998,10 @@ def _make_hook(
     `threads_api`: the real thread starter, the code of the runner's thread body, and the
     `alone` and `forking` flags that `fork_alone` sets. `call_check`: [what CALL_EVENT runs].
     `eval_frame_api`: see `_install_eval_frame_gates`."""
-    set_eval_frame, compiler_callback, compiler_converters = eval_frame_api
+    (set_eval_frame, eval_frame_callback), compiler_callback, compiler_converters = (
+        eval_frame_api if eval_frame_api[0] is not None else ((None, None), None, ()))
     eval_frame_event, attribute_of, dict_get = EVAL_FRAME_EVENT, object.__getattribute__, dict.get
-    bool_type, dict_type = bool, dict
+    bool_type, dict_type, current_callback = bool, dict, CURRENT_CALLBACK
     _, make_library, torch_namespaces = torch_library or (None, None, frozenset())
     start_thread, runner_code, alone, forking = threads_api
     threads = "threads" in allow or "processes" in allow
@@ -1060,7 +1082,13 @@ def _make_hook(
             return
         if event == eval_frame_event:
             callback, result = args
-            list_append(result, set_frame_evaluator(callback))
+            if kind(callback) is str_type and callback == current_callback:
+                current = eval_frame_callback()
+                # whether one is installed, never torch's own object to change
+                list_append(result, current if current is None or kind(current) is bool_type
+                            else True)
+            else:
+                list_append(result, set_frame_evaluator(callback))
             return
         if event == call_event:
             check = call_check[0]

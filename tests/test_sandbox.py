@@ -1028,6 +1028,15 @@ THE_TESTS_VALUES |= {
         "    return 0\n",
         "expected = 41 + 1\ncheck(answer(), expected)\n",
     ),
+    "the test's frames, handed to a bytecode debugger's callback of the student's": (
+        "import torch\n"
+        "frames = []\n"
+        "def answer():\n"
+        "    api = getattr(torch._C, '_dyn' + 'amo').eval_frame\n"
+        "    api.set_bytecode_debugger_callback(lambda *args: frames.append(args))\n"
+        "    return 0\n",
+        "expected = 41 + 1\ncheck(answer(), expected)\n",
+    ),
     "the test's frame, through logging's own findCaller with its helpers replaced": (
         "import logging, sys\n"
         "def answer():\n"
