@@ -319,14 +319,14 @@ def _install_eval_frame_gates() -> tuple:
     if getattr(api, "set_eval_frame", None) is None:
         return None, None, ()
     gates = _eval_frame_gates()
-    real = {id(getattr(api, name)): gate for name, gate in gates.items() if hasattr(api, name)}
+    gate_for = {id(getattr(api, name)): g for name, g in gates.items() if hasattr(api, name)}
     held = (api.set_eval_frame, api.get_eval_frame_callback)
     for module in list(sys.modules.values()):
         namespace = getattr(module, "__dict__", None)
         if type(namespace) is dict:
             for key, value in list(namespace.items()):
-                if id(value) in real:
-                    namespace[key] = real[id(value)]
+                if id(value) in gate_for:
+                    namespace[key] = gate_for[id(value)]
     convert = sys.modules.get("torch._dynamo.convert_frame")
     wrapper = getattr(convert, "CatchErrorsWrapper", None)
     converters = {getattr(convert, name, None) for name in ("ConvertFrame", "ConvertFrameAssert")}
